@@ -1,0 +1,185 @@
+// Package config parses the panel's configuration from flags and the environment once,
+// in main, into a Config that the rest of the program receives.
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the panel is configured with.
+type Config struct {
+	Addr        string
+	DataDir     string
+	DatabaseDSN string
+	PublicURL   string
+	LogLevel    string
+
+	Keystone Keystone
+
+	// SessionKey signs panel sessions; generated in DataDir when empty.
+	SessionKey []byte
+	SessionTTL time.Duration
+	// CredentialKey encrypts cluster credentials at rest (AES-256); generated in DataDir
+	// when empty.
+	CredentialKey []byte
+	// OldCredentialKeys decrypt credentials written before a key rotation.
+	OldCredentialKeys [][]byte
+
+	OperatorRole string
+
+	IdentityTTL   time.Duration
+	IdentityStale time.Duration
+
+	WebhookAddr    string
+	WebhookTLSCert string
+	WebhookTLSKey  string
+	// WebhookRequireClusterCredential rejects TokenReviews that do not carry a cluster's
+	// webhook credential.
+	WebhookRequireClusterCredential bool
+
+	ShutdownTimeout time.Duration
+}
+
+// Keystone is how the panel reaches Keystone and its service account.
+type Keystone struct {
+	AuthURL       string
+	Username      string
+	Password      string
+	ProjectName   string
+	UserDomain    string
+	ProjectDomain string
+	Timeout       time.Duration
+}
+
+// Load parses args (without the program name) with defaults from the environment that
+// getenv reads. Flags win over the environment.
+func Load(args []string, getenv func(string) string) (Config, error) {
+	var c Config
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("kaas", flag.ContinueOnError)
+	fs.StringVar(&c.Addr, "addr", env("KAAS_ADDR", ":8080"), "listen address of the panel, API and webhook")
+	fs.StringVar(&c.DataDir, "data-dir", env("KAAS_DATA_DIR", "data"), "directory for the embedded database and generated keys")
+	fs.StringVar(&c.DatabaseDSN, "database-dsn", env("KAAS_DATABASE_DSN", ""), "PostgreSQL DSN; empty means SQLite in the data directory")
+	fs.StringVar(&c.PublicURL, "public-url", env("KAAS_PUBLIC_URL", ""), "URL users and clusters reach the panel at")
+	fs.StringVar(&c.LogLevel, "log-level", env("KAAS_LOG_LEVEL", "info"), "debug, info, warn or error")
+	fs.StringVar(&c.Keystone.AuthURL, "keystone-url", env("OS_AUTH_URL", ""), "Keystone v3 URL")
+	fs.StringVar(&c.Keystone.Username, "keystone-username", env("OS_USERNAME", ""), "service account user name")
+	c.Keystone.Password = getenv("OS_PASSWORD")
+	fs.StringVar(&c.Keystone.ProjectName, "keystone-project", env("OS_PROJECT_NAME", "admin"), "service account project")
+	fs.StringVar(&c.Keystone.UserDomain, "keystone-user-domain", env("OS_USER_DOMAIN_NAME", env("OS_DOMAIN_NAME", "Default")), "service account user domain")
+	fs.StringVar(&c.Keystone.ProjectDomain, "keystone-project-domain", env("OS_PROJECT_DOMAIN_NAME", env("OS_DOMAIN_NAME", "Default")), "service account project domain")
+	keystoneTimeout := fs.Duration("keystone-timeout", durationEnv(getenv, "KAAS_KEYSTONE_TIMEOUT", 10*time.Second), "timeout of one Keystone request")
+	sessionKey := fs.String("session-key", "", "base64 session signing key (env KAAS_SESSION_KEY); generated when empty")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", durationEnv(getenv, "KAAS_SESSION_TTL", 12*time.Hour), "lifetime of a panel session")
+	credentialKey := fs.String("credential-key", "", "base64 32-byte key encrypting cluster credentials (env KAAS_CREDENTIAL_KEY); generated when empty")
+	oldKeys := fs.String("old-credential-keys", "", "comma-separated base64 keys used before a rotation (env KAAS_OLD_CREDENTIAL_KEYS)")
+	fs.StringVar(&c.OperatorRole, "operator-role", env("KAAS_OPERATOR_ROLE", "admin"), "Keystone role (name or ID) of operators")
+	fs.DurationVar(&c.IdentityTTL, "identity-ttl", durationEnv(getenv, "KAAS_IDENTITY_TTL", 5*time.Minute), "how long a user's Keystone identity is cached")
+	fs.DurationVar(&c.IdentityStale, "identity-stale", durationEnv(getenv, "KAAS_IDENTITY_STALE", 30*time.Minute), "how long past its TTL a cached identity is served while Keystone is unreachable")
+	fs.StringVar(&c.WebhookAddr, "webhook-addr", env("KAAS_WEBHOOK_ADDR", ""), "extra TLS listener for the TokenReview webhook only")
+	fs.StringVar(&c.WebhookTLSCert, "webhook-tls-cert", env("KAAS_WEBHOOK_TLS_CERT", ""), "certificate of the webhook listener")
+	fs.StringVar(&c.WebhookTLSKey, "webhook-tls-key", env("KAAS_WEBHOOK_TLS_KEY", ""), "key of the webhook listener")
+	fs.BoolVar(&c.WebhookRequireClusterCredential, "webhook-require-cluster-credential", boolEnv(getenv, "KAAS_WEBHOOK_REQUIRE_CLUSTER_CREDENTIAL"), "reject TokenReviews without a cluster's webhook credential")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on shutdown")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	c.Keystone.Timeout = *keystoneTimeout
+
+	var err error
+	if c.SessionKey, err = decodeKey(firstNonEmpty(*sessionKey, getenv("KAAS_SESSION_KEY")), 0); err != nil {
+		return Config{}, fmt.Errorf("session key: %w", err)
+	}
+	if c.CredentialKey, err = decodeKey(firstNonEmpty(*credentialKey, getenv("KAAS_CREDENTIAL_KEY")), 32); err != nil {
+		return Config{}, fmt.Errorf("credential key: %w", err)
+	}
+	for _, k := range strings.Split(firstNonEmpty(*oldKeys, getenv("KAAS_OLD_CREDENTIAL_KEYS")), ",") {
+		if k = strings.TrimSpace(k); k == "" {
+			continue
+		}
+		key, err := decodeKey(k, 32)
+		if err != nil {
+			return Config{}, fmt.Errorf("old credential key: %w", err)
+		}
+		c.OldCredentialKeys = append(c.OldCredentialKeys, key)
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if c.Keystone.AuthURL == "" {
+		errs = append(errs, errors.New("Keystone URL is required (--keystone-url or OS_AUTH_URL)"))
+	} else if u, err := url.Parse(c.Keystone.AuthURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		errs = append(errs, fmt.Errorf("Keystone URL %q is not an http(s) URL", c.Keystone.AuthURL))
+	}
+	if c.Keystone.Username == "" || c.Keystone.Password == "" {
+		errs = append(errs, errors.New("Keystone service account is required (OS_USERNAME and OS_PASSWORD)"))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("public URL %q is not an absolute http(s) URL", c.PublicURL))
+		}
+	}
+	if (c.WebhookTLSCert == "") != (c.WebhookTLSKey == "") || (c.WebhookAddr != "" && c.WebhookTLSCert == "") {
+		errs = append(errs, errors.New("the webhook listener needs --webhook-addr, --webhook-tls-cert and --webhook-tls-key together"))
+	}
+	if c.SessionTTL <= 0 || c.IdentityTTL <= 0 || c.IdentityStale < 0 {
+		errs = append(errs, errors.New("session and identity durations must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// SecureCookies reports whether session cookies must carry the Secure attribute: when the
+// panel is reached over TLS.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.PublicURL, "https://") }
+
+func decodeKey(s string, size int) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	key, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, errors.New("not base64")
+	}
+	if size > 0 && len(key) != size {
+		return nil, fmt.Errorf("want %d bytes, got %d", size, len(key))
+	}
+	if size == 0 && len(key) < 32 {
+		return nil, fmt.Errorf("want at least 32 bytes, got %d", len(key))
+	}
+	return key, nil
+}
+
+func durationEnv(getenv func(string) string, name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(getenv(name)); err == nil {
+		return d
+	}
+	return def
+}
+
+func boolEnv(getenv func(string) string, name string) bool {
+	b, _ := strconv.ParseBool(getenv(name))
+	return b
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

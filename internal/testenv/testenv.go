@@ -1,0 +1,66 @@
+// Package testenv gives tests the real counterparts that `make test` starts: the test
+// Keystone, PostgreSQL and the kube-apiserver binaries. A missing counterpart fails the
+// test with what to run; it never skips.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Getenv returns the named variable or fails the test, saying how to get it.
+func Getenv(tb testing.TB, name string) string {
+	tb.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		tb.Fatalf("%s is not set: run the suite with `make test`, which starts the real counterparts", name)
+	}
+	return v
+}
+
+// PostgresDSN returns a DSN for a fresh, empty schema in the test PostgreSQL database,
+// dropped when the test ends.
+func PostgresDSN(tb testing.TB) string {
+	tb.Helper()
+	base := Getenv(tb, "KAAS_TEST_POSTGRES_DSN")
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		tb.Fatalf("connect to test PostgreSQL: %v", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatalf("create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		_, _ = c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+	})
+	sep := " "
+	if strings.Contains(base, "://") {
+		sep = "&"
+		if !strings.Contains(base, "?") {
+			sep = "?"
+		}
+		return fmt.Sprintf("%s%ssearch_path=%s", base, sep, schema)
+	}
+	return fmt.Sprintf("%s%ssearch_path=%s", base, sep, schema)
+}

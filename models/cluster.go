@@ -1,0 +1,98 @@
+package models
+
+import (
+	"regexp"
+	"time"
+)
+
+// ClusterStatus is where a cluster is in its life.
+type ClusterStatus string
+
+// The cluster statuses.
+const (
+	ClusterProvisioning ClusterStatus = "PROVISIONING"
+	ClusterReady        ClusterStatus = "READY"
+	ClusterDeleting     ClusterStatus = "DELETING"
+	ClusterFailed       ClusterStatus = "FAILED"
+)
+
+// SystemNamespace is the product's own namespace on every cluster.
+const SystemNamespace = "kaas-system"
+
+// ProtectedNamespaces are managed by the panel: it refuses bindings there.
+var ProtectedNamespaces = []string{"kube-system", SystemNamespace}
+
+// IsProtectedNamespace reports whether ns is managed by the panel.
+func IsProtectedNamespace(ns string) bool {
+	for _, p := range ProtectedNamespaces {
+		if ns == p {
+			return true
+		}
+	}
+	return false
+}
+
+// ClusterSize is a cluster's provisioned size.
+type ClusterSize struct {
+	Workers      int `gorm:"not null;default:3"`
+	WorkerVCPU   int `gorm:"not null;default:4"`
+	WorkerRAMGB  int `gorm:"not null;default:8"`
+	WorkerDiskGB int `gorm:"not null;default:40"`
+	RegistryDBGB int `gorm:"not null;default:10"`
+}
+
+// DefaultClusterSize is the size of a cluster when nobody says otherwise.
+var DefaultClusterSize = ClusterSize{Workers: 3, WorkerVCPU: 4, WorkerRAMGB: 8, WorkerDiskGB: 40, RegistryDBGB: 10}
+
+// Cluster is a Kubernetes cluster of the environment.
+type Cluster struct {
+	ID         string        `gorm:"primaryKey;size:36"`
+	Name       string        `gorm:"size:63;not null;uniqueIndex:idx_clusters_name"`
+	BaseDomain string        `gorm:"size:253;not null"`
+	APIURL     string        `gorm:"size:2048;not null"`
+	CAPEM      string        `gorm:"type:text;not null"`
+	Status     ClusterStatus `gorm:"size:16;not null"`
+	Driver     string        `gorm:"size:16;not null"`
+	// AdminRoleIDs are the Keystone role IDs whose holders administer the cluster.
+	AdminRoleIDs []string `gorm:"serializer:json;type:text;not null"`
+	Size         ClusterSize `gorm:"embedded"`
+	// Credential is the admin kubeconfig the panel acts with, encrypted (AES-GCM).
+	Credential []byte `gorm:"not null"`
+	// WebhookTokenHash is the SHA-256 of the credential the cluster's kube-apiserver
+	// presents to the TokenReview webhook.
+	WebhookTokenHash []byte `gorm:"size:32"`
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+var dnsLabel = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$`)
+
+// ValidClusterName reports whether name is a DNS label of at most 40 characters that
+// starts with a letter.
+func ValidClusterName(name string) bool { return dnsLabel.MatchString(name) }
+
+var dnsDomain = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// ValidBaseDomain reports whether domain is a lowercase DNS name.
+func ValidBaseDomain(domain string) bool { return len(domain) <= 253 && dnsDomain.MatchString(domain) }
+
+// UserSetting holds a user's server-side preferences.
+type UserSetting struct {
+	UserID          string `gorm:"primaryKey;size:64"`
+	ActiveClusterID string `gorm:"size:36"`
+	UpdatedAt       time.Time
+}
+
+// AuditEntry records who did what, when, on which cluster, and how it ended.
+type AuditEntry struct {
+	ID        int64     `gorm:"primaryKey;autoIncrement"`
+	At        time.Time `gorm:"not null;index:idx_audit_at"`
+	ActorID   string    `gorm:"size:64;not null"`
+	ActorName string    `gorm:"size:255;not null"`
+	Action    string    `gorm:"size:64;not null"`
+	ClusterID string    `gorm:"size:36;index:idx_audit_cluster"`
+	Target    string    `gorm:"size:512"`
+	// Result is "ok" or the error code.
+	Result string `gorm:"size:32;not null"`
+	Detail string `gorm:"size:1024"`
+}

@@ -1,0 +1,75 @@
+// Package models holds the panel's domain types, its gorm models and the application
+// error type. It imports nothing technical beyond gorm tags: no gqlgen, gophercloud or
+// client-go.
+package models
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an application error. It is what clients see in extensions.code.
+type Code string
+
+// The application error codes.
+const (
+	CodeInvalid         Code = "INVALID"
+	CodeUnauthenticated Code = "UNAUTHENTICATED"
+	CodeForbidden       Code = "FORBIDDEN"
+	CodeNotFound        Code = "NOT_FOUND"
+	CodeConflict        Code = "CONFLICT"
+	CodeUnavailable     Code = "UNAVAILABLE"
+	CodeInternal        Code = "INTERNAL"
+)
+
+// Error is an application error: a code, a message safe to show to the caller and an
+// optional private cause that is only logged.
+type Error struct {
+	Code    Code
+	Message string
+	Cause   error
+}
+
+// Error returns the public message with the cause, for logs.
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Cause)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Unwrap returns the private cause.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// Errorf returns an application error with a formatted public message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// WrapError returns an application error with a public message and a private cause.
+func WrapError(code Code, cause error, message string) *Error {
+	return &Error{Code: code, Message: message, Cause: cause}
+}
+
+// ErrorCode returns the code of the first application error in err's chain, or
+// CodeInternal when there is none. A nil error has no code.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// ErrorMessage returns the public message of err: the application error's message, or
+// "internal error" for anything else.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != CodeInternal {
+		return e.Message
+	}
+	return "internal error"
+}

@@ -1,0 +1,48 @@
+package models
+
+// Role is a Keystone role. In Kubernetes its ID is a group name.
+type Role struct {
+	ID   string
+	Name string
+}
+
+// Identity is what the panel knows about a Keystone user.
+type Identity struct {
+	UserID   string
+	Username string
+	Domain   string
+	DomainID string
+	Enabled  bool
+	// Roles are the user's effectively assigned roles, deduplicated, sorted by ID.
+	Roles []Role
+}
+
+// RoleIDs returns the IDs of the identity's roles: its Kubernetes groups.
+func (i Identity) RoleIDs() []string {
+	ids := make([]string, len(i.Roles))
+	for n, r := range i.Roles {
+		ids[n] = r.ID
+	}
+	return ids
+}
+
+// HasAnyRole reports whether the identity holds one of the roles, by ID or name.
+func (i Identity) HasAnyRole(idsOrNames ...string) bool {
+	for _, r := range i.Roles {
+		for _, want := range idsOrNames {
+			if want != "" && (r.ID == want || r.Name == want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Principal is the caller of a request: who they are and how they proved it.
+type Principal struct {
+	UserID   string
+	Username string
+	Domain   string
+	// TokenID is set when the caller used an API token rather than a panel session.
+	TokenID string
+}

@@ -1,0 +1,33 @@
+package models
+
+import "time"
+
+// MaxTokenLifetime is the longest a token may live.
+const MaxTokenLifetime = 365 * 24 * time.Hour
+
+// MaxTokenNameLength is the longest token name, in characters.
+const MaxTokenNameLength = 100
+
+// Token is an API token. Only the SHA-256 hash of its secret is stored.
+type Token struct {
+	ID              string `gorm:"primaryKey;size:36"`
+	UserID          string `gorm:"size:64;not null;index:idx_tokens_user"`
+	Username        string `gorm:"size:255;not null"`
+	Name            string `gorm:"size:400;not null"`
+	Prefix          string `gorm:"size:32;not null"`
+	Hash            []byte `gorm:"size:32;not null;uniqueIndex:idx_tokens_hash"`
+	CreatedAt       time.Time
+	ExpiresAt       time.Time `gorm:"not null"`
+	LastUsedAt      *time.Time
+	LastUsedCluster *string `gorm:"size:64"`
+}
+
+// Expired reports whether the token has expired at now.
+func (t *Token) Expired(now time.Time) bool { return !now.Before(t.ExpiresAt) }
+
+// TokenUse records that a token was accepted, for the batched last-used update.
+type TokenUse struct {
+	TokenID string
+	At      time.Time
+	Cluster string
+}

@@ -1,0 +1,49 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"kaas/models"
+)
+
+// AddAudit appends an audit entry.
+func (db *DB) AddAudit(ctx context.Context, e *models.AuditEntry) error {
+	return mapError(db.gorm.WithContext(ctx).Create(e).Error, "audit entry")
+}
+
+// AuditFilter selects audit entries. Zero fields do not filter.
+type AuditFilter struct {
+	ClusterID string
+	ActorID   string
+	Action    string
+	Since     time.Time
+	// Before pages backwards: entries with an ID below it.
+	Before int64
+	Limit  int
+}
+
+// Audit returns entries matching f, newest first.
+func (db *DB) Audit(ctx context.Context, f AuditFilter) ([]models.AuditEntry, error) {
+	q := db.gorm.WithContext(ctx).Model(&models.AuditEntry{})
+	if f.ClusterID != "" {
+		q = q.Where("cluster_id = ?", f.ClusterID)
+	}
+	if f.ActorID != "" {
+		q = q.Where("actor_id = ?", f.ActorID)
+	}
+	if f.Action != "" {
+		q = q.Where("action = ?", f.Action)
+	}
+	if !f.Since.IsZero() {
+		q = q.Where("at >= ?", f.Since)
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	var es []models.AuditEntry
+	return es, mapError(q.Order("id DESC").Limit(f.Limit).Find(&es).Error, "audit entries")
+}

@@ -1,0 +1,71 @@
+package store
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// migrations are applied in order; append only, never edit one that has shipped.
+var migrations = []migration{
+	{1, "tokens, clusters, user settings, audit", migrate1},
+}
+
+func migrate1(tx *gorm.DB) error {
+	type token struct {
+		ID              string `gorm:"primaryKey;size:36"`
+		UserID          string `gorm:"size:64;not null;index:idx_tokens_user"`
+		Username        string `gorm:"size:255;not null"`
+		Name            string `gorm:"size:400;not null"`
+		Prefix          string `gorm:"size:32;not null"`
+		Hash            []byte `gorm:"size:32;not null;uniqueIndex:idx_tokens_hash"`
+		CreatedAt       time.Time
+		ExpiresAt       time.Time `gorm:"not null"`
+		LastUsedAt      *time.Time
+		LastUsedCluster *string `gorm:"size:64"`
+	}
+	type cluster struct {
+		ID               string `gorm:"primaryKey;size:36"`
+		Name             string `gorm:"size:63;not null;uniqueIndex:idx_clusters_name"`
+		BaseDomain       string `gorm:"size:253;not null"`
+		APIURL           string `gorm:"size:2048;not null"`
+		CAPEM            string `gorm:"type:text;not null"`
+		Status           string `gorm:"size:16;not null"`
+		Driver           string `gorm:"size:16;not null"`
+		AdminRoleIDs     string `gorm:"type:text;not null"`
+		Workers          int    `gorm:"not null;default:3"`
+		WorkerVCPU       int    `gorm:"not null;default:4"`
+		WorkerRAMGB      int    `gorm:"not null;default:8"`
+		WorkerDiskGB     int    `gorm:"not null;default:40"`
+		RegistryDBGB     int    `gorm:"not null;default:10"`
+		Credential       []byte `gorm:"not null"`
+		WebhookTokenHash []byte `gorm:"size:32;index:idx_clusters_webhook"`
+		CreatedAt        time.Time
+		UpdatedAt        time.Time
+	}
+	type userSetting struct {
+		UserID          string `gorm:"primaryKey;size:64"`
+		ActiveClusterID string `gorm:"size:36"`
+		UpdatedAt       time.Time
+	}
+	type auditEntry struct {
+		ID        int64     `gorm:"primaryKey;autoIncrement"`
+		At        time.Time `gorm:"not null;index:idx_audit_at"`
+		ActorID   string    `gorm:"size:64;not null"`
+		ActorName string    `gorm:"size:255;not null"`
+		Action    string    `gorm:"size:64;not null"`
+		ClusterID string    `gorm:"size:36;index:idx_audit_cluster"`
+		Target    string    `gorm:"size:512"`
+		Result    string    `gorm:"size:32;not null"`
+		Detail    string    `gorm:"size:1024"`
+	}
+	for _, t := range []struct {
+		model any
+		name  string
+	}{{&token{}, "tokens"}, {&cluster{}, "clusters"}, {&userSetting{}, "user_settings"}, {&auditEntry{}, "audit_entries"}} {
+		if err := tx.Table(t.name).Migrator().CreateTable(t.model); err != nil {
+			return err
+		}
+	}
+	return nil
+}
