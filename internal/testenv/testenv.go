@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -63,4 +64,37 @@ func PostgresDSN(tb testing.TB) string {
 		return fmt.Sprintf("%s%ssearch_path=%s", base, sep, schema)
 	}
 	return fmt.Sprintf("%s%ssearch_path=%s", base, sep, schema)
+}
+
+// KeystoneEnv is the test Keystone's endpoint and admin (service account) credentials.
+type KeystoneEnv struct {
+	AuthURL     string
+	Username    string
+	Password    string
+	ProjectName string
+}
+
+// Keystone returns the real test Keystone that `make test` started and seeded with the
+// demo users (oscar the operator, alice the cluster admin, ursula a regular user, dora
+// disabled; passwords "<name>-pass").
+func Keystone(tb testing.TB) KeystoneEnv {
+	tb.Helper()
+	return KeystoneEnv{
+		AuthURL:     Getenv(tb, "OS_AUTH_URL"),
+		Username:    Getenv(tb, "OS_USERNAME"),
+		Password:    Getenv(tb, "OS_PASSWORD"),
+		ProjectName: Getenv(tb, "OS_PROJECT_NAME"),
+	}
+}
+
+// ClosedURL returns an http URL on loopback where nothing listens: Keystone stopped.
+func ClosedURL(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr + "/v3"
 }

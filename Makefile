@@ -1,0 +1,28 @@
+# The two commands of the README: `make run` and `make test`.
+.PHONY: run test build spa binary kube clean
+
+STATE ?= .state
+
+## run: install what is missing, start a local Keystone with demo users, build and serve the panel
+run:
+	@scripts/run.sh
+
+## test: install what is missing, start the real counterparts and run every test
+test:
+	@scripts/test.sh
+
+## build: the SPA and the binary (bin/kaas)
+build: spa binary
+
+spa:
+	cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build
+
+binary:
+	go build -o bin/kaas .
+
+## kube: build kube-apiserver, etcd and kubectl into the cache (done by run and test too)
+kube:
+	@scripts/build-kube.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,115 @@
+package identity_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"kaas/identity"
+	"kaas/internal/testenv"
+	"kaas/models"
+)
+
+func newKeystone(t *testing.T, authURL string) *identity.Keystone {
+	t.Helper()
+	env := testenv.Keystone(t)
+	if authURL == "" {
+		authURL = env.AuthURL
+	}
+	k, err := identity.New(identity.Options{AuthURL: authURL, Username: env.Username, Password: env.Password,
+		ProjectName: env.ProjectName, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestAuthenticate(t *testing.T) {
+	k := newKeystone(t, "")
+	tests := []struct {
+		name, user, password, domain string
+		code                         models.Code
+	}{
+		{"success", "ursula", "ursula-pass", "", ""},
+		{"success with explicit domain", "ursula", "ursula-pass", "Default", ""},
+		{"wrong password", "ursula", "nope", "", models.CodeUnauthenticated},
+		{"unknown user", "nobody-here", "x", "", models.CodeUnauthenticated},
+		{"disabled user", "dora", "dora-pass", "", models.CodeUnauthenticated},
+		{"wrong domain", "ursula", "ursula-pass", "NoSuchDomain", models.CodeUnauthenticated},
+		{"empty password", "ursula", "", "", models.CodeInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id, err := k.Authenticate(context.Background(), tt.user, tt.password, tt.domain)
+			if got := models.ErrorCode(err); got != tt.code {
+				t.Fatalf("code = %q (%v), want %q", got, err, tt.code)
+			}
+			if tt.code != "" {
+				return
+			}
+			if id.Username != tt.user || id.UserID == "" || id.Domain != "Default" || !id.Enabled {
+				t.Errorf("identity = %+v", id)
+			}
+			if !id.HasAnyRole("member") {
+				t.Errorf("ursula's roles %v lack member", id.Roles)
+			}
+		})
+	}
+}
+
+func TestKeystoneStoppedIsUnavailable(t *testing.T) {
+	k := newKeystone(t, testenv.ClosedURL(t))
+	_, err := k.Authenticate(context.Background(), "ursula", "ursula-pass", "")
+	if models.ErrorCode(err) != models.CodeUnavailable {
+		t.Fatalf("login: %v, want UNAVAILABLE", err)
+	}
+	if msg := models.ErrorMessage(err); msg != "Keystone is unreachable; try again in a moment" {
+		t.Errorf("message = %q", msg)
+	}
+	if _, err := k.User(context.Background(), "any"); models.ErrorCode(err) != models.CodeUnavailable {
+		t.Errorf("user lookup: %v, want UNAVAILABLE", err)
+	}
+}
+
+func TestRolesIncludeGroupAssignments(t *testing.T) {
+	k := newKeystone(t, "")
+	ctx := context.Background()
+	alice, err := k.Authenticate(ctx, "alice", "alice-pass", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// alice holds demo-cluster-admin only through her group.
+	if !alice.HasAnyRole("demo-cluster-admin") {
+		t.Fatalf("alice's roles %v lack the group-inherited demo-cluster-admin", alice.Roles)
+	}
+	seen := map[string]bool{}
+	for _, r := range alice.Roles {
+		if r.ID == "" || r.Name == "" || seen[r.ID] {
+			t.Errorf("bad or duplicate role %+v", r)
+		}
+		seen[r.ID] = true
+	}
+	byID, err := k.User(ctx, alice.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if byID.Username != "alice" || byID.Domain != "Default" || len(byID.Roles) != len(alice.Roles) {
+		t.Errorf("User = %+v, want %+v", byID, alice)
+	}
+	if _, err := k.User(ctx, "0123456789abcdef0123456789abcdef"); models.ErrorCode(err) != models.CodeNotFound {
+		t.Errorf("unknown user: %v, want NOT_FOUND", err)
+	}
+}
+
+func TestDisabledUserLookup(t *testing.T) {
+	k := newKeystone(t, "")
+	ctx := context.Background()
+	ursula, err := k.Authenticate(ctx, "ursula", "ursula-pass", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := k.User(ctx, ursula.UserID)
+	if err != nil || !u.Enabled {
+		t.Fatalf("ursula = %+v, %v", u, err)
+	}
+}
