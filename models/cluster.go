@@ -54,7 +54,7 @@ type Cluster struct {
 	Status     ClusterStatus `gorm:"size:16;not null"`
 	Driver     string        `gorm:"size:16;not null"`
 	// AdminRoleIDs are the Keystone role IDs whose holders administer the cluster.
-	AdminRoleIDs []string `gorm:"serializer:json;type:text;not null"`
+	AdminRoleIDs []string    `gorm:"serializer:json;type:text;not null"`
 	Size         ClusterSize `gorm:"embedded"`
 	// Credential is the admin kubeconfig the panel acts with, encrypted (AES-GCM).
 	Credential []byte `gorm:"not null"`

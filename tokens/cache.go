@@ -1,0 +1,153 @@
+package tokens
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"kaas/models"
+)
+
+// CacheOptions tunes the token cache. Zero values pick the defaults.
+type CacheOptions struct {
+	// MaxEntries bounds memory; past it a tenth of the entries are dropped. Default 200,000.
+	MaxEntries int
+	// PositiveTTL is a backstop for a missed revocation notice. Default 5 minutes.
+	PositiveTTL time.Duration
+	// NegativeTTL is how long an unknown hash is remembered. Default 1 minute. A hash
+	// cannot become known later unless someone guessed a 256-bit secret.
+	NegativeTTL time.Duration
+	Now         func() time.Time
+}
+
+// Cache maps token hashes to token rows so that a TokenReview does not touch the
+// database. Revocation (Invalidate) takes effect at once, including for a database read
+// that was in flight when it happened.
+type Cache struct {
+	opts CacheOptions
+	load func(ctx context.Context, h Hash) (*models.Token, error)
+
+	mu     sync.RWMutex
+	byHash map[Hash]cacheEntry
+	byID   map[string]Hash
+	gen    uint64 // bumped by every invalidation; a load started earlier is not stored
+	sf     singleflight.Group
+}
+
+type cacheEntry struct {
+	token   *models.Token // nil: no such token
+	fetched time.Time
+}
+
+// NewCache returns a cache that loads misses with load, which returns a NOT_FOUND error
+// for an unknown hash.
+func NewCache(opts CacheOptions, load func(ctx context.Context, h Hash) (*models.Token, error)) *Cache {
+	if opts.MaxEntries <= 0 {
+		opts.MaxEntries = 200_000
+	}
+	if opts.PositiveTTL <= 0 {
+		opts.PositiveTTL = 5 * time.Minute
+	}
+	if opts.NegativeTTL <= 0 {
+		opts.NegativeTTL = time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Cache{opts: opts, load: load, byHash: map[Hash]cacheEntry{}, byID: map[string]Hash{}}
+}
+
+// Get returns the token with hash h, nil when there is none, and whether the answer came
+// from memory.
+func (c *Cache) Get(ctx context.Context, h Hash) (*models.Token, bool, error) {
+	now := c.opts.Now()
+	c.mu.RLock()
+	e, ok := c.byHash[h]
+	c.mu.RUnlock()
+	if ok && c.fresh(e, now) {
+		return e.token, true, nil
+	}
+	v, err, _ := c.sf.Do(string(h[:]), func() (any, error) {
+		c.mu.RLock()
+		gen := c.gen
+		c.mu.RUnlock()
+		t, err := c.load(ctx, h)
+		if err != nil && models.ErrorCode(err) != models.CodeNotFound {
+			return nil, err
+		}
+		if err != nil {
+			t = nil
+		}
+		c.store(h, t, gen, now)
+		return t, nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return v.(*models.Token), false, nil
+}
+
+func (c *Cache) fresh(e cacheEntry, now time.Time) bool {
+	ttl := c.opts.NegativeTTL
+	if e.token != nil {
+		ttl = c.opts.PositiveTTL
+	}
+	return now.Sub(e.fetched) < ttl
+}
+
+func (c *Cache) store(h Hash, t *models.Token, gen uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return // revoked while loading: do not resurrect
+	}
+	if len(c.byHash) >= c.opts.MaxEntries {
+		c.evictLocked(c.opts.MaxEntries / 10)
+	}
+	c.byHash[h] = cacheEntry{token: t, fetched: now}
+	if t != nil {
+		c.byID[t.ID] = h
+	}
+}
+
+func (c *Cache) evictLocked(n int) {
+	for h, e := range c.byHash {
+		if n <= 0 {
+			return
+		}
+		delete(c.byHash, h)
+		if e.token != nil {
+			delete(c.byID, e.token.ID)
+		}
+		n--
+	}
+}
+
+// Invalidate forgets the token with the given ID.
+func (c *Cache) Invalidate(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	if h, ok := c.byID[id]; ok {
+		delete(c.byHash, h)
+		delete(c.byID, id)
+	}
+}
+
+// Flush forgets everything; used when revocation notices may have been missed.
+func (c *Cache) Flush() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.byHash = map[Hash]cacheEntry{}
+	c.byID = map[string]Hash{}
+}
+
+// Len returns the number of cached entries.
+func (c *Cache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.byHash)
+}

@@ -1,0 +1,154 @@
+package tokens
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"kaas/models"
+)
+
+// Store is the persistence the token service needs.
+type Store interface {
+	CreateToken(ctx context.Context, t *models.Token) error
+	TokenByHash(ctx context.Context, hash []byte) (*models.Token, error)
+	Tokens(ctx context.Context, userID string) ([]models.Token, error)
+	DeleteToken(ctx context.Context, userID, id string) (*models.Token, error)
+}
+
+// Metrics observes the token lookups of the hot path. Nil methods are not called.
+type Metrics interface {
+	CacheLookup(hit bool)
+}
+
+// Service creates, lists, deletes and authenticates API tokens.
+type Service struct {
+	store   Store
+	cache   *Cache
+	usage   *UsageRecorder
+	metrics Metrics
+	now     func() time.Time
+	rand    io.Reader
+}
+
+// Options configures a Service.
+type Options struct {
+	Cache   CacheOptions
+	Usage   *UsageRecorder
+	Metrics Metrics
+	Now     func() time.Time
+	Rand    io.Reader
+}
+
+// NewService returns the token service.
+func NewService(store Store, opts Options) *Service {
+	s := &Service{store: store, usage: opts.Usage, metrics: opts.Metrics, now: opts.Now, rand: opts.Rand}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	if opts.Cache.Now == nil {
+		opts.Cache.Now = s.now
+	}
+	s.cache = NewCache(opts.Cache, func(ctx context.Context, h Hash) (*models.Token, error) {
+		t, err := store.TokenByHash(ctx, h[:])
+		if err != nil {
+			return nil, err
+		}
+		if subtle.ConstantTimeCompare(t.Hash, h[:]) != 1 {
+			return nil, models.Errorf(models.CodeNotFound, "token not found")
+		}
+		return t, nil
+	})
+	return s
+}
+
+// Cache returns the service's token cache, for revocation notices from other replicas.
+func (s *Service) Cache() *Cache { return s.cache }
+
+// Create makes a token for the owner and returns its secret, which is not kept. lifetime
+// zero means the maximum, one year.
+func (s *Service) Create(ctx context.Context, owner models.Principal, name string, lifetime time.Duration) (string, *models.Token, error) {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return "", nil, models.Errorf(models.CodeInvalid, "a token needs a name")
+	case utf8.RuneCountInString(name) > models.MaxTokenNameLength:
+		return "", nil, models.Errorf(models.CodeInvalid, "a token name has at most %d characters", models.MaxTokenNameLength)
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, isControl):
+		return "", nil, models.Errorf(models.CodeInvalid, "a token name cannot contain control characters")
+	case lifetime < 0 || lifetime > models.MaxTokenLifetime:
+		return "", nil, models.Errorf(models.CodeInvalid, "a token lives between one day and one year")
+	case lifetime == 0:
+		lifetime = models.MaxTokenLifetime
+	}
+	secret, err := Generate(s.rand)
+	if err != nil {
+		return "", nil, fmt.Errorf("generate token: %w", err)
+	}
+	h, _ := Parse(secret)
+	now := s.now().UTC()
+	t := &models.Token{
+		ID: uuid.NewString(), UserID: owner.UserID, Username: owner.Username, Name: name,
+		Prefix: DisplayPrefix(secret), Hash: h[:], CreatedAt: now, ExpiresAt: now.Add(lifetime),
+	}
+	if err := s.store.CreateToken(ctx, t); err != nil {
+		return "", nil, fmt.Errorf("store token: %w", err)
+	}
+	return secret, t, nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// List returns the user's tokens, newest first.
+func (s *Service) List(ctx context.Context, userID string) ([]models.Token, error) {
+	return s.store.Tokens(ctx, userID)
+}
+
+// Delete revokes one of the user's tokens; it stops working at once on this replica, and
+// on the others when they receive the database's revocation notice.
+func (s *Service) Delete(ctx context.Context, userID, id string) (*models.Token, error) {
+	t, err := s.store.DeleteToken(ctx, userID, id)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.Invalidate(id)
+	return t, nil
+}
+
+// Authenticate returns the live token whose secret is given and records its use on
+// cluster (empty for the panel's API). Malformed, unknown and expired tokens are
+// UNAUTHENTICATED.
+func (s *Service) Authenticate(ctx context.Context, secret, cluster string) (*models.Token, error) {
+	h, err := Parse(secret)
+	if err != nil {
+		return nil, models.Errorf(models.CodeUnauthenticated, "the token is malformed")
+	}
+	t, hit, err := s.cache.Get(ctx, h)
+	if s.metrics != nil {
+		s.metrics.CacheLookup(hit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if t == nil {
+		return nil, models.Errorf(models.CodeUnauthenticated, "the token is unknown or was deleted")
+	}
+	if t.Expired(now) {
+		return nil, models.Errorf(models.CodeUnauthenticated, "the token has expired")
+	}
+	if s.usage != nil {
+		s.usage.Record(models.TokenUse{TokenID: t.ID, At: now.UTC(), Cluster: cluster})
+	}
+	return t, nil
+}
