@@ -113,3 +113,45 @@ func TestDisabledUserLookup(t *testing.T) {
 		t.Fatalf("ursula = %+v, %v", u, err)
 	}
 }
+
+func TestDisabledUserFoundByName(t *testing.T) {
+	k := newKeystone(t, "")
+	ctx := context.Background()
+	dora, err := k.UserByName(ctx, "dora", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dora.Enabled {
+		t.Fatal("dora should be disabled")
+	}
+	byID, err := k.User(ctx, dora.UserID)
+	if err != nil || byID.Enabled {
+		t.Fatalf("User(dora) = %+v, %v", byID, err)
+	}
+	if _, err := k.UserByName(ctx, "nobody-at-all", ""); models.ErrorCode(err) != models.CodeNotFound {
+		t.Errorf("unknown: %v", err)
+	}
+}
+
+func TestEnsureRoleIsIdempotent(t *testing.T) {
+	k := newKeystone(t, "")
+	ctx := context.Background()
+	name := "kaas-test-role-" + time.Now().Format("150405.000000")
+	r1, err := k.EnsureRole(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := k.EnsureRole(ctx, name)
+	if err != nil || r2.ID != r1.ID {
+		t.Fatalf("second EnsureRole = %+v, %v; want %+v", r2, err, r1)
+	}
+	if err := k.DeleteRole(ctx, r1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.DeleteRole(ctx, r1.ID); err != nil {
+		t.Fatalf("deleting a missing role: %v", err)
+	}
+	if _, err := k.Role(ctx, r1.ID); models.ErrorCode(err) != models.CodeNotFound {
+		t.Errorf("deleted role: %v", err)
+	}
+}

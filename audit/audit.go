@@ -1,0 +1,71 @@
+// Package audit records who did what, when, on which cluster and how it ended.
+package audit
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"kaas/models"
+)
+
+// Actions recorded in the audit trail.
+const (
+	ActionLogin         = "login"
+	ActionTokenCreate   = "token.create"
+	ActionTokenDelete   = "token.delete"
+	ActionClusterSelect = "cluster.select"
+	ActionClusterAdopt  = "cluster.adopt"
+	ActionWebhookIssue  = "cluster.webhook-credential"
+	ActionBindingCreate = "binding.create"
+	ActionBindingDelete = "binding.delete"
+	ActionBackupCreate  = "backup.create"
+	ActionRestoreCreate = "restore.create"
+	ActionClusterCreate = "cluster.create"
+	ActionClusterDelete = "cluster.delete"
+	ActionJobCancel     = "job.cancel"
+	ActionJobRetry      = "job.retry"
+)
+
+// Store persists audit entries.
+type Store interface {
+	AddAudit(ctx context.Context, e *models.AuditEntry) error
+}
+
+// Recorder writes audit entries. A failure to write is logged, never returned: the
+// action it describes has already happened.
+type Recorder struct {
+	store Store
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// NewRecorder returns a Recorder.
+func NewRecorder(store Store, log *slog.Logger) *Recorder {
+	return &Recorder{store: store, log: log, now: time.Now}
+}
+
+// Record writes one entry: actor did action on target (in cluster), ending with err.
+func (r *Recorder) Record(ctx context.Context, actor models.Principal, action, clusterID, target string, err error) {
+	e := &models.AuditEntry{
+		At: r.now().UTC(), ActorID: actor.UserID, ActorName: actor.Username, Action: action,
+		ClusterID: clusterID, Target: truncate(target, 512), Result: "ok",
+	}
+	if err != nil {
+		e.Result = string(models.ErrorCode(err))
+		e.Detail = truncate(models.ErrorMessage(err), 1024)
+	}
+	// The entry is written even when the request that caused it was cancelled.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if werr := r.store.AddAudit(ctx, e); werr != nil {
+		r.log.Error("write audit entry", "action", action, "err", werr)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,113 @@
+package identity
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/roles"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/users"
+
+	"kaas/models"
+)
+
+// RoleByName returns the global role with that name, NOT_FOUND when there is none.
+func (k *Keystone) RoleByName(ctx context.Context, name string) (models.Role, error) {
+	c, err := k.serviceClient(ctx)
+	if err != nil {
+		return models.Role{}, err
+	}
+	page, err := roles.List(c, roles.ListOpts{Name: name}).AllPages(ctx)
+	if err != nil {
+		return models.Role{}, k.mapServiceError(err, "list roles")
+	}
+	rs, err := roles.ExtractRoles(page)
+	if err != nil {
+		return models.Role{}, k.mapServiceError(err, "list roles")
+	}
+	for _, r := range rs {
+		if r.Name == name && r.DomainID == "" {
+			return models.Role{ID: r.ID, Name: r.Name}, nil
+		}
+	}
+	return models.Role{}, models.Errorf(models.CodeNotFound, "Keystone role %s not found", name)
+}
+
+// EnsureRole returns the global role with that name, creating it when missing. Calling
+// it twice creates one role.
+func (k *Keystone) EnsureRole(ctx context.Context, name string) (models.Role, error) {
+	r, err := k.RoleByName(ctx, name)
+	if models.ErrorCode(err) != models.CodeNotFound {
+		return r, err
+	}
+	c, err := k.serviceClient(ctx)
+	if err != nil {
+		return models.Role{}, err
+	}
+	created, err := roles.Create(ctx, c, roles.CreateOpts{Name: name, Description: "Administrators of a Kubernetes cluster (KaaS panel)"}).Extract()
+	if isStatus(err, http.StatusConflict) {
+		return k.RoleByName(ctx, name) // another replica created it meanwhile
+	}
+	if err != nil {
+		return models.Role{}, k.mapServiceError(err, "create role")
+	}
+	return models.Role{ID: created.ID, Name: created.Name}, nil
+}
+
+// DeleteRole deletes a role; a missing role is not an error.
+func (k *Keystone) DeleteRole(ctx context.Context, roleID string) error {
+	c, err := k.serviceClient(ctx)
+	if err != nil {
+		return err
+	}
+	err = roles.Delete(ctx, c, roleID).ExtractErr()
+	if err != nil && !isStatus(err, http.StatusNotFound) {
+		return k.mapServiceError(err, "delete role")
+	}
+	return nil
+}
+
+// Role returns a role by ID.
+func (k *Keystone) Role(ctx context.Context, roleID string) (models.Role, error) {
+	c, err := k.serviceClient(ctx)
+	if err != nil {
+		return models.Role{}, err
+	}
+	r, err := roles.Get(ctx, c, roleID).Extract()
+	if isStatus(err, http.StatusNotFound) {
+		return models.Role{}, models.Errorf(models.CodeNotFound, "Keystone role %s not found", roleID)
+	}
+	if err != nil {
+		return models.Role{}, k.mapServiceError(err, "get role")
+	}
+	return models.Role{ID: r.ID, Name: r.Name}, nil
+}
+
+// UserByName returns the user with that name in the domain (by name), NOT_FOUND when
+// there is none. Its roles are not filled in.
+func (k *Keystone) UserByName(ctx context.Context, name, domain string) (models.Identity, error) {
+	c, err := k.serviceClient(ctx)
+	if err != nil {
+		return models.Identity{}, err
+	}
+	if domain == "" {
+		domain = DefaultDomain
+	}
+	page, err := users.List(c, users.ListOpts{Name: name}).AllPages(ctx)
+	if err != nil {
+		return models.Identity{}, k.mapServiceError(err, "list users")
+	}
+	us, err := users.ExtractUsers(page)
+	if err != nil {
+		return models.Identity{}, k.mapServiceError(err, "list users")
+	}
+	for _, u := range us {
+		dn, err := k.domainName(ctx, c, u.DomainID)
+		if err != nil {
+			return models.Identity{}, err
+		}
+		if u.Name == name && (dn == domain || u.DomainID == domain) {
+			return models.Identity{UserID: u.ID, Username: u.Name, Domain: dn, DomainID: u.DomainID, Enabled: u.Enabled}, nil
+		}
+	}
+	return models.Identity{}, models.Errorf(models.CodeNotFound, "Keystone user %s not found in domain %s", name, domain)
+}
