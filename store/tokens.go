@@ -39,7 +39,13 @@ func (db *DB) DeleteToken(ctx context.Context, userID, id string) (*models.Token
 		if err := tx.Where("id = ? AND user_id = ?", id, userID).Take(&t).Error; err != nil {
 			return err
 		}
-		return tx.Delete(&models.Token{}, "id = ?", id).Error
+		if err := tx.Delete(&models.Token{}, "id = ?", id).Error; err != nil {
+			return err
+		}
+		if db.dialect == Postgres {
+			return tx.Exec(notifyRevokedSQL(), id).Error
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, mapError(err, "token")

@@ -1,0 +1,259 @@
+// Package app wires the panel together from its configuration: storage, Keystone,
+// tokens, the webhook, the cluster registry, GraphQL and the HTTP surface. main only
+// parses configuration and calls it; tests start the whole program through it.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"kaas/audit"
+	"kaas/auth"
+	"kaas/clusters"
+	"kaas/config"
+	"kaas/frontend"
+	"kaas/graph"
+	"kaas/httpapi"
+	"kaas/identity"
+	"kaas/metrics"
+	"kaas/resolvers"
+	"kaas/secretbox"
+	"kaas/session"
+	"kaas/store"
+	"kaas/tokens"
+	"kaas/webhook"
+)
+
+// App is a running panel.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	db      *store.DB
+	usage   *tokens.UsageRecorder
+	handler http.Handler
+	webhook http.Handler
+
+	// Services, exposed for tests and tools.
+	Tokens     *tokens.Service
+	Identities *identity.Cache
+	Keystone   *identity.Keystone
+	Registry   *clusters.Registry
+
+	bgCancel context.CancelFunc
+	bg       sync.WaitGroup
+}
+
+// New builds the panel: it opens (and migrates) the database and prepares every service.
+// It does not contact Keystone.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if err := resolveKeys(&cfg); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, store.Options{DSN: cfg.DatabaseDSN, DataDir: cfg.DataDir, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	a := &App{cfg: cfg, log: log, db: db}
+	if err := a.wire(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.bgCancel = cancel
+	a.goBackground(func() { a.usage.Run(bgCtx) })
+	a.goBackground(func() {
+		if err := db.ListenTokenRevocations(bgCtx, a.Tokens.Cache().Invalidate, a.Tokens.Cache().Flush, log); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("token revocation listener stopped", "err", err)
+		}
+	})
+	return a, nil
+}
+
+func (a *App) goBackground(f func()) {
+	a.bg.Add(1)
+	go func() { defer a.bg.Done(); f() }()
+}
+
+func resolveKeys(cfg *config.Config) error {
+	var err error
+	if len(cfg.SessionKey) == 0 {
+		if cfg.SessionKey, err = config.KeyFile(cfg.DataDir, "session.key", 32); err != nil {
+			return fmt.Errorf("session key: %w", err)
+		}
+	}
+	if len(cfg.CredentialKey) == 0 {
+		if cfg.CredentialKey, err = config.KeyFile(cfg.DataDir, "credential.key", 32); err != nil {
+			return fmt.Errorf("credential key: %w", err)
+		}
+	}
+	return nil
+}
+
+func (a *App) wire() error {
+	cfg, log := a.cfg, a.log
+	m := metrics.New()
+	ks, err := identity.New(identity.Options{
+		AuthURL: cfg.Keystone.AuthURL, Username: cfg.Keystone.Username, Password: cfg.Keystone.Password,
+		ProjectName: cfg.Keystone.ProjectName, UserDomain: cfg.Keystone.UserDomain,
+		ProjectDomain: cfg.Keystone.ProjectDomain, Timeout: cfg.Keystone.Timeout,
+	})
+	if err != nil {
+		return err
+	}
+	a.Keystone = ks
+	a.Identities = identity.NewCache(identity.CacheOptions{
+		TTL: cfg.IdentityTTL, Stale: cfg.IdentityStale, OnFetch: m.KeystoneFetch, OnStale: m.IdentityStale,
+	}, ks.User)
+	a.usage = tokens.NewUsageRecorder(a.db.RecordTokenUses, 10*time.Second, log)
+	a.Tokens = tokens.NewService(a.db, tokens.Options{Usage: a.usage, Metrics: m})
+	sessions, err := session.New(cfg.SessionKey, cfg.SessionTTL, cfg.SecureCookies(), nil)
+	if err != nil {
+		return err
+	}
+	box, err := secretbox.New(cfg.CredentialKey, cfg.OldCredentialKeys...)
+	if err != nil {
+		return fmt.Errorf("credential key: %w", err)
+	}
+	recorder := audit.NewRecorder(a.db, log)
+	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole})
+	authSvc := &auth.Service{Keystone: ks, Identities: a.Identities, Tokens: a.Tokens, Sessions: sessions, Audit: recorder}
+
+	webhookCA := ""
+	if cfg.WebhookTLSCert != "" {
+		b, err := os.ReadFile(cfg.WebhookTLSCert)
+		if err != nil {
+			return fmt.Errorf("read webhook certificate: %w", err)
+		}
+		webhookCA = string(b)
+	}
+	gql := graph.NewServer(graph.Options{
+		Resolvers: &resolvers.Resolver{
+			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
+			PublicURL: a.webhookURL(), WebhookCAPEM: webhookCA,
+		},
+		Log: log, Metrics: m,
+		WebsocketInit: func(ctx context.Context, authorization string) (context.Context, error) {
+			if authorization == "" {
+				return ctx, nil // the upgrade request's session cookie, if any, is in ctx
+			}
+			p, err := authSvc.PrincipalForToken(ctx, trimBearer(authorization))
+			if err != nil {
+				return ctx, err
+			}
+			return auth.WithPrincipal(ctx, *p), nil
+		},
+	})
+	hook := &webhook.Handler{
+		Tokens: a.Tokens, Identities: a.Identities, Clusters: a.Registry, Metrics: m, Log: log,
+		RequireClusterCredential: cfg.WebhookRequireClusterCredential,
+	}
+	dist, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return fmt.Errorf("embedded SPA: %w", err)
+	}
+	routes := httpapi.Routes{
+		Log: log, Metrics: m, GraphQL: gql, Authenticate: authSvc.Middleware, Webhook: hook,
+		MetricsPage: m.Handler(), Database: a.db, SPA: dist,
+	}
+	a.handler = routes.Handler()
+	a.webhook = routes.WebhookHandler()
+	return nil
+}
+
+func trimBearer(s string) string {
+	if len(s) > 7 && (s[:7] == "Bearer " || s[:7] == "bearer ") {
+		return s[7:]
+	}
+	return s
+}
+
+// webhookURL is the base URL clusters reach the webhook at.
+func (a *App) webhookURL() string {
+	switch {
+	case a.cfg.WebhookAddr != "":
+		host, port, _ := net.SplitHostPort(a.cfg.WebhookAddr)
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1"
+		}
+		return "https://" + net.JoinHostPort(host, port)
+	case a.cfg.PublicURL != "":
+		return a.cfg.PublicURL
+	default:
+		return "http://" + a.cfg.Addr
+	}
+}
+
+// Handler returns the panel's HTTP surface.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// DB returns the database.
+func (a *App) DB() *store.DB { return a.db }
+
+// Serve serves the panel on l (and the webhook TLS listener when configured) until ctx
+// ends, then drains requests for up to the shutdown timeout.
+func (a *App) Serve(ctx context.Context, l net.Listener) error {
+	servers := []*http.Server{newServer(a.handler, a.log)}
+	listeners := []net.Listener{l}
+	if a.cfg.WebhookAddr != "" {
+		cert, err := tls.LoadX509KeyPair(a.cfg.WebhookTLSCert, a.cfg.WebhookTLSKey)
+		if err != nil {
+			return fmt.Errorf("webhook TLS key pair: %w", err)
+		}
+		wl, err := net.Listen("tcp", a.cfg.WebhookAddr)
+		if err != nil {
+			return fmt.Errorf("webhook listener: %w", err)
+		}
+		ws := newServer(a.webhook, a.log)
+		ws.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		servers = append(servers, ws)
+		listeners = append(listeners, tls.NewListener(wl, ws.TLSConfig))
+		a.log.Info("webhook listening", "addr", wl.Addr().String())
+	}
+	errc := make(chan error, len(servers))
+	for i := range servers {
+		go func(s *http.Server, l net.Listener) {
+			if err := s.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}(servers[i], listeners[i])
+	}
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			a.log.Warn("shutdown", "err", err)
+		}
+	}
+	return serveErr
+}
+
+func newServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Close stops background work (flushing token uses) and closes the database.
+func (a *App) Close() error {
+	a.bgCancel()
+	a.bg.Wait()
+	return a.db.Close()
+}

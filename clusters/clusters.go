@@ -1,0 +1,287 @@
+// Package clusters is the cluster registry: clusters, each user's active cluster, who
+// administers which cluster, adoption of running clusters, and the per-cluster webhook
+// credential.
+package clusters
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"k8s.io/client-go/kubernetes"
+
+	"kaas/models"
+)
+
+// Store persists clusters and users' choices.
+type Store interface {
+	CreateCluster(ctx context.Context, c *models.Cluster) error
+	Clusters(ctx context.Context) ([]models.Cluster, error)
+	Cluster(ctx context.Context, id string) (*models.Cluster, error)
+	ClusterByName(ctx context.Context, name string) (*models.Cluster, error)
+	UpdateCluster(ctx context.Context, c *models.Cluster) error
+	ActiveClusterID(ctx context.Context, userID string) (string, error)
+	SetActiveClusterID(ctx context.Context, userID, clusterID string) error
+}
+
+// Sealer encrypts cluster credentials at rest.
+type Sealer interface {
+	Seal(plaintext, aad []byte) ([]byte, error)
+	Open(sealed, aad []byte) ([]byte, error)
+}
+
+// Roles creates the Keystone admin role of an adopted cluster.
+type Roles interface {
+	EnsureRole(ctx context.Context, name string) (models.Role, error)
+}
+
+// Kube reads kubeconfigs and checks that clusters answer.
+type Kube interface {
+	Connect(kubeconfig []byte) (kubernetes.Interface, Endpoint, error)
+	ServerVersion(ctx context.Context, cs kubernetes.Interface) (string, error)
+}
+
+// Endpoint is a cluster's API URL and CA.
+type Endpoint struct {
+	APIURL string
+	CAPEM  string
+}
+
+// Options configures the registry.
+type Options struct {
+	// AdminRoleTemplate names a cluster's admin role; %s is the cluster name.
+	AdminRoleTemplate string
+	// OperatorRole is the Keystone role (name or ID) of operators.
+	OperatorRole string
+}
+
+// Registry is the cluster registry.
+type Registry struct {
+	store  Store
+	sealer Sealer
+	roles  Roles
+	kube   Kube
+	opts   Options
+
+	credMu    sync.RWMutex
+	credCache map[[32]byte]credEntry
+}
+
+type credEntry struct {
+	name    string
+	fetched time.Time
+}
+
+// New returns the registry.
+func New(store Store, sealer Sealer, roles Roles, kube Kube, opts Options) *Registry {
+	if opts.AdminRoleTemplate == "" {
+		opts.AdminRoleTemplate = "%s-cluster-admin"
+	}
+	if opts.OperatorRole == "" {
+		opts.OperatorRole = "admin"
+	}
+	return &Registry{store: store, sealer: sealer, roles: roles, kube: kube, opts: opts, credCache: map[[32]byte]credEntry{}}
+}
+
+// AdminRoleName returns the Keystone admin role's name for a cluster.
+func (r *Registry) AdminRoleName(cluster string) string {
+	return fmt.Sprintf(r.opts.AdminRoleTemplate, cluster)
+}
+
+// IsOperator reports whether the identity holds the environment's operator role.
+func (r *Registry) IsOperator(id models.Identity) bool { return id.HasAnyRole(r.opts.OperatorRole) }
+
+// IsAdmin reports whether the identity administers the cluster: it holds one of the
+// cluster's admin roles (effective assignments, so group membership counts).
+func (r *Registry) IsAdmin(id models.Identity, c *models.Cluster) bool {
+	return c != nil && id.HasAnyRole(c.AdminRoleIDs...)
+}
+
+// List returns every cluster.
+func (r *Registry) List(ctx context.Context) ([]models.Cluster, error) { return r.store.Clusters(ctx) }
+
+// Get returns one cluster.
+func (r *Registry) Get(ctx context.Context, id string) (*models.Cluster, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, models.Errorf(models.CodeNotFound, "cluster not found")
+	}
+	return r.store.Cluster(ctx, id)
+}
+
+// Active returns the user's active cluster: the one they chose, or else the first by
+// name (with one cluster, that one). Nil when there is no cluster.
+func (r *Registry) Active(ctx context.Context, userID string) (*models.Cluster, error) {
+	id, err := r.store.ActiveClusterID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if id != "" {
+		c, err := r.store.Cluster(ctx, id)
+		if err == nil {
+			return c, nil
+		}
+		if models.ErrorCode(err) != models.CodeNotFound {
+			return nil, err
+		}
+	}
+	all, err := r.store.Clusters(ctx)
+	if err != nil || len(all) == 0 {
+		return nil, err
+	}
+	return &all[0], nil
+}
+
+// Select makes a cluster the user's active cluster.
+func (r *Registry) Select(ctx context.Context, userID, clusterID string) (*models.Cluster, error) {
+	c, err := r.Get(ctx, clusterID)
+	if err != nil {
+		return nil, err
+	}
+	return c, r.store.SetActiveClusterID(ctx, userID, c.ID)
+}
+
+// AdoptInput describes a running cluster to register.
+type AdoptInput struct {
+	Name         string
+	BaseDomain   string
+	Kubeconfig   []byte
+	AdminRoleIDs []string
+}
+
+// Adopt registers a running cluster after checking that its API answers with the given
+// credentials. Without admin roles the role <name>-cluster-admin is created in Keystone.
+func (r *Registry) Adopt(ctx context.Context, in AdoptInput) (*models.Cluster, error) {
+	in.Name = strings.TrimSpace(in.Name)
+	in.BaseDomain = strings.ToLower(strings.TrimSpace(in.BaseDomain))
+	if !models.ValidClusterName(in.Name) {
+		return nil, models.Errorf(models.CodeInvalid, "a cluster name is a DNS label: lowercase letters, digits and '-', starting with a letter, at most 40 characters")
+	}
+	if !models.ValidBaseDomain(in.BaseDomain) {
+		return nil, models.Errorf(models.CodeInvalid, "the base domain %q is not a DNS name", in.BaseDomain)
+	}
+	for _, id := range in.AdminRoleIDs {
+		if strings.TrimSpace(id) == "" || len(id) > 64 {
+			return nil, models.Errorf(models.CodeInvalid, "admin role IDs must be Keystone role IDs")
+		}
+	}
+	if _, err := r.store.ClusterByName(ctx, in.Name); err == nil {
+		return nil, models.Errorf(models.CodeConflict, "a cluster named %s already exists", in.Name)
+	} else if models.ErrorCode(err) != models.CodeNotFound {
+		return nil, err
+	}
+	cs, ep, err := r.kube.Connect(in.Kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if _, err := r.kube.ServerVersion(cctx, cs); err != nil {
+		return nil, models.WrapError(models.CodeInvalid, err, "the cluster's API did not answer with these credentials: "+models.ErrorMessage(err))
+	}
+	if len(in.AdminRoleIDs) == 0 {
+		role, err := r.roles.EnsureRole(ctx, r.AdminRoleName(in.Name))
+		if err != nil {
+			return nil, err
+		}
+		in.AdminRoleIDs = []string{role.ID}
+	}
+	c := &models.Cluster{
+		ID: uuid.NewString(), Name: in.Name, BaseDomain: in.BaseDomain, APIURL: ep.APIURL, CAPEM: ep.CAPEM,
+		Status: models.ClusterReady, Driver: "existing", AdminRoleIDs: in.AdminRoleIDs, Size: models.DefaultClusterSize,
+	}
+	if c.Credential, err = r.sealer.Seal(in.Kubeconfig, []byte(c.ID)); err != nil {
+		return nil, fmt.Errorf("seal credential: %w", err)
+	}
+	if err := r.store.CreateCluster(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Kubeconfig returns the admin kubeconfig the panel acts on the cluster with.
+func (r *Registry) Kubeconfig(c *models.Cluster) ([]byte, error) {
+	kc, err := r.sealer.Open(c.Credential, []byte(c.ID))
+	if err != nil {
+		return nil, fmt.Errorf("open credential of cluster %s: %w", c.Name, err)
+	}
+	return kc, nil
+}
+
+// Client returns a clientset acting on the cluster as the panel.
+func (r *Registry) Client(c *models.Cluster) (kubernetes.Interface, error) {
+	kc, err := r.Kubeconfig(c)
+	if err != nil {
+		return nil, err
+	}
+	cs, _, err := r.kube.Connect(kc)
+	return cs, err
+}
+
+// webhookCredentialPrefix marks a cluster's webhook credential.
+const webhookCredentialPrefix = "kaaswh_"
+
+// IssueWebhookCredential makes a new credential for the cluster's kube-apiserver to
+// present to the TokenReview webhook, replacing the previous one, and returns it. Only
+// its hash is kept.
+func (r *Registry) IssueWebhookCredential(ctx context.Context, clusterID string) (*models.Cluster, string, error) {
+	c, err := r.Get(ctx, clusterID)
+	if err != nil {
+		return nil, "", err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, "", fmt.Errorf("generate credential: %w", err)
+	}
+	cred := webhookCredentialPrefix + base64.RawURLEncoding.EncodeToString(b)
+	sum := sha256.Sum256([]byte(cred))
+	c.WebhookTokenHash = sum[:]
+	if err := r.store.UpdateCluster(ctx, c); err != nil {
+		return nil, "", err
+	}
+	r.credMu.Lock()
+	r.credCache = map[[32]byte]credEntry{}
+	r.credMu.Unlock()
+	return c, cred, nil
+}
+
+// credentialTTL bounds how long a replica trusts a cached credential after rotation.
+const credentialTTL = time.Minute
+
+// ClusterForCredential returns the name of the cluster whose webhook credential this
+// is, "" for none. Answers are cached for a minute.
+func (r *Registry) ClusterForCredential(ctx context.Context, credential string) (string, error) {
+	if !strings.HasPrefix(credential, webhookCredentialPrefix) {
+		return "", nil
+	}
+	sum := sha256.Sum256([]byte(credential))
+	now := time.Now()
+	r.credMu.RLock()
+	e, ok := r.credCache[sum]
+	r.credMu.RUnlock()
+	if ok && now.Sub(e.fetched) < credentialTTL {
+		return e.name, nil
+	}
+	all, err := r.store.Clusters(ctx)
+	if err != nil {
+		return "", err
+	}
+	name := ""
+	for _, c := range all {
+		if len(c.WebhookTokenHash) == 32 && [32]byte(c.WebhookTokenHash) == sum {
+			name = c.Name
+		}
+	}
+	r.credMu.Lock()
+	if len(r.credCache) > 10_000 {
+		r.credCache = map[[32]byte]credEntry{}
+	}
+	r.credCache[sum] = credEntry{name: name, fetched: now}
+	r.credMu.Unlock()
+	return name, nil
+}

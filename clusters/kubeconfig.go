@@ -1,0 +1,32 @@
+package clusters
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// WebhookKubeconfig returns the kubeconfig a cluster's kube-apiserver is given with
+// --authentication-token-webhook-config-file: the panel's per-cluster webhook URL, the CA
+// of the panel's TLS listener (empty for plain http), and the cluster's credential.
+func WebhookKubeconfig(panelURL, clusterName, caPEM, credential string) ([]byte, error) {
+	cluster := map[string]any{"server": strings.TrimSuffix(panelURL, "/") + "/authenticate/" + clusterName}
+	if caPEM != "" {
+		cluster["certificate-authority-data"] = base64.StdEncoding.EncodeToString([]byte(caPEM))
+	}
+	cfg := map[string]any{
+		"apiVersion":      "v1",
+		"kind":            "Config",
+		"clusters":        []any{map[string]any{"name": "kaas-panel", "cluster": cluster}},
+		"users":           []any{map[string]any{"name": "kube-apiserver-" + clusterName, "user": map[string]any{"token": credential}}},
+		"contexts":        []any{map[string]any{"name": "webhook", "context": map[string]any{"cluster": "kaas-panel", "user": "kube-apiserver-" + clusterName}}},
+		"current-context": "webhook",
+	}
+	out, err := yaml.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("marshal webhook kubeconfig: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,204 @@
+// Package graph holds the GraphQL schema (split by area in *.graphqls), the code gqlgen
+// generates from it, and the configured GraphQL server.
+package graph
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"kaas/graph/generated"
+	"kaas/models"
+)
+
+// Limits on what one operation may ask.
+const (
+	MaxDepth      = 15 // GraphiQL's introspection query is 13 deep
+	MaxComplexity = 1000
+)
+
+// Metrics observes GraphQL operations.
+type Metrics interface {
+	GraphQLOperation(opType, name, code string, d time.Duration)
+}
+
+// Options configures the GraphQL server.
+type Options struct {
+	Resolvers generated.ResolverRoot
+	Log       *slog.Logger
+	Metrics   Metrics
+	// WebsocketInit authenticates a websocket connection from its connection_init
+	// payload (an "Authorization: Bearer" value); the upgrade request's cookie session
+	// is already in ctx.
+	WebsocketInit func(ctx context.Context, authorization string) (context.Context, error)
+}
+
+// NewServer returns the GraphQL HTTP handler: POST and websocket transports, a depth and
+// complexity limit, errors with extensions.code, internal errors logged and hidden.
+func NewServer(opts Options) *handler.Server {
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: opts.Resolvers}))
+	srv.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 15 * time.Second,
+		InitTimeout:           10 * time.Second,
+		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+			if opts.WebsocketInit == nil {
+				return ctx, nil, nil
+			}
+			authz := p.Authorization()
+			if authz == "" {
+				authz = p.GetString("authorization")
+			}
+			ctx, err := opts.WebsocketInit(ctx, authz)
+			return ctx, nil, err
+		},
+	})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.Use(depthLimit{max: MaxDepth})
+	if opts.Metrics != nil {
+		srv.Use(operationMetrics{m: opts.Metrics})
+	}
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		return presentError(ctx, err, opts.Log)
+	})
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		opts.Log.Error("graphql: panic", "panic", p, "path", pathOf(ctx))
+		return models.Errorf(models.CodeInternal, "internal error")
+	})
+	return srv
+}
+
+// presentError gives every error a code in extensions.code. Application errors show
+// their public message; anything else is logged with its path and shown as "internal
+// error".
+func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Error {
+	gerr := graphql.DefaultErrorPresenter(ctx, err)
+	var app *models.Error
+	switch {
+	case errors.As(err, &app) && app.Code != models.CodeInternal:
+		gerr.Message = app.Message
+		setCode(gerr, app.Code)
+	case errors.As(err, &app) || !isParseOrValidation(gerr):
+		log.Error("graphql: internal error", "err", err, "path", gerr.Path.String())
+		gerr.Message = "internal error"
+		setCode(gerr, models.CodeInternal)
+	default:
+		setCode(gerr, models.CodeInvalid)
+	}
+	return gerr
+}
+
+// isParseOrValidation reports whether gqlgen itself rejected the request (syntax,
+// validation, variables, limits): the caller's fault, so INVALID. Errors from resolvers
+// always carry the path of their field.
+func isParseOrValidation(e *gqlerror.Error) bool {
+	return len(e.Path) == 0
+}
+
+func setCode(e *gqlerror.Error, code models.Code) {
+	if e.Extensions == nil {
+		e.Extensions = map[string]any{}
+	}
+	e.Extensions["code"] = string(code)
+}
+
+func pathOf(ctx context.Context) string {
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		return fc.Path().String()
+	}
+	return ""
+}
+
+// depthLimit rejects operations nested deeper than max.
+type depthLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = depthLimit{}
+
+func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
+func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	if depth := selectionDepth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0, d.max); depth > d.max {
+		err := gqlerror.Errorf("the operation is nested %d levels deep; at most %d are allowed", depth, d.max)
+		setCode(err, models.CodeInvalid)
+		return err
+	}
+	return nil
+}
+
+func selectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, depth, max int) int {
+	if depth > max {
+		return depth // stop early: fragments may cycle in invalid documents
+	}
+	deepest := depth
+	for _, s := range set {
+		var d int
+		switch s := s.(type) {
+		case *ast.Field:
+			d = depth + 1
+			if len(s.SelectionSet) > 0 {
+				d = selectionDepth(s.SelectionSet, frags, depth+1, max)
+			}
+		case *ast.InlineFragment:
+			d = selectionDepth(s.SelectionSet, frags, depth, max)
+		case *ast.FragmentSpread:
+			if f := frags.ForName(s.Name); f != nil {
+				d = selectionDepth(f.SelectionSet, frags, depth, max)
+			}
+		}
+		if d > deepest {
+			deepest = d
+		}
+	}
+	return deepest
+}
+
+// operationMetrics counts operations by type, name and first error code.
+type operationMetrics struct{ m Metrics }
+
+func (operationMetrics) ExtensionName() string                   { return "OperationMetrics" }
+func (operationMetrics) Validate(graphql.ExecutableSchema) error { return nil }
+func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	start := time.Now()
+	resp := next(ctx)
+	if !graphql.HasOperationContext(ctx) {
+		return resp
+	}
+	oc := graphql.GetOperationContext(ctx)
+	opType, name := "unknown", oc.OperationName
+	if oc.Operation != nil {
+		opType = string(oc.Operation.Operation)
+		if name == "" {
+			name = oc.Operation.Name
+		}
+	}
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	code := ""
+	if resp != nil && len(resp.Errors) > 0 {
+		if c, ok := resp.Errors[0].Extensions["code"].(string); ok {
+			code = c
+		}
+	}
+	o.m.GraphQLOperation(opType, name, code, time.Since(start))
+	return resp
+}

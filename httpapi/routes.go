@@ -1,0 +1,100 @@
+package httpapi
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+)
+
+// Pinger checks a dependency for /readyz.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Routes are the handlers the HTTP surface is made of.
+type Routes struct {
+	Log     *slog.Logger
+	Metrics HTTPMetrics
+	// GraphQL serves /graphql; Authenticate wraps it to establish the caller.
+	GraphQL      http.Handler
+	Authenticate func(http.Handler) http.Handler
+	Webhook      http.Handler
+	MetricsPage  http.Handler
+	Database     Pinger
+	// SPA is the built single-page app (frontend.Dist's dist directory).
+	SPA fs.FS
+}
+
+// Handler returns the panel's whole HTTP surface.
+func (rt Routes) Handler() http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern, route string, quiet bool, h http.Handler) {
+		mux.Handle(pattern, instrument(route, rt.Log, rt.Metrics, quiet, h))
+	}
+	handle("/graphql", "graphql", false, guardGraphQL(rt.Authenticate(rt.GraphQL)))
+	handle("/playground", "playground", false, rt.playground())
+	handle("/playground/", "playground", true, rt.playgroundAssets())
+	handle("/authenticate", "authenticate", true, rt.Webhook)
+	handle("/authenticate/", "authenticate", true, rt.Webhook)
+	handle("/healthz", "healthz", true, ok())
+	handle("/livez", "livez", true, ok())
+	handle("/readyz", "readyz", true, rt.ready())
+	handle("/metrics", "metrics", true, rt.MetricsPage)
+	handle("/", "spa", true, spa(rt.SPA))
+	return securityHeaders(mux)
+}
+
+// WebhookHandler returns the surface of the webhook-only TLS listener.
+func (rt Routes) WebhookHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/authenticate", instrument("authenticate", rt.Log, rt.Metrics, true, rt.Webhook))
+	mux.Handle("/authenticate/", instrument("authenticate", rt.Log, rt.Metrics, true, rt.Webhook))
+	mux.Handle("/healthz", ok())
+	return mux
+}
+
+func ok() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+}
+
+func (rt Routes) ready() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := rt.Database.Ping(ctx); err != nil {
+			rt.Log.Warn("readyz: database unreachable", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("database unreachable\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+}
+
+// playground serves GraphiQL with its scripts from the binary: clouds are often offline.
+// The integrity hashes are gqlgen's own for the same published files.
+func (rt Routes) playground() http.Handler {
+	return playground.Handler("KaaS panel GraphQL", "/graphql",
+		playground.WithGraphiqlVersion("/playground/graphiql.min.js", "/playground/graphiql.min.css",
+			"sha256-hnImuor1znlJkD/FOTL3jayfS/xsyNoP04abi8bFJWs=", "sha256-MEh+B2NdMSpj9kexQNN3QKc8UzMrCXW/Sx/phcpuyIU="),
+		playground.WithGraphiqlReactVersion("/playground/react.production.min.js", "/playground/react-dom.production.min.js",
+			"sha256-S0lp+k7zWUMk2ixteM6HZvu8L9Eh//OVrt+ZfbCpmgY=", "sha256-IXWO0ITNDjfnNXIu5POVfqlgYoop36bDzhodR6LW5Pc="),
+		playground.WithGraphiqlEnablePluginExplorer(false),
+	)
+}
+
+func (rt Routes) playgroundAssets() http.Handler {
+	files := http.FileServerFS(rt.SPA)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		files.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,22 @@
+// Package resolvers implements the GraphQL schema. Resolvers are thin: who is calling,
+// may they, call one service, map the result.
+package resolvers
+
+import (
+	"kaas/audit"
+	"kaas/auth"
+	"kaas/clusters"
+	"kaas/tokens"
+)
+
+// Resolver is the root resolver and the dependency-injection point, built once in main.
+type Resolver struct {
+	Auth         *auth.Service
+	TokenService *tokens.Service
+	Registry     *clusters.Registry
+	Audit        *audit.Recorder
+	// PublicURL is where clusters reach the panel's webhook.
+	PublicURL string
+	// WebhookCAPEM is the CA of the webhook's TLS listener, empty when served over http.
+	WebhookCAPEM string
+}
