@@ -1,0 +1,203 @@
+// Package apptest starts the whole panel in-process for tests: real SQLite (or
+// PostgreSQL), the real test Keystone, the real HTTP surface on a loopback port. It also
+// captures the panel's logs so tests can prove no secret is ever written.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"kaas/app"
+	"kaas/config"
+	"kaas/internal/testenv"
+)
+
+// Panel is a running panel.
+type Panel struct {
+	App  *app.App
+	URL  string
+	Logs *SyncBuffer
+}
+
+// SyncBuffer is a goroutine-safe log sink.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p.
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written.
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Config returns a configuration for a test panel against the test Keystone.
+func Config(t testing.TB) config.Config {
+	ks := testenv.Keystone(t)
+	return config.Config{
+		Addr:     "127.0.0.1:0",
+		DataDir:  t.TempDir(),
+		LogLevel: "debug",
+		Keystone: config.Keystone{
+			AuthURL: ks.AuthURL, Username: ks.Username, Password: ks.Password, ProjectName: ks.ProjectName,
+			UserDomain: "Default", ProjectDomain: "Default", Timeout: 5 * time.Second,
+		},
+		SessionTTL:      time.Hour,
+		OperatorRole:    "admin",
+		IdentityTTL:     time.Minute,
+		IdentityStale:   10 * time.Minute,
+		ShutdownTimeout: 5 * time.Second,
+	}
+}
+
+// Start runs a panel with cfg until the test ends.
+func Start(t testing.TB, cfg config.Config) *Panel {
+	t.Helper()
+	logs := &SyncBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Addr = l.Addr().String()
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + cfg.Addr
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		cancel()
+		t.Fatalf("start panel: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, l) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		a.Close()
+		if t.Failed() {
+			t.Logf("panel logs:\n%s", lastLines(logs.String(), 40))
+		}
+	})
+	return &Panel{App: a, URL: "http://" + cfg.Addr, Logs: logs}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Client is a GraphQL client with a cookie jar, like a browser tab.
+type Client struct {
+	t      testing.TB
+	url    string
+	http   *http.Client
+	Bearer string
+}
+
+// Client returns a new client (its own cookie jar) for the panel.
+func (p *Panel) Client(t testing.TB) *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{t: t, url: p.URL, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+// GQLError is one GraphQL error.
+type GQLError struct {
+	Message    string            `json:"message"`
+	Extensions map[string]string `json:"extensions"`
+}
+
+// Response is a GraphQL response.
+type Response struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []GQLError      `json:"errors"`
+	Status int             `json:"-"`
+}
+
+// Code returns the first error's code, "" when there is none.
+func (r Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	return r.Errors[0].Extensions["code"]
+}
+
+// Do runs one operation and decodes data into out (when not nil).
+func (c *Client) Do(query string, vars map[string]any, out any) Response {
+	c.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, c.url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if c.Bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Bearer)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("graphql request: %v", err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var r Response
+	if err := json.Unmarshal(raw, &r); err != nil {
+		c.t.Fatalf("graphql response %d is not JSON: %s", resp.StatusCode, raw)
+	}
+	r.Status = resp.StatusCode
+	if out != nil && len(r.Data) > 0 && string(r.Data) != "null" {
+		if err := json.Unmarshal(r.Data, out); err != nil {
+			c.t.Fatalf("decode data: %v (%s)", err, r.Data)
+		}
+	}
+	return r
+}
+
+// MustDo runs one operation and fails the test on any error.
+func (c *Client) MustDo(query string, vars map[string]any, out any) {
+	c.t.Helper()
+	if r := c.Do(query, vars, out); len(r.Errors) > 0 {
+		c.t.Fatalf("graphql errors: %+v", r.Errors)
+	}
+}
+
+// Login logs the client in as a demo user ("<name>-pass").
+func (c *Client) Login(user string) string {
+	c.t.Helper()
+	var out struct {
+		Login struct{ ID string } `json:"login"`
+	}
+	c.MustDo(`mutation($u:String!,$p:String!){login(username:$u,password:$p){id}}`, map[string]any{"u": user, "p": user + "-pass"}, &out)
+	return out.Login.ID
+}
+
+// CreateToken makes a token and returns its secret and ID.
+func (c *Client) CreateToken(name string) (secret, id string) {
+	c.t.Helper()
+	var out struct {
+		CreateToken struct {
+			Secret string
+			Token  struct{ ID string }
+		} `json:"createToken"`
+	}
+	c.MustDo(`mutation($n:String!){createToken(input:{name:$n}){secret token{id}}}`, map[string]any{"n": name}, &out)
+	return out.CreateToken.Secret, out.CreateToken.Token.ID
+}

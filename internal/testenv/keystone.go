@@ -1,0 +1,120 @@
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/projects"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/roles"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/users"
+)
+
+// KeystoneAdmin is an admin client of the test Keystone, for tests that create, disable
+// and delete their own users and roles.
+type KeystoneAdmin struct {
+	tb testing.TB
+	c  *gophercloud.ServiceClient
+}
+
+// NewKeystoneAdmin logs in to the test Keystone as its admin.
+func NewKeystoneAdmin(tb testing.TB) *KeystoneAdmin {
+	tb.Helper()
+	env := Keystone(tb)
+	ctx := context.Background()
+	p, err := openstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{
+		IdentityEndpoint: env.AuthURL, Username: env.Username, Password: env.Password, DomainName: "Default",
+		Scope: &gophercloud.AuthScope{ProjectName: env.ProjectName, DomainName: "Default"},
+	})
+	if err != nil {
+		tb.Fatalf("log in to the test Keystone as admin: %v", err)
+	}
+	c, err := openstack.NewIdentityV3(p, gophercloud.EndpointOpts{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &KeystoneAdmin{tb: tb, c: c}
+}
+
+// RandomName returns prefix plus a random suffix.
+func RandomName(prefix string) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// CreateUser creates an enabled user in the Default domain with the role member on the
+// demo project, deleted when the test ends. It returns the user ID.
+func (k *KeystoneAdmin) CreateUser(name, password string) string {
+	k.tb.Helper()
+	ctx := context.Background()
+	enabled := true
+	u, err := users.Create(ctx, k.c, users.CreateOpts{Name: name, Password: password, DomainID: "default", Enabled: &enabled}).Extract()
+	if err != nil {
+		k.tb.Fatalf("create user %s: %v", name, err)
+	}
+	k.tb.Cleanup(func() { users.Delete(context.Background(), k.c, u.ID) })
+	k.AssignRole(u.ID, k.RoleID("member"))
+	return u.ID
+}
+
+// RoleID returns the ID of a global role by name.
+func (k *KeystoneAdmin) RoleID(name string) string {
+	k.tb.Helper()
+	page, err := roles.List(k.c, roles.ListOpts{Name: name}).AllPages(context.Background())
+	if err != nil {
+		k.tb.Fatal(err)
+	}
+	rs, _ := roles.ExtractRoles(page)
+	if len(rs) == 0 {
+		k.tb.Fatalf("role %s not found", name)
+	}
+	return rs[0].ID
+}
+
+// CreateRole creates a global role, deleted when the test ends.
+func (k *KeystoneAdmin) CreateRole(name string) string {
+	k.tb.Helper()
+	r, err := roles.Create(context.Background(), k.c, roles.CreateOpts{Name: name}).Extract()
+	if err != nil {
+		k.tb.Fatalf("create role %s: %v", name, err)
+	}
+	k.tb.Cleanup(func() { roles.Delete(context.Background(), k.c, r.ID) })
+	return r.ID
+}
+
+// AssignRole gives the user the role on the demo project.
+func (k *KeystoneAdmin) AssignRole(userID, roleID string) {
+	k.tb.Helper()
+	ctx := context.Background()
+	page, err := projects.List(k.c, projects.ListOpts{Name: "demo"}).AllPages(ctx)
+	if err != nil {
+		k.tb.Fatal(err)
+	}
+	ps, _ := projects.ExtractProjects(page)
+	if len(ps) == 0 {
+		k.tb.Fatal("project demo not found: is the test Keystone seeded?")
+	}
+	if err := roles.Assign(ctx, k.c, roleID, roles.AssignOpts{UserID: userID, ProjectID: ps[0].ID}).ExtractErr(); err != nil {
+		k.tb.Fatalf("assign role: %v", err)
+	}
+}
+
+// SetEnabled enables or disables a user.
+func (k *KeystoneAdmin) SetEnabled(userID string, enabled bool) {
+	k.tb.Helper()
+	if _, err := users.Update(context.Background(), k.c, userID, users.UpdateOpts{Enabled: &enabled}).Extract(); err != nil {
+		k.tb.Fatalf("update user: %v", err)
+	}
+}
+
+// DeleteUser deletes a user.
+func (k *KeystoneAdmin) DeleteUser(userID string) {
+	k.tb.Helper()
+	if err := users.Delete(context.Background(), k.c, userID).ExtractErr(); err != nil {
+		k.tb.Fatalf("delete user: %v", err)
+	}
+}

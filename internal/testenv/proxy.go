@@ -1,0 +1,79 @@
+package testenv
+
+import (
+	"io"
+	"net"
+	"net/url"
+	"sync"
+	"testing"
+)
+
+// TCPProxy forwards loopback connections to a real server until stopped: stopping it
+// makes that server unreachable, as an outage would, without disturbing other tests.
+type TCPProxy struct {
+	l      net.Listener
+	target string
+	path   string
+	mu     sync.Mutex
+	conns  []net.Conn
+	closed bool
+}
+
+// NewTCPProxy proxies to the host of rawURL and stops when the test ends.
+func NewTCPProxy(tb testing.TB, rawURL string) *TCPProxy {
+	tb.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &TCPProxy{l: l, target: u.Host, path: u.Path}
+	go p.accept()
+	tb.Cleanup(p.Stop)
+	return p
+}
+
+// URL returns the proxied URL.
+func (p *TCPProxy) URL() string { return "http://" + p.l.Addr().String() + p.path }
+
+func (p *TCPProxy) accept() {
+	for {
+		in, err := p.l.Accept()
+		if err != nil {
+			return
+		}
+		out, err := net.Dial("tcp", p.target)
+		if err != nil {
+			in.Close()
+			continue
+		}
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			in.Close()
+			out.Close()
+			return
+		}
+		p.conns = append(p.conns, in, out)
+		p.mu.Unlock()
+		go func() { io.Copy(out, in); out.Close() }()
+		go func() { io.Copy(in, out); in.Close() }()
+	}
+}
+
+// Stop closes the listener and every open connection.
+func (p *TCPProxy) Stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	p.closed = true
+	p.l.Close()
+	for _, c := range p.conns {
+		c.Close()
+	}
+}
