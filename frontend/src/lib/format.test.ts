@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest'
+import { describeExpiry } from './format'
+
+describe('describeExpiry', () => {
+  const now = new Date('2026-01-01T12:00:00Z')
+  const cases = [
+    { name: 'a year left', at: '2027-01-01T12:00:00Z', want: { label: '365 days left', expired: false } },
+    { name: 'one day left', at: '2026-01-02T13:00:00Z', want: { label: '1 day left', expired: false } },
+    { name: 'hours left', at: '2026-01-01T18:00:00Z', want: { label: 'less than a day left', expired: false } },
+    { name: 'just expired', at: '2026-01-01T12:00:00Z', want: { label: 'expired', expired: true } },
+    { name: 'long expired', at: '2025-01-01T00:00:00Z', want: { label: 'expired', expired: true } },
+    { name: 'not a time', at: 'soon', want: { label: '', expired: false } },
+  ]
+  for (const tc of cases) {
+    it(tc.name, () => expect(describeExpiry(tc.at, now)).toEqual(tc.want))
+  }
+})
