@@ -25,6 +25,7 @@ import (
 	"kaas/httpapi"
 	"kaas/identity"
 	"kaas/metrics"
+	"kaas/rbac"
 	"kaas/resolvers"
 	"kaas/secretbox"
 	"kaas/session"
@@ -138,6 +139,7 @@ func (a *App) wire() error {
 	gql := graph.NewServer(graph.Options{
 		Resolvers: &resolvers.Resolver{
 			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
+			RBAC: rbac.New(ks), Keystone: ks, Prober: clusters.NewProber(3*time.Second, 30*time.Second),
 			PublicURL: a.webhookURL(), WebhookCAPEM: webhookCA,
 		},
 		Log: log, Metrics: m,

@@ -30,6 +30,7 @@ const (
 // Store persists audit entries.
 type Store interface {
 	AddAudit(ctx context.Context, e *models.AuditEntry) error
+	Audit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, error)
 }
 
 // Recorder writes audit entries. A failure to write is logged, never returned: the
@@ -61,6 +62,11 @@ func (r *Recorder) Record(ctx context.Context, actor models.Principal, action, c
 	if werr := r.store.AddAudit(ctx, e); werr != nil {
 		r.log.Error("write audit entry", "action", action, "err", werr)
 	}
+}
+
+// List returns entries matching f, newest first.
+func (r *Recorder) List(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, error) {
+	return r.store.Audit(ctx, f)
 }
 
 func truncate(s string, n int) string {

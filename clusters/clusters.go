@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
 	"kaas/models"
@@ -44,6 +45,7 @@ type Roles interface {
 // Kube reads kubeconfigs and checks that clusters answer.
 type Kube interface {
 	Connect(kubeconfig []byte) (kubernetes.Interface, Endpoint, error)
+	Clients(kubeconfig []byte) (kubernetes.Interface, dynamic.Interface, error)
 	ServerVersion(ctx context.Context, cs kubernetes.Interface) (string, error)
 }
 
@@ -71,6 +73,17 @@ type Registry struct {
 
 	credMu    sync.RWMutex
 	credCache map[[32]byte]credEntry
+
+	clientMu sync.Mutex
+	clients  map[string]clientEntry
+
+	facts *factCache
+}
+
+type clientEntry struct {
+	version time.Time // the cluster row's UpdatedAt the clients were built from
+	cs      kubernetes.Interface
+	dc      dynamic.Interface
 }
 
 type credEntry struct {
@@ -86,7 +99,8 @@ func New(store Store, sealer Sealer, roles Roles, kube Kube, opts Options) *Regi
 	if opts.OperatorRole == "" {
 		opts.OperatorRole = "admin"
 	}
-	return &Registry{store: store, sealer: sealer, roles: roles, kube: kube, opts: opts, credCache: map[[32]byte]credEntry{}}
+	return &Registry{store: store, sealer: sealer, roles: roles, kube: kube, opts: opts,
+		credCache: map[[32]byte]credEntry{}, clients: map[string]clientEntry{}, facts: newFactCache()}
 }
 
 // AdminRoleName returns the Keystone admin role's name for a cluster.
@@ -213,14 +227,36 @@ func (r *Registry) Kubeconfig(c *models.Cluster) ([]byte, error) {
 	return kc, nil
 }
 
-// Client returns a clientset acting on the cluster as the panel.
+// Client returns a clientset acting on the cluster as the panel. Clients are kept per
+// cluster, so connections are reused across requests.
 func (r *Registry) Client(c *models.Cluster) (kubernetes.Interface, error) {
+	e, err := r.clientsFor(c)
+	return e.cs, err
+}
+
+// Dynamic returns a dynamic client acting on the cluster as the panel.
+func (r *Registry) Dynamic(c *models.Cluster) (dynamic.Interface, error) {
+	e, err := r.clientsFor(c)
+	return e.dc, err
+}
+
+func (r *Registry) clientsFor(c *models.Cluster) (clientEntry, error) {
+	r.clientMu.Lock()
+	defer r.clientMu.Unlock()
+	if e, ok := r.clients[c.ID]; ok && e.version.Equal(c.UpdatedAt) {
+		return e, nil
+	}
 	kc, err := r.Kubeconfig(c)
 	if err != nil {
-		return nil, err
+		return clientEntry{}, err
 	}
-	cs, _, err := r.kube.Connect(kc)
-	return cs, err
+	cs, dc, err := r.kube.Clients(kc)
+	if err != nil {
+		return clientEntry{}, err
+	}
+	e := clientEntry{version: c.UpdatedAt, cs: cs, dc: dc}
+	r.clients[c.ID] = e
+	return e, nil
 }
 
 // webhookCredentialPrefix marks a cluster's webhook credential.

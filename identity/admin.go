@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"net/http"
+	"sort"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/roles"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/users"
@@ -110,4 +111,28 @@ func (k *Keystone) UserByName(ctx context.Context, name, domain string) (models.
 		}
 	}
 	return models.Identity{}, models.Errorf(models.CodeNotFound, "Keystone user %s not found in domain %s", name, domain)
+}
+
+// Roles lists every global role, by name.
+func (k *Keystone) Roles(ctx context.Context) ([]models.Role, error) {
+	c, err := k.serviceClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page, err := roles.List(c, roles.ListOpts{}).AllPages(ctx)
+	if err != nil {
+		return nil, k.mapServiceError(err, "list roles")
+	}
+	rs, err := roles.ExtractRoles(page)
+	if err != nil {
+		return nil, k.mapServiceError(err, "list roles")
+	}
+	out := make([]models.Role, 0, len(rs))
+	for _, r := range rs {
+		if r.DomainID == "" {
+			out = append(out, models.Role{ID: r.ID, Name: r.Name})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }

@@ -137,3 +137,8 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+func isNotFound(err error) bool {
+	var e *models.Error
+	return errors.As(err, &e) && e.Code == models.CodeNotFound
+}

@@ -96,3 +96,15 @@ type AuditEntry struct {
 	Result string `gorm:"size:32;not null"`
 	Detail string `gorm:"size:1024"`
 }
+
+// AuditFilter selects audit entries. Zero fields do not filter.
+type AuditFilter struct {
+	ClusterID string
+	ActorID   string
+	ActorName string
+	Action    string
+	Since     time.Time
+	// Before pages backwards: entries with an ID below it.
+	Before int64
+	Limit  int
+}

@@ -5,6 +5,9 @@ import (
 
 	"kaas/auth"
 	"kaas/models"
+
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 )
 
 // principal returns the caller or UNAUTHENTICATED.
@@ -42,4 +45,53 @@ func pointers[T any](in []T) []*T {
 		out[i] = &in[i]
 	}
 	return out
+}
+
+// clusterAdmin returns the caller and the cluster (the given one, else the active one)
+// when the caller administers it: holds one of its admin roles in Keystone, recomputed on
+// every call.
+func (r *Resolver) clusterAdmin(ctx context.Context, clusterID *string) (models.Identity, *models.Cluster, error) {
+	viewer, err := r.Auth.Viewer(ctx)
+	if err != nil {
+		return models.Identity{}, nil, err
+	}
+	var c *models.Cluster
+	if clusterID != nil && *clusterID != "" {
+		c, err = r.Registry.Get(ctx, *clusterID)
+	} else {
+		c, err = r.Registry.Active(ctx, viewer.UserID)
+		if err == nil && c == nil {
+			err = models.Errorf(models.CodeNotFound, "there is no cluster yet")
+		}
+	}
+	if err != nil {
+		return models.Identity{}, nil, err
+	}
+	if !r.Registry.IsAdmin(viewer, c) {
+		return models.Identity{}, nil, models.Errorf(models.CodeForbidden, "only admins of cluster %s may do this", c.Name)
+	}
+	return viewer, c, nil
+}
+
+func (r *Resolver) clients(c *models.Cluster) (kubernetes.Interface, dynamic.Interface, error) {
+	cs, err := r.Registry.Client(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	dc, err := r.Registry.Dynamic(c)
+	return cs, dc, err
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func derefInt(n *int) int {
+	if n == nil {
+		return 0
+	}
+	return *n
 }

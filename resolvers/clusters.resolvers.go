@@ -9,9 +9,77 @@ import (
 	"context"
 	"kaas/audit"
 	"kaas/clusters"
+	"kaas/graph/generated"
 	"kaas/graph/model"
 	"kaas/models"
 )
+
+func (r *clusterResolver) AdminRoles(ctx context.Context, obj *models.Cluster) ([]*models.Role, error) {
+	if _, err := r.principal(ctx); err != nil {
+		return nil, err
+	}
+	roles := make([]*models.Role, 0, len(obj.AdminRoleIDs))
+	for _, id := range obj.AdminRoleIDs {
+		role := &models.Role{ID: id, Name: id}
+		if known, err := r.Keystone.Role(ctx, id); err == nil {
+			role.Name = known.Name
+		}
+		roles = append(roles, role)
+	}
+	return roles, nil
+}
+
+func (r *clusterResolver) ProtectedNamespaces(ctx context.Context, obj *models.Cluster) ([]string, error) {
+	return models.ProtectedNamespaces, nil
+}
+
+func (r *clusterResolver) Health(ctx context.Context, obj *models.Cluster) (*model.ClusterHealth, error) {
+	if _, err := r.principal(ctx); err != nil {
+		return nil, err
+	}
+	h := r.Registry.Health(ctx, obj)
+	return &model.ClusterHealth{Healthy: h.Healthy, Message: h.Message, CheckedAt: h.CheckedAt}, nil
+}
+
+func (r *clusterResolver) Version(ctx context.Context, obj *models.Cluster) (*string, error) {
+	if _, err := r.principal(ctx); err != nil {
+		return nil, err
+	}
+	if h := r.Registry.Health(ctx, obj); h.Version != "" {
+		return &h.Version, nil
+	}
+	return nil, nil
+}
+
+func (r *clusterResolver) Nodes(ctx context.Context, obj *models.Cluster) ([]*model.Node, error) {
+	if _, _, err := r.clusterAdmin(ctx, &obj.ID); err != nil {
+		return nil, err
+	}
+	nodes, err := r.Registry.Nodes(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Node, len(nodes))
+	for i, n := range nodes {
+		out[i] = &model.Node{Name: n.Name, Ready: n.Ready, Roles: n.Roles, KubeletVersion: n.KubeletVersion,
+			Vcpu: n.VCPU, MemoryBytes: n.MemoryBytes, StorageBytes: n.StorageBytes}
+		if out[i].Roles == nil {
+			out[i].Roles = []string{}
+		}
+	}
+	return out, nil
+}
+
+func (r *clusterResolver) Services(ctx context.Context, obj *models.Cluster) ([]*model.ManagedService, error) {
+	if _, err := r.principal(ctx); err != nil {
+		return nil, err
+	}
+	var out []*model.ManagedService
+	for _, s := range r.Prober.Services(obj) {
+		out = append(out, &model.ManagedService{Name: s.Name, URL: s.URL, Status: model.ServiceStatus(s.Status), CheckedAt: s.CheckedAt})
+	}
+	return out, nil
+}
 
 func (r *mutationResolver) SelectCluster(ctx context.Context, id string) (*models.Identity, error) {
 	viewer, err := r.Auth.Viewer(ctx)
@@ -82,3 +150,7 @@ func (r *viewerResolver) IsClusterAdmin(ctx context.Context, obj *models.Identit
 	}
 	return r.Registry.IsAdmin(*obj, c), nil
 }
+
+func (r *Resolver) Cluster() generated.ClusterResolver { return &clusterResolver{r} }
+
+type clusterResolver struct{ *Resolver }

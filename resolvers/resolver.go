@@ -6,6 +6,8 @@ import (
 	"kaas/audit"
 	"kaas/auth"
 	"kaas/clusters"
+	"kaas/identity"
+	"kaas/rbac"
 	"kaas/tokens"
 )
 
@@ -15,6 +17,9 @@ type Resolver struct {
 	TokenService *tokens.Service
 	Registry     *clusters.Registry
 	Audit        *audit.Recorder
+	RBAC         *rbac.Service
+	Keystone     *identity.Keystone
+	Prober       *clusters.Prober
 	// PublicURL is where clusters reach the panel's webhook.
 	PublicURL string
 	// WebhookCAPEM is the CA of the webhook's TLS listener, empty when served over http.

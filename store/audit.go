@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"kaas/models"
 )
@@ -12,22 +11,14 @@ func (db *DB) AddAudit(ctx context.Context, e *models.AuditEntry) error {
 	return mapError(db.gorm.WithContext(ctx).Create(e).Error, "audit entry")
 }
 
-// AuditFilter selects audit entries. Zero fields do not filter.
-type AuditFilter struct {
-	ClusterID string
-	ActorID   string
-	Action    string
-	Since     time.Time
-	// Before pages backwards: entries with an ID below it.
-	Before int64
-	Limit  int
-}
-
 // Audit returns entries matching f, newest first.
-func (db *DB) Audit(ctx context.Context, f AuditFilter) ([]models.AuditEntry, error) {
+func (db *DB) Audit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, error) {
 	q := db.gorm.WithContext(ctx).Model(&models.AuditEntry{})
 	if f.ClusterID != "" {
 		q = q.Where("cluster_id = ?", f.ClusterID)
+	}
+	if f.ActorName != "" {
+		q = q.Where("actor_name = ?", f.ActorName)
 	}
 	if f.ActorID != "" {
 		q = q.Where("actor_id = ?", f.ActorID)

@@ -128,11 +128,11 @@ func TestAuditPaging(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		page, err := db.Audit(ctx, store.AuditFilter{ClusterID: "a", Limit: 2})
+		page, err := db.Audit(ctx, models.AuditFilter{ClusterID: "a", Limit: 2})
 		if err != nil || len(page) != 2 || page[0].ID < page[1].ID {
 			t.Fatalf("page 1 = %+v, %v", page, err)
 		}
-		rest, err := db.Audit(ctx, store.AuditFilter{ClusterID: "a", Before: page[1].ID})
+		rest, err := db.Audit(ctx, models.AuditFilter{ClusterID: "a", Before: page[1].ID})
 		if err != nil || len(rest) != 1 {
 			t.Fatalf("page 2 = %+v, %v", rest, err)
 		}

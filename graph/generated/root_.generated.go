@@ -22,6 +22,8 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AuditEntry() AuditEntryResolver
+	Cluster() ClusterResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Viewer() ViewerResolver
@@ -31,14 +33,85 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AuditEntry struct {
+		Action      func(childComplexity int) int
+		ActorID     func(childComplexity int) int
+		ActorName   func(childComplexity int) int
+		At          func(childComplexity int) int
+		ClusterID   func(childComplexity int) int
+		ClusterName func(childComplexity int) int
+		Detail      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Result      func(childComplexity int) int
+		Target      func(childComplexity int) int
+	}
+
+	AuditPage struct {
+		Entries    func(childComplexity int) int
+		NextBefore func(childComplexity int) int
+	}
+
+	Backup struct {
+		CompletedAt        func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Errors             func(childComplexity int) int
+		ExpiresAt          func(childComplexity int) int
+		IncludedNamespaces func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Phase              func(childComplexity int) int
+		StartedAt          func(childComplexity int) int
+		Warnings           func(childComplexity int) int
+	}
+
+	BackupOverview struct {
+		Backups         func(childComplexity int) int
+		Restores        func(childComplexity int) int
+		Schedules       func(childComplexity int) int
+		VeleroInstalled func(childComplexity int) int
+	}
+
+	BackupSchedule struct {
+		LastBackupAt func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Phase        func(childComplexity int) int
+		Schedule     func(childComplexity int) int
+	}
+
+	BindingSubject struct {
+		ID   func(childComplexity int) int
+		Kind func(childComplexity int) int
+		Name func(childComplexity int) int
+	}
+
 	Cluster struct {
-		APIURL     func(childComplexity int) int
-		BaseDomain func(childComplexity int) int
-		CAPEM      func(childComplexity int) int
-		CreatedAt  func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Name       func(childComplexity int) int
-		Status     func(childComplexity int) int
+		APIURL              func(childComplexity int) int
+		AdminRoles          func(childComplexity int) int
+		BaseDomain          func(childComplexity int) int
+		CAPEM               func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		Health              func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Name                func(childComplexity int) int
+		Nodes               func(childComplexity int) int
+		ProtectedNamespaces func(childComplexity int) int
+		Services            func(childComplexity int) int
+		Size                func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Version             func(childComplexity int) int
+	}
+
+	ClusterHealth struct {
+		CheckedAt func(childComplexity int) int
+		Healthy   func(childComplexity int) int
+		Message   func(childComplexity int) int
+	}
+
+	ClusterSize struct {
+		RegistryDBGB func(childComplexity int) int
+		WorkerDiskGB func(childComplexity int) int
+		WorkerRAMGB  func(childComplexity int) int
+		WorkerVCPU   func(childComplexity int) int
+		Workers      func(childComplexity int) int
 	}
 
 	CreatedToken struct {
@@ -51,9 +124,20 @@ type ComplexityRoot struct {
 		Name func(childComplexity int) int
 	}
 
+	ManagedService struct {
+		CheckedAt func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Status    func(childComplexity int) int
+		URL       func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AdoptCluster           func(childComplexity int, input model.AdoptClusterInput) int
+		CreateBackup           func(childComplexity int, input model.CreateBackupInput) int
+		CreateBinding          func(childComplexity int, input model.CreateBindingInput) int
+		CreateRestore          func(childComplexity int, input model.CreateRestoreInput) int
 		CreateToken            func(childComplexity int, input model.CreateTokenInput) int
+		DeleteBinding          func(childComplexity int, input model.DeleteBindingInput) int
 		DeleteToken            func(childComplexity int, id string) int
 		IssueWebhookKubeconfig func(childComplexity int, clusterID string) int
 		Login                  func(childComplexity int, username string, password string, domain *string) int
@@ -61,11 +145,46 @@ type ComplexityRoot struct {
 		SelectCluster          func(childComplexity int, id string) int
 	}
 
+	Node struct {
+		KubeletVersion func(childComplexity int) int
+		MemoryBytes    func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Ready          func(childComplexity int) int
+		Roles          func(childComplexity int) int
+		StorageBytes   func(childComplexity int) int
+		Vcpu           func(childComplexity int) int
+	}
+
 	Query struct {
-		Cluster  func(childComplexity int, id string) int
-		Clusters func(childComplexity int) int
-		Tokens   func(childComplexity int) int
-		Viewer   func(childComplexity int) int
+		AuditEntries    func(childComplexity int, filter *model.AuditFilter, first *int, before *string) int
+		Backups         func(childComplexity int, clusterID *string) int
+		Bindings        func(childComplexity int, clusterID *string) int
+		Cluster         func(childComplexity int, id string) int
+		Clusters        func(childComplexity int) int
+		KeystoneRoles   func(childComplexity int, clusterID *string) int
+		KubernetesRoles func(childComplexity int, clusterID *string) int
+		Tokens          func(childComplexity int) int
+		Viewer          func(childComplexity int) int
+	}
+
+	Restore struct {
+		BackupName  func(childComplexity int) int
+		CompletedAt func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Phase       func(childComplexity int) int
+		StartedAt   func(childComplexity int) int
+	}
+
+	RoleBinding struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Namespace func(childComplexity int) int
+		Protected func(childComplexity int) int
+		RoleKind  func(childComplexity int) int
+		RoleName  func(childComplexity int) int
+		Subjects  func(childComplexity int) int
 	}
 
 	Token struct {
@@ -103,12 +222,216 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.actorId":
+		if e.ComplexityRoot.AuditEntry.ActorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ActorID(childComplexity), true
+	case "AuditEntry.actorName":
+		if e.ComplexityRoot.AuditEntry.ActorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ActorName(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.clusterId":
+		if e.ComplexityRoot.AuditEntry.ClusterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ClusterID(childComplexity), true
+	case "AuditEntry.clusterName":
+		if e.ComplexityRoot.AuditEntry.ClusterName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ClusterName(childComplexity), true
+	case "AuditEntry.detail":
+		if e.ComplexityRoot.AuditEntry.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Detail(childComplexity), true
+	case "AuditEntry.id":
+		if e.ComplexityRoot.AuditEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ID(childComplexity), true
+	case "AuditEntry.result":
+		if e.ComplexityRoot.AuditEntry.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Result(childComplexity), true
+	case "AuditEntry.target":
+		if e.ComplexityRoot.AuditEntry.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Target(childComplexity), true
+
+	case "AuditPage.entries":
+		if e.ComplexityRoot.AuditPage.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditPage.Entries(childComplexity), true
+	case "AuditPage.nextBefore":
+		if e.ComplexityRoot.AuditPage.NextBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditPage.NextBefore(childComplexity), true
+
+	case "Backup.completedAt":
+		if e.ComplexityRoot.Backup.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Backup.CompletedAt(childComplexity), true
+	case "Backup.createdAt":
+		if e.ComplexityRoot.Backup.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Backup.CreatedAt(childComplexity), true
+	case "Backup.errors":
+		if e.ComplexityRoot.Backup.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Backup.Errors(childComplexity), true
+	case "Backup.expiresAt":
+		if e.ComplexityRoot.Backup.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Backup.ExpiresAt(childComplexity), true
+	case "Backup.includedNamespaces":
+		if e.ComplexityRoot.Backup.IncludedNamespaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Backup.IncludedNamespaces(childComplexity), true
+	case "Backup.name":
+		if e.ComplexityRoot.Backup.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Backup.Name(childComplexity), true
+	case "Backup.phase":
+		if e.ComplexityRoot.Backup.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Backup.Phase(childComplexity), true
+	case "Backup.startedAt":
+		if e.ComplexityRoot.Backup.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Backup.StartedAt(childComplexity), true
+	case "Backup.warnings":
+		if e.ComplexityRoot.Backup.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Backup.Warnings(childComplexity), true
+
+	case "BackupOverview.backups":
+		if e.ComplexityRoot.BackupOverview.Backups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackupOverview.Backups(childComplexity), true
+	case "BackupOverview.restores":
+		if e.ComplexityRoot.BackupOverview.Restores == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackupOverview.Restores(childComplexity), true
+	case "BackupOverview.schedules":
+		if e.ComplexityRoot.BackupOverview.Schedules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackupOverview.Schedules(childComplexity), true
+	case "BackupOverview.veleroInstalled":
+		if e.ComplexityRoot.BackupOverview.VeleroInstalled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackupOverview.VeleroInstalled(childComplexity), true
+
+	case "BackupSchedule.lastBackupAt":
+		if e.ComplexityRoot.BackupSchedule.LastBackupAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackupSchedule.LastBackupAt(childComplexity), true
+	case "BackupSchedule.name":
+		if e.ComplexityRoot.BackupSchedule.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackupSchedule.Name(childComplexity), true
+	case "BackupSchedule.phase":
+		if e.ComplexityRoot.BackupSchedule.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackupSchedule.Phase(childComplexity), true
+	case "BackupSchedule.schedule":
+		if e.ComplexityRoot.BackupSchedule.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackupSchedule.Schedule(childComplexity), true
+
+	case "BindingSubject.id":
+		if e.ComplexityRoot.BindingSubject.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BindingSubject.ID(childComplexity), true
+	case "BindingSubject.kind":
+		if e.ComplexityRoot.BindingSubject.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BindingSubject.Kind(childComplexity), true
+	case "BindingSubject.name":
+		if e.ComplexityRoot.BindingSubject.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BindingSubject.Name(childComplexity), true
+
 	case "Cluster.apiURL":
 		if e.ComplexityRoot.Cluster.APIURL == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Cluster.APIURL(childComplexity), true
+	case "Cluster.adminRoles":
+		if e.ComplexityRoot.Cluster.AdminRoles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.AdminRoles(childComplexity), true
 	case "Cluster.baseDomain":
 		if e.ComplexityRoot.Cluster.BaseDomain == nil {
 			break
@@ -127,6 +450,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cluster.CreatedAt(childComplexity), true
+	case "Cluster.health":
+		if e.ComplexityRoot.Cluster.Health == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.Health(childComplexity), true
 	case "Cluster.id":
 		if e.ComplexityRoot.Cluster.ID == nil {
 			break
@@ -139,12 +468,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cluster.Name(childComplexity), true
+	case "Cluster.nodes":
+		if e.ComplexityRoot.Cluster.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.Nodes(childComplexity), true
+	case "Cluster.protectedNamespaces":
+		if e.ComplexityRoot.Cluster.ProtectedNamespaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.ProtectedNamespaces(childComplexity), true
+	case "Cluster.services":
+		if e.ComplexityRoot.Cluster.Services == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.Services(childComplexity), true
+	case "Cluster.size":
+		if e.ComplexityRoot.Cluster.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.Size(childComplexity), true
 	case "Cluster.status":
 		if e.ComplexityRoot.Cluster.Status == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Cluster.Status(childComplexity), true
+	case "Cluster.version":
+		if e.ComplexityRoot.Cluster.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.Version(childComplexity), true
+
+	case "ClusterHealth.checkedAt":
+		if e.ComplexityRoot.ClusterHealth.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClusterHealth.CheckedAt(childComplexity), true
+	case "ClusterHealth.healthy":
+		if e.ComplexityRoot.ClusterHealth.Healthy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClusterHealth.Healthy(childComplexity), true
+	case "ClusterHealth.message":
+		if e.ComplexityRoot.ClusterHealth.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClusterHealth.Message(childComplexity), true
+
+	case "ClusterSize.registryDbGb":
+		if e.ComplexityRoot.ClusterSize.RegistryDBGB == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClusterSize.RegistryDBGB(childComplexity), true
+	case "ClusterSize.workerDiskGb":
+		if e.ComplexityRoot.ClusterSize.WorkerDiskGB == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClusterSize.WorkerDiskGB(childComplexity), true
+	case "ClusterSize.workerRamGb":
+		if e.ComplexityRoot.ClusterSize.WorkerRAMGB == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClusterSize.WorkerRAMGB(childComplexity), true
+	case "ClusterSize.workerVcpu":
+		if e.ComplexityRoot.ClusterSize.WorkerVCPU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClusterSize.WorkerVCPU(childComplexity), true
+	case "ClusterSize.workers":
+		if e.ComplexityRoot.ClusterSize.Workers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClusterSize.Workers(childComplexity), true
 
 	case "CreatedToken.secret":
 		if e.ComplexityRoot.CreatedToken.Secret == nil {
@@ -172,6 +581,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.KeystoneRole.Name(childComplexity), true
 
+	case "ManagedService.checkedAt":
+		if e.ComplexityRoot.ManagedService.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedService.CheckedAt(childComplexity), true
+	case "ManagedService.name":
+		if e.ComplexityRoot.ManagedService.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedService.Name(childComplexity), true
+	case "ManagedService.status":
+		if e.ComplexityRoot.ManagedService.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedService.Status(childComplexity), true
+	case "ManagedService.url":
+		if e.ComplexityRoot.ManagedService.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedService.URL(childComplexity), true
+
 	case "Mutation.adoptCluster":
 		if e.ComplexityRoot.Mutation.AdoptCluster == nil {
 			break
@@ -183,6 +617,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdoptCluster(childComplexity, args["input"].(model.AdoptClusterInput)), true
+	case "Mutation.createBackup":
+		if e.ComplexityRoot.Mutation.CreateBackup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createBackup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateBackup(childComplexity, args["input"].(model.CreateBackupInput)), true
+	case "Mutation.createBinding":
+		if e.ComplexityRoot.Mutation.CreateBinding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createBinding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateBinding(childComplexity, args["input"].(model.CreateBindingInput)), true
+	case "Mutation.createRestore":
+		if e.ComplexityRoot.Mutation.CreateRestore == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRestore_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateRestore(childComplexity, args["input"].(model.CreateRestoreInput)), true
 	case "Mutation.createToken":
 		if e.ComplexityRoot.Mutation.CreateToken == nil {
 			break
@@ -194,6 +661,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateToken(childComplexity, args["input"].(model.CreateTokenInput)), true
+	case "Mutation.deleteBinding":
+		if e.ComplexityRoot.Mutation.DeleteBinding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteBinding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteBinding(childComplexity, args["input"].(model.DeleteBindingInput)), true
 	case "Mutation.deleteToken":
 		if e.ComplexityRoot.Mutation.DeleteToken == nil {
 			break
@@ -245,6 +723,82 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.SelectCluster(childComplexity, args["id"].(string)), true
 
+	case "Node.kubeletVersion":
+		if e.ComplexityRoot.Node.KubeletVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Node.KubeletVersion(childComplexity), true
+	case "Node.memoryBytes":
+		if e.ComplexityRoot.Node.MemoryBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Node.MemoryBytes(childComplexity), true
+	case "Node.name":
+		if e.ComplexityRoot.Node.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Node.Name(childComplexity), true
+	case "Node.ready":
+		if e.ComplexityRoot.Node.Ready == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Node.Ready(childComplexity), true
+	case "Node.roles":
+		if e.ComplexityRoot.Node.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Node.Roles(childComplexity), true
+	case "Node.storageBytes":
+		if e.ComplexityRoot.Node.StorageBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Node.StorageBytes(childComplexity), true
+	case "Node.vcpu":
+		if e.ComplexityRoot.Node.Vcpu == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Node.Vcpu(childComplexity), true
+
+	case "Query.auditEntries":
+		if e.ComplexityRoot.Query.AuditEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditEntries(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["before"].(*string)), true
+	case "Query.backups":
+		if e.ComplexityRoot.Query.Backups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_backups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Backups(childComplexity, args["clusterId"].(*string)), true
+	case "Query.bindings":
+		if e.ComplexityRoot.Query.Bindings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bindings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Bindings(childComplexity, args["clusterId"].(*string)), true
 	case "Query.cluster":
 		if e.ComplexityRoot.Query.Cluster == nil {
 			break
@@ -263,6 +817,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Clusters(childComplexity), true
 
+	case "Query.keystoneRoles":
+		if e.ComplexityRoot.Query.KeystoneRoles == nil {
+			break
+		}
+
+		args, err := ec.field_Query_keystoneRoles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.KeystoneRoles(childComplexity, args["clusterId"].(*string)), true
+	case "Query.kubernetesRoles":
+		if e.ComplexityRoot.Query.KubernetesRoles == nil {
+			break
+		}
+
+		args, err := ec.field_Query_kubernetesRoles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.KubernetesRoles(childComplexity, args["clusterId"].(*string)), true
 	case "Query.tokens":
 		if e.ComplexityRoot.Query.Tokens == nil {
 			break
@@ -275,6 +851,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "Restore.backupName":
+		if e.ComplexityRoot.Restore.BackupName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Restore.BackupName(childComplexity), true
+	case "Restore.completedAt":
+		if e.ComplexityRoot.Restore.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Restore.CompletedAt(childComplexity), true
+	case "Restore.createdAt":
+		if e.ComplexityRoot.Restore.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Restore.CreatedAt(childComplexity), true
+	case "Restore.name":
+		if e.ComplexityRoot.Restore.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Restore.Name(childComplexity), true
+	case "Restore.phase":
+		if e.ComplexityRoot.Restore.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Restore.Phase(childComplexity), true
+	case "Restore.startedAt":
+		if e.ComplexityRoot.Restore.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Restore.StartedAt(childComplexity), true
+
+	case "RoleBinding.createdAt":
+		if e.ComplexityRoot.RoleBinding.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleBinding.CreatedAt(childComplexity), true
+	case "RoleBinding.id":
+		if e.ComplexityRoot.RoleBinding.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleBinding.ID(childComplexity), true
+	case "RoleBinding.name":
+		if e.ComplexityRoot.RoleBinding.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleBinding.Name(childComplexity), true
+	case "RoleBinding.namespace":
+		if e.ComplexityRoot.RoleBinding.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleBinding.Namespace(childComplexity), true
+	case "RoleBinding.protected":
+		if e.ComplexityRoot.RoleBinding.Protected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleBinding.Protected(childComplexity), true
+	case "RoleBinding.roleKind":
+		if e.ComplexityRoot.RoleBinding.RoleKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleBinding.RoleKind(childComplexity), true
+	case "RoleBinding.roleName":
+		if e.ComplexityRoot.RoleBinding.RoleName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleBinding.RoleName(childComplexity), true
+	case "RoleBinding.subjects":
+		if e.ComplexityRoot.RoleBinding.Subjects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleBinding.Subjects(childComplexity), true
 
 	case "Token.createdAt":
 		if e.ComplexityRoot.Token.CreatedAt == nil {
@@ -372,7 +1034,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AdoptClusterInput", ec.unmarshalInputAdoptClusterInput),
+			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("CreateBackupInput", ec.unmarshalInputCreateBackupInput),
+			graphql.NewInputUnmarshaler("CreateBindingInput", ec.unmarshalInputCreateBindingInput),
+			graphql.NewInputUnmarshaler("CreateRestoreInput", ec.unmarshalInputCreateRestoreInput),
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
+			graphql.NewInputUnmarshaler("DeleteBindingInput", ec.unmarshalInputDeleteBindingInput),
 		)
 	}
 	first := true
@@ -449,6 +1116,187 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../access.graphqls", Input: `extend type Query {
+  """
+  bindings are the cluster's ClusterRoleBindings and RoleBindings whose subjects are
+  Keystone roles (Kubernetes groups) or Keystone users, with Keystone names (cluster
+  admins only). clusterId defaults to the active cluster.
+  """
+  bindings(clusterId: ID): [RoleBinding!]!
+  "kubernetesRoles are the ClusterRoles a binding may grant (cluster admins only)."
+  kubernetesRoles(clusterId: ID): [String!]!
+  "keystoneRoles are every Keystone role, to choose a binding's subject (cluster admins only)."
+  keystoneRoles(clusterId: ID): [KeystoneRole!]!
+}
+
+extend type Mutation {
+  "createBinding grants a Kubernetes role to a Keystone role or user (cluster admins only)."
+  createBinding(input: CreateBindingInput!): RoleBinding!
+  "deleteBinding removes a binding made through the panel (cluster admins only)."
+  deleteBinding(input: DeleteBindingInput!): Boolean!
+}
+
+"SubjectKind says what a binding's subject is in Keystone."
+enum SubjectKind {
+  "A Keystone role: in Kubernetes, a group named by the role's ID."
+  KEYSTONE_ROLE
+  "A Keystone user: in Kubernetes, a user named by the user's name."
+  KEYSTONE_USER
+  "Anything else (service accounts, system groups)."
+  OTHER
+}
+
+"BindingSubject is one subject of a binding."
+type BindingSubject {
+  kind: SubjectKind!
+  "id is the Kubernetes subject name: a role ID, a user name or another name."
+  id: String!
+  "name is the Keystone name next to the ID, when known."
+  name: String
+}
+
+"RoleBinding is a ClusterRoleBinding (namespace null) or a RoleBinding."
+type RoleBinding {
+  "id is <namespace>/<name>, or <name> for a ClusterRoleBinding."
+  id: ID!
+  name: String!
+  namespace: String
+  "roleKind is ClusterRole or Role."
+  roleKind: String!
+  roleName: String!
+  subjects: [BindingSubject!]!
+  "protected bindings (system and default cluster-admin) cannot be deleted."
+  protected: Boolean!
+  createdAt: Time
+}
+
+"CreateBindingInput grants roleName to one Keystone role or user."
+input CreateBindingInput {
+  clusterId: ID
+  "name is a DNS subdomain name for the binding."
+  name: String!
+  "namespace, when set, makes a RoleBinding there; else a ClusterRoleBinding."
+  namespace: String
+  "roleName is a ClusterRole (also usable in a namespace)."
+  roleName: String!
+  subjectKind: SubjectKind!
+  "subjectId is the Keystone role ID or user ID."
+  subjectId: String!
+}
+
+"DeleteBindingInput names a binding."
+input DeleteBindingInput {
+  clusterId: ID
+  name: String!
+  namespace: String
+}
+`, BuiltIn: false},
+	{Name: "../audit.graphqls", Input: `extend type Query {
+  """
+  auditEntries lists the audit trail, newest first: cluster admins see their cluster's
+  entries (clusterId defaults to the active cluster), operators every entry.
+  """
+  auditEntries(filter: AuditFilter, first: Int, before: ID): AuditPage!
+}
+
+"AuditFilter narrows the audit trail."
+input AuditFilter {
+  clusterId: ID
+  action: String
+  actor: String
+  "all, for operators, lists entries of every cluster and of none."
+  all: Boolean
+}
+
+"AuditEntry records who did what, when, on which cluster and how it ended."
+type AuditEntry {
+  id: ID!
+  at: Time!
+  actorId: String!
+  actorName: String!
+  action: String!
+  clusterId: String
+  clusterName: String
+  target: String!
+  "result is ok or an error code."
+  result: String!
+  detail: String!
+}
+
+"AuditPage is one page of the audit trail."
+type AuditPage {
+  entries: [AuditEntry!]!
+  "nextBefore pages further back; null at the end."
+  nextBefore: ID
+}
+`, BuiltIn: false},
+	{Name: "../backups.graphqls", Input: `extend type Query {
+  "backups are the cluster's Velero backups, schedules and restores (cluster admins only)."
+  backups(clusterId: ID): BackupOverview!
+}
+
+extend type Mutation {
+  "createBackup starts an on-demand Velero backup (cluster admins only)."
+  createBackup(input: CreateBackupInput!): Backup!
+  "createRestore starts a Velero restore from a backup (cluster admins only)."
+  createRestore(input: CreateRestoreInput!): Restore!
+}
+
+"BackupOverview is what Velero holds on a cluster."
+type BackupOverview {
+  "veleroInstalled is false when Velero's CRDs are absent; the lists are then empty."
+  veleroInstalled: Boolean!
+  backups: [Backup!]!
+  schedules: [BackupSchedule!]!
+  restores: [Restore!]!
+}
+
+"Backup is a Velero Backup."
+type Backup {
+  name: String!
+  phase: String!
+  includedNamespaces: [String!]!
+  createdAt: Time
+  startedAt: Time
+  completedAt: Time
+  expiresAt: Time
+  errors: Int!
+  warnings: Int!
+}
+
+"BackupSchedule is a Velero Schedule."
+type BackupSchedule {
+  name: String!
+  schedule: String!
+  phase: String!
+  lastBackupAt: Time
+}
+
+"Restore is a Velero Restore."
+type Restore {
+  name: String!
+  backupName: String!
+  phase: String!
+  createdAt: Time
+  startedAt: Time
+  completedAt: Time
+}
+
+"CreateBackupInput describes an on-demand backup."
+input CreateBackupInput {
+  clusterId: ID
+  "includedNamespaces defaults to every namespace."
+  includedNamespaces: [String!]
+  "ttlHours is how long the backup is kept; default 720 (30 days)."
+  ttlHours: Int
+}
+
+"CreateRestoreInput names the backup to restore."
+input CreateRestoreInput {
+  clusterId: ID
+  backupName: String!
+}
+`, BuiltIn: false},
 	{Name: "../clusters.graphqls", Input: `extend type Query {
   "clusters are every cluster of the environment, by name."
   clusters: [Cluster!]!
@@ -513,6 +1361,66 @@ type Cluster {
   caPEM: String!
   status: ClusterStatus!
   createdAt: Time!
+  "adminRoles are the Keystone roles whose holders administer the cluster."
+  adminRoles: [KeystoneRole!]!
+  "size is the provisioned size."
+  size: ClusterSize!
+  "protectedNamespaces are managed by the panel: it refuses bindings there."
+  protectedNamespaces: [String!]!
+  "health is the kube-apiserver's /healthz, checked live (cached for a few seconds)."
+  health: ClusterHealth!
+  "version is the Kubernetes version the API reports; null when unreachable."
+  version: String
+  "nodes are the cluster's nodes with their capacity (admins of the cluster only)."
+  nodes: [Node!]!
+  "services are the cluster's managed services with a live reachability status."
+  services: [ManagedService!]!
+}
+
+"ClusterSize is a cluster's provisioned size."
+type ClusterSize {
+  workers: Int!
+  workerVcpu: Int!
+  workerRamGb: Int!
+  workerDiskGb: Int!
+  registryDbGb: Int!
+}
+
+"ClusterHealth is the result of the kube-apiserver's health check."
+type ClusterHealth {
+  healthy: Boolean!
+  "message is /healthz's answer or why it could not be asked."
+  message: String!
+  checkedAt: Time!
+}
+
+"Node is a Kubernetes node and its capacity."
+type Node {
+  name: String!
+  ready: Boolean!
+  roles: [String!]!
+  kubeletVersion: String!
+  vcpu: Int!
+  memoryBytes: Float!
+  storageBytes: Float!
+}
+
+"ServiceStatus is a managed service's reachability."
+enum ServiceStatus {
+  UP
+  DOWN
+  UNKNOWN
+}
+
+"ManagedService is a service the platform runs for every cluster."
+type ManagedService {
+  "name is Kibana, Grafana, Prometheus or Harbor."
+  name: String!
+  "url is https://<service>.<cluster>.<domain>."
+  url: String!
+  status: ServiceStatus!
+  "checkedAt is when the status was last probed; null before the first probe."
+  checkedAt: Time
 }
 `, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `"""
@@ -613,6 +1521,106 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditEntry_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "actorId":
+		return ec.fieldContext_AuditEntry_actorId(ctx, field)
+	case "actorName":
+		return ec.fieldContext_AuditEntry_actorName(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "clusterId":
+		return ec.fieldContext_AuditEntry_clusterId(ctx, field)
+	case "clusterName":
+		return ec.fieldContext_AuditEntry_clusterName(ctx, field)
+	case "target":
+		return ec.fieldContext_AuditEntry_target(ctx, field)
+	case "result":
+		return ec.fieldContext_AuditEntry_result(ctx, field)
+	case "detail":
+		return ec.fieldContext_AuditEntry_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entries":
+		return ec.fieldContext_AuditPage_entries(ctx, field)
+	case "nextBefore":
+		return ec.fieldContext_AuditPage_nextBefore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditPage", field.Name)
+}
+
+func (ec *executionContext) childFields_Backup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Backup_name(ctx, field)
+	case "phase":
+		return ec.fieldContext_Backup_phase(ctx, field)
+	case "includedNamespaces":
+		return ec.fieldContext_Backup_includedNamespaces(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Backup_createdAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_Backup_startedAt(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_Backup_completedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Backup_expiresAt(ctx, field)
+	case "errors":
+		return ec.fieldContext_Backup_errors(ctx, field)
+	case "warnings":
+		return ec.fieldContext_Backup_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Backup", field.Name)
+}
+
+func (ec *executionContext) childFields_BackupOverview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "veleroInstalled":
+		return ec.fieldContext_BackupOverview_veleroInstalled(ctx, field)
+	case "backups":
+		return ec.fieldContext_BackupOverview_backups(ctx, field)
+	case "schedules":
+		return ec.fieldContext_BackupOverview_schedules(ctx, field)
+	case "restores":
+		return ec.fieldContext_BackupOverview_restores(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BackupOverview", field.Name)
+}
+
+func (ec *executionContext) childFields_BackupSchedule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_BackupSchedule_name(ctx, field)
+	case "schedule":
+		return ec.fieldContext_BackupSchedule_schedule(ctx, field)
+	case "phase":
+		return ec.fieldContext_BackupSchedule_phase(ctx, field)
+	case "lastBackupAt":
+		return ec.fieldContext_BackupSchedule_lastBackupAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BackupSchedule", field.Name)
+}
+
+func (ec *executionContext) childFields_BindingSubject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_BindingSubject_kind(ctx, field)
+	case "id":
+		return ec.fieldContext_BindingSubject_id(ctx, field)
+	case "name":
+		return ec.fieldContext_BindingSubject_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BindingSubject", field.Name)
+}
+
 func (ec *executionContext) childFields_Cluster(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -629,8 +1637,50 @@ func (ec *executionContext) childFields_Cluster(ctx context.Context, field graph
 		return ec.fieldContext_Cluster_status(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Cluster_createdAt(ctx, field)
+	case "adminRoles":
+		return ec.fieldContext_Cluster_adminRoles(ctx, field)
+	case "size":
+		return ec.fieldContext_Cluster_size(ctx, field)
+	case "protectedNamespaces":
+		return ec.fieldContext_Cluster_protectedNamespaces(ctx, field)
+	case "health":
+		return ec.fieldContext_Cluster_health(ctx, field)
+	case "version":
+		return ec.fieldContext_Cluster_version(ctx, field)
+	case "nodes":
+		return ec.fieldContext_Cluster_nodes(ctx, field)
+	case "services":
+		return ec.fieldContext_Cluster_services(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Cluster", field.Name)
+}
+
+func (ec *executionContext) childFields_ClusterHealth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "healthy":
+		return ec.fieldContext_ClusterHealth_healthy(ctx, field)
+	case "message":
+		return ec.fieldContext_ClusterHealth_message(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_ClusterHealth_checkedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClusterHealth", field.Name)
+}
+
+func (ec *executionContext) childFields_ClusterSize(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "workers":
+		return ec.fieldContext_ClusterSize_workers(ctx, field)
+	case "workerVcpu":
+		return ec.fieldContext_ClusterSize_workerVcpu(ctx, field)
+	case "workerRamGb":
+		return ec.fieldContext_ClusterSize_workerRamGb(ctx, field)
+	case "workerDiskGb":
+		return ec.fieldContext_ClusterSize_workerDiskGb(ctx, field)
+	case "registryDbGb":
+		return ec.fieldContext_ClusterSize_registryDbGb(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClusterSize", field.Name)
 }
 
 func (ec *executionContext) childFields_CreatedToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -651,6 +1701,80 @@ func (ec *executionContext) childFields_KeystoneRole(ctx context.Context, field 
 		return ec.fieldContext_KeystoneRole_name(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type KeystoneRole", field.Name)
+}
+
+func (ec *executionContext) childFields_ManagedService(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ManagedService_name(ctx, field)
+	case "url":
+		return ec.fieldContext_ManagedService_url(ctx, field)
+	case "status":
+		return ec.fieldContext_ManagedService_status(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_ManagedService_checkedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ManagedService", field.Name)
+}
+
+func (ec *executionContext) childFields_Node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Node_name(ctx, field)
+	case "ready":
+		return ec.fieldContext_Node_ready(ctx, field)
+	case "roles":
+		return ec.fieldContext_Node_roles(ctx, field)
+	case "kubeletVersion":
+		return ec.fieldContext_Node_kubeletVersion(ctx, field)
+	case "vcpu":
+		return ec.fieldContext_Node_vcpu(ctx, field)
+	case "memoryBytes":
+		return ec.fieldContext_Node_memoryBytes(ctx, field)
+	case "storageBytes":
+		return ec.fieldContext_Node_storageBytes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Node", field.Name)
+}
+
+func (ec *executionContext) childFields_Restore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Restore_name(ctx, field)
+	case "backupName":
+		return ec.fieldContext_Restore_backupName(ctx, field)
+	case "phase":
+		return ec.fieldContext_Restore_phase(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Restore_createdAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_Restore_startedAt(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_Restore_completedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Restore", field.Name)
+}
+
+func (ec *executionContext) childFields_RoleBinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RoleBinding_id(ctx, field)
+	case "name":
+		return ec.fieldContext_RoleBinding_name(ctx, field)
+	case "namespace":
+		return ec.fieldContext_RoleBinding_namespace(ctx, field)
+	case "roleKind":
+		return ec.fieldContext_RoleBinding_roleKind(ctx, field)
+	case "roleName":
+		return ec.fieldContext_RoleBinding_roleName(ctx, field)
+	case "subjects":
+		return ec.fieldContext_RoleBinding_subjects(ctx, field)
+	case "protected":
+		return ec.fieldContext_RoleBinding_protected(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_RoleBinding_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleBinding", field.Name)
 }
 
 func (ec *executionContext) childFields_Token(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

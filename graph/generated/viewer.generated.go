@@ -394,6 +394,30 @@ func (ec *executionContext) marshalNKeystoneRole2ᚕkaasᚋmodelsᚐRoleᚄ(ctx 
 	return ret
 }
 
+func (ec *executionContext) marshalNKeystoneRole2ᚕᚖkaasᚋmodelsᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Role) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKeystoneRole2ᚖkaasᚋmodelsᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKeystoneRole2ᚖkaasᚋmodelsᚐRole(ctx context.Context, sel ast.SelectionSet, v *models.Role) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeystoneRole!")
+		return graphql.Null
+	}
+	return ec._KeystoneRole(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNViewer2ᚖkaasᚋmodelsᚐIdentity(ctx context.Context, sel ast.SelectionSet, v *models.Identity) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Viewer!")

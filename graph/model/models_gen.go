@@ -3,7 +3,12 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"kaas/models"
+	"strconv"
+	"time"
 )
 
 // AdoptClusterInput describes a running cluster to register.
@@ -17,6 +22,98 @@ type AdoptClusterInput struct {
 	// adminRoleIds are the Keystone role IDs whose holders administer the cluster. Empty means
 	// the role <name>-cluster-admin, created when missing.
 	AdminRoleIds []string `json:"adminRoleIds,omitempty"`
+}
+
+// AuditFilter narrows the audit trail.
+type AuditFilter struct {
+	ClusterID *string `json:"clusterId,omitempty"`
+	Action    *string `json:"action,omitempty"`
+	Actor     *string `json:"actor,omitempty"`
+	// all, for operators, lists entries of every cluster and of none.
+	All *bool `json:"all,omitempty"`
+}
+
+// AuditPage is one page of the audit trail.
+type AuditPage struct {
+	Entries []*models.AuditEntry `json:"entries"`
+	// nextBefore pages further back; null at the end.
+	NextBefore *string `json:"nextBefore,omitempty"`
+}
+
+// Backup is a Velero Backup.
+type Backup struct {
+	Name               string     `json:"name"`
+	Phase              string     `json:"phase"`
+	IncludedNamespaces []string   `json:"includedNamespaces"`
+	CreatedAt          *time.Time `json:"createdAt,omitempty"`
+	StartedAt          *time.Time `json:"startedAt,omitempty"`
+	CompletedAt        *time.Time `json:"completedAt,omitempty"`
+	ExpiresAt          *time.Time `json:"expiresAt,omitempty"`
+	Errors             int        `json:"errors"`
+	Warnings           int        `json:"warnings"`
+}
+
+// BackupOverview is what Velero holds on a cluster.
+type BackupOverview struct {
+	// veleroInstalled is false when Velero's CRDs are absent; the lists are then empty.
+	VeleroInstalled bool              `json:"veleroInstalled"`
+	Backups         []*Backup         `json:"backups"`
+	Schedules       []*BackupSchedule `json:"schedules"`
+	Restores        []*Restore        `json:"restores"`
+}
+
+// BackupSchedule is a Velero Schedule.
+type BackupSchedule struct {
+	Name         string     `json:"name"`
+	Schedule     string     `json:"schedule"`
+	Phase        string     `json:"phase"`
+	LastBackupAt *time.Time `json:"lastBackupAt,omitempty"`
+}
+
+// BindingSubject is one subject of a binding.
+type BindingSubject struct {
+	Kind SubjectKind `json:"kind"`
+	// id is the Kubernetes subject name: a role ID, a user name or another name.
+	ID string `json:"id"`
+	// name is the Keystone name next to the ID, when known.
+	Name *string `json:"name,omitempty"`
+}
+
+// ClusterHealth is the result of the kube-apiserver's health check.
+type ClusterHealth struct {
+	Healthy bool `json:"healthy"`
+	// message is /healthz's answer or why it could not be asked.
+	Message   string    `json:"message"`
+	CheckedAt time.Time `json:"checkedAt"`
+}
+
+// CreateBackupInput describes an on-demand backup.
+type CreateBackupInput struct {
+	ClusterID *string `json:"clusterId,omitempty"`
+	// includedNamespaces defaults to every namespace.
+	IncludedNamespaces []string `json:"includedNamespaces,omitempty"`
+	// ttlHours is how long the backup is kept; default 720 (30 days).
+	TTLHours *int `json:"ttlHours,omitempty"`
+}
+
+// CreateBindingInput grants roleName to one Keystone role or user.
+type CreateBindingInput struct {
+	ClusterID *string `json:"clusterId,omitempty"`
+	// name is a DNS subdomain name for the binding.
+	Name string `json:"name"`
+	// namespace, when set, makes a RoleBinding there; else a ClusterRoleBinding.
+	Namespace *string `json:"namespace,omitempty"`
+	// roleName is a ClusterRole (also usable in a namespace).
+	RoleName    string      `json:"roleName"`
+	SubjectKind SubjectKind `json:"subjectKind"`
+	// subjectId is the Keystone role ID or user ID.
+	SubjectID string `json:"subjectId"`
+}
+
+// CreateRestoreInput names the backup to restore.
+type CreateRestoreInput struct {
+	ClusterID  *string `json:"clusterId,omitempty"`
+	BackupName string  `json:"backupName"`
 }
 
 // CreateTokenInput names a new token and optionally shortens its lifetime.
@@ -33,11 +130,184 @@ type CreatedToken struct {
 	Token  *models.Token `json:"token"`
 }
 
+// DeleteBindingInput names a binding.
+type DeleteBindingInput struct {
+	ClusterID *string `json:"clusterId,omitempty"`
+	Name      string  `json:"name"`
+	Namespace *string `json:"namespace,omitempty"`
+}
+
+// ManagedService is a service the platform runs for every cluster.
+type ManagedService struct {
+	// name is Kibana, Grafana, Prometheus or Harbor.
+	Name string `json:"name"`
+	// url is https://<service>.<cluster>.<domain>.
+	URL    string        `json:"url"`
+	Status ServiceStatus `json:"status"`
+	// checkedAt is when the status was last probed; null before the first probe.
+	CheckedAt *time.Time `json:"checkedAt,omitempty"`
+}
+
 // Mutation is the write side of the panel's API.
 type Mutation struct {
+}
+
+// Node is a Kubernetes node and its capacity.
+type Node struct {
+	Name           string   `json:"name"`
+	Ready          bool     `json:"ready"`
+	Roles          []string `json:"roles"`
+	KubeletVersion string   `json:"kubeletVersion"`
+	Vcpu           int      `json:"vcpu"`
+	MemoryBytes    float64  `json:"memoryBytes"`
+	StorageBytes   float64  `json:"storageBytes"`
 }
 
 // Query is the read side of the panel's API. Errors carry a code in extensions.code:
 // INVALID, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, UNAVAILABLE or INTERNAL.
 type Query struct {
+}
+
+// Restore is a Velero Restore.
+type Restore struct {
+	Name        string     `json:"name"`
+	BackupName  string     `json:"backupName"`
+	Phase       string     `json:"phase"`
+	CreatedAt   *time.Time `json:"createdAt,omitempty"`
+	StartedAt   *time.Time `json:"startedAt,omitempty"`
+	CompletedAt *time.Time `json:"completedAt,omitempty"`
+}
+
+// RoleBinding is a ClusterRoleBinding (namespace null) or a RoleBinding.
+type RoleBinding struct {
+	// id is <namespace>/<name>, or <name> for a ClusterRoleBinding.
+	ID        string  `json:"id"`
+	Name      string  `json:"name"`
+	Namespace *string `json:"namespace,omitempty"`
+	// roleKind is ClusterRole or Role.
+	RoleKind string            `json:"roleKind"`
+	RoleName string            `json:"roleName"`
+	Subjects []*BindingSubject `json:"subjects"`
+	// protected bindings (system and default cluster-admin) cannot be deleted.
+	Protected bool       `json:"protected"`
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+}
+
+// ServiceStatus is a managed service's reachability.
+type ServiceStatus string
+
+const (
+	ServiceStatusUp      ServiceStatus = "UP"
+	ServiceStatusDown    ServiceStatus = "DOWN"
+	ServiceStatusUnknown ServiceStatus = "UNKNOWN"
+)
+
+var AllServiceStatus = []ServiceStatus{
+	ServiceStatusUp,
+	ServiceStatusDown,
+	ServiceStatusUnknown,
+}
+
+func (e ServiceStatus) IsValid() bool {
+	switch e {
+	case ServiceStatusUp, ServiceStatusDown, ServiceStatusUnknown:
+		return true
+	}
+	return false
+}
+
+func (e ServiceStatus) String() string {
+	return string(e)
+}
+
+func (e *ServiceStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ServiceStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ServiceStatus", str)
+	}
+	return nil
+}
+
+func (e ServiceStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ServiceStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ServiceStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// SubjectKind says what a binding's subject is in Keystone.
+type SubjectKind string
+
+const (
+	// A Keystone role: in Kubernetes, a group named by the role's ID.
+	SubjectKindKeystoneRole SubjectKind = "KEYSTONE_ROLE"
+	// A Keystone user: in Kubernetes, a user named by the user's name.
+	SubjectKindKeystoneUser SubjectKind = "KEYSTONE_USER"
+	// Anything else (service accounts, system groups).
+	SubjectKindOther SubjectKind = "OTHER"
+)
+
+var AllSubjectKind = []SubjectKind{
+	SubjectKindKeystoneRole,
+	SubjectKindKeystoneUser,
+	SubjectKindOther,
+}
+
+func (e SubjectKind) IsValid() bool {
+	switch e {
+	case SubjectKindKeystoneRole, SubjectKindKeystoneUser, SubjectKindOther:
+		return true
+	}
+	return false
+}
+
+func (e SubjectKind) String() string {
+	return string(e)
+}
+
+func (e *SubjectKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SubjectKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SubjectKind", str)
+	}
+	return nil
+}
+
+func (e SubjectKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SubjectKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SubjectKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

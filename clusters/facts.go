@@ -1,0 +1,153 @@
+package clusters
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"kaas/kube"
+	"kaas/models"
+)
+
+// Health is a cluster's health check result.
+type Health struct {
+	Healthy   bool
+	Message   string
+	Version   string
+	CheckedAt time.Time
+}
+
+// factTTL is how long a cluster's health is reused: pages of many users ask at once.
+const factTTL = 5 * time.Second
+
+type factCache struct {
+	mu      sync.Mutex
+	entries map[string]Health
+}
+
+func newFactCache() *factCache { return &factCache{entries: map[string]Health{}} }
+
+// Health returns the cluster's /healthz answer and version, checked live and reused for
+// a few seconds.
+func (r *Registry) Health(ctx context.Context, c *models.Cluster) Health {
+	r.facts.mu.Lock()
+	h, ok := r.facts.entries[c.ID]
+	r.facts.mu.Unlock()
+	if ok && time.Since(h.CheckedAt) < factTTL {
+		return h
+	}
+	h = Health{CheckedAt: time.Now().UTC()}
+	cs, err := r.Client(c)
+	if err != nil {
+		h.Message = models.ErrorMessage(err)
+	} else {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		h.Healthy, h.Message = kube.Health(cctx, cs)
+		if h.Healthy {
+			if v, err := kube.ServerVersion(cctx, cs); err == nil {
+				h.Version = v
+			}
+		}
+	}
+	r.facts.mu.Lock()
+	r.facts.entries[c.ID] = h
+	r.facts.mu.Unlock()
+	return h
+}
+
+// Nodes lists the cluster's nodes.
+func (r *Registry) Nodes(ctx context.Context, c *models.Cluster) ([]kube.Node, error) {
+	cs, err := r.Client(c)
+	if err != nil {
+		return nil, err
+	}
+	return kube.Nodes(ctx, cs)
+}
+
+// ServiceNames are the managed services every cluster has, by their DNS label.
+var ServiceNames = []struct{ Label, Name string }{
+	{"kibana", "Kibana"}, {"grafana", "Grafana"}, {"prometheus", "Prometheus"}, {"harbor", "Harbor"},
+}
+
+// ServiceURL returns https://<service>.<cluster>.<domain>.
+func ServiceURL(label string, c *models.Cluster) string {
+	return "https://" + label + "." + c.Name + "." + c.BaseDomain
+}
+
+// ServiceStatus is a managed service's last probe.
+type ServiceStatus struct {
+	Name      string
+	URL       string
+	Status    string // UP, DOWN or UNKNOWN
+	CheckedAt *time.Time
+}
+
+// Prober checks managed services' reachability in the background: asking for a status
+// never waits for a probe; it returns the last result and starts a new probe when that
+// result is older than the interval.
+type Prober struct {
+	client   *http.Client
+	interval time.Duration
+
+	mu      sync.Mutex
+	results map[string]probeResult
+}
+
+type probeResult struct {
+	up       bool
+	at       time.Time
+	inFlight bool
+}
+
+// NewProber returns a prober with a short per-probe timeout.
+func NewProber(timeout, interval time.Duration) *Prober {
+	return &Prober{client: &http.Client{Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		interval: interval, results: map[string]probeResult{}}
+}
+
+// Services returns the cluster's managed services with their last known status.
+func (p *Prober) Services(c *models.Cluster) []ServiceStatus {
+	out := make([]ServiceStatus, 0, len(ServiceNames))
+	for _, s := range ServiceNames {
+		url := ServiceURL(s.Label, c)
+		out = append(out, p.status(s.Name, url))
+	}
+	return out
+}
+
+func (p *Prober) status(name, url string) ServiceStatus {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r, ok := p.results[url]
+	if (!ok || time.Since(r.at) > p.interval) && !r.inFlight {
+		r.inFlight = true
+		p.results[url] = r
+		go p.probe(url)
+	}
+	st := ServiceStatus{Name: name, URL: url, Status: "UNKNOWN"}
+	if !r.at.IsZero() {
+		at := r.at
+		st.CheckedAt = &at
+		st.Status = "DOWN"
+		if r.up {
+			st.Status = "UP"
+		}
+	}
+	return st
+}
+
+func (p *Prober) probe(url string) {
+	up := false
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err == nil {
+		if resp, err := p.client.Do(req); err == nil {
+			resp.Body.Close()
+			up = resp.StatusCode < 500
+		}
+	}
+	p.mu.Lock()
+	p.results[url] = probeResult{up: up, at: time.Now().UTC()}
+	p.mu.Unlock()
+}

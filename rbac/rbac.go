@@ -1,0 +1,238 @@
+// Package rbac manages a cluster's RBAC bindings whose subjects are Keystone roles
+// (Kubernetes groups named by role ID) or Keystone users (Kubernetes users named by user
+// name), showing Keystone names next to the IDs.
+package rbac
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"kaas/kube"
+	"kaas/models"
+)
+
+// DefaultAdminBinding is the ClusterRoleBinding provisioning creates for the cluster's
+// admin role; it cannot be deleted through the panel.
+const DefaultAdminBinding = "kaas:default-cluster-admin"
+
+// userIDsAnnotation keeps the Keystone user IDs of a binding's User subjects.
+const userIDsAnnotation = "kaas.io/keystone-user-ids"
+
+// Keystone resolves IDs to names.
+type Keystone interface {
+	Roles(ctx context.Context) ([]models.Role, error)
+	User(ctx context.Context, userID string) (models.Identity, error)
+}
+
+// Subject kinds.
+const (
+	SubjectRole  = "KEYSTONE_ROLE"
+	SubjectUser  = "KEYSTONE_USER"
+	SubjectOther = "OTHER"
+)
+
+// Subject is a binding's subject with its Keystone name.
+type Subject struct {
+	Kind string
+	ID   string
+	Name string
+}
+
+// Binding is a binding as the panel shows it.
+type Binding struct {
+	Name      string
+	Namespace string
+	RoleKind  string
+	RoleName  string
+	Subjects  []Subject
+	Protected bool
+	CreatedAt *time.Time
+}
+
+// Service manages bindings.
+type Service struct {
+	keystone Keystone
+}
+
+// New returns the service.
+func New(keystone Keystone) *Service { return &Service{keystone: keystone} }
+
+// List returns the bindings that name at least one non-system user or group.
+func (s *Service) List(ctx context.Context, cs kubernetes.Interface) ([]Binding, error) {
+	all, err := kube.Bindings(ctx, cs)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := s.roleNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Binding
+	for _, b := range all {
+		if !relevant(b) {
+			continue
+		}
+		pb := Binding{Name: b.Name, Namespace: b.Namespace, RoleKind: b.RoleKind, RoleName: b.RoleName, Protected: protected(b.Namespace, b.Name, b.Labels)}
+		if !b.Created.IsZero() {
+			t := b.Created.UTC()
+			pb.CreatedAt = &t
+		}
+		for _, sub := range b.Subjects {
+			ps := Subject{Kind: SubjectOther, ID: sub.Name}
+			switch {
+			case sub.Kind == rbacv1.GroupKind && roles[sub.Name] != "":
+				ps.Kind, ps.Name = SubjectRole, roles[sub.Name]
+			case sub.Kind == rbacv1.UserKind && !strings.HasPrefix(sub.Name, "system:"):
+				ps.Kind, ps.Name = SubjectUser, sub.Name
+			}
+			pb.Subjects = append(pb.Subjects, ps)
+		}
+		out = append(out, pb)
+	}
+	return out, nil
+}
+
+func relevant(b kube.Binding) bool {
+	for _, s := range b.Subjects {
+		if (s.Kind == rbacv1.GroupKind || s.Kind == rbacv1.UserKind) && !strings.HasPrefix(s.Name, "system:") {
+			return true
+		}
+	}
+	return false
+}
+
+func protected(namespace, name string, labels map[string]string) bool {
+	return name == DefaultAdminBinding || strings.HasPrefix(name, "system:") ||
+		models.IsProtectedNamespace(namespace) || labels["kubernetes.io/bootstrapping"] != ""
+}
+
+func (s *Service) roleNames(ctx context.Context) (map[string]string, error) {
+	rs, err := s.keystone.Roles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(rs))
+	for _, r := range rs {
+		m[r.ID] = r.Name
+	}
+	return m, nil
+}
+
+// Roles returns the Keystone roles, to choose a binding's subject.
+func (s *Service) Roles(ctx context.Context) ([]models.Role, error) { return s.keystone.Roles(ctx) }
+
+// CreateInput describes a binding to create.
+type CreateInput struct {
+	Name        string
+	Namespace   string
+	RoleName    string
+	SubjectKind string
+	SubjectID   string
+}
+
+var dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// Create makes a ClusterRoleBinding (no namespace) or a RoleBinding granting the
+// ClusterRole to one Keystone role or user. Bad input is INVALID and changes nothing.
+func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in CreateInput) (Binding, error) {
+	in.Name, in.Namespace, in.RoleName, in.SubjectID = strings.TrimSpace(in.Name), strings.TrimSpace(in.Namespace), strings.TrimSpace(in.RoleName), strings.TrimSpace(in.SubjectID)
+	switch {
+	case len(in.Name) > 253 || !dnsSubdomain.MatchString(in.Name):
+		return Binding{}, models.Errorf(models.CodeInvalid, "a binding name is lowercase letters, digits, '-' and '.' (at most 253)")
+	case strings.HasPrefix(in.Name, "system:") || in.Name == DefaultAdminBinding:
+		return Binding{}, models.Errorf(models.CodeInvalid, "the name %s is reserved", in.Name)
+	case in.Namespace != "" && !dnsLabel.MatchString(in.Namespace):
+		return Binding{}, models.Errorf(models.CodeInvalid, "%q is not a namespace name", in.Namespace)
+	case models.IsProtectedNamespace(in.Namespace):
+		return Binding{}, models.Errorf(models.CodeInvalid, "the namespace %s is managed by the panel: bindings there are refused", in.Namespace)
+	case in.RoleName == "":
+		return Binding{}, models.Errorf(models.CodeInvalid, "choose a Kubernetes role")
+	case in.SubjectID == "" || len(in.SubjectID) > 64:
+		return Binding{}, models.Errorf(models.CodeInvalid, "choose a Keystone role or user")
+	}
+	ok, err := kube.ClusterRoleExists(ctx, cs, in.RoleName)
+	if err != nil {
+		return Binding{}, err
+	}
+	if !ok {
+		return Binding{}, models.Errorf(models.CodeInvalid, "the cluster has no ClusterRole %q", in.RoleName)
+	}
+	if in.Namespace != "" {
+		ok, err := kube.NamespaceExists(ctx, cs, in.Namespace)
+		if err != nil {
+			return Binding{}, err
+		}
+		if !ok {
+			return Binding{}, models.Errorf(models.CodeInvalid, "the cluster has no namespace %q", in.Namespace)
+		}
+	}
+	var subject rbacv1.Subject
+	var annotations map[string]string
+	var shown Subject
+	switch in.SubjectKind {
+	case SubjectRole:
+		roles, err := s.roleNames(ctx)
+		if err != nil {
+			return Binding{}, err
+		}
+		name, ok := roles[in.SubjectID]
+		if !ok {
+			return Binding{}, models.Errorf(models.CodeInvalid, "Keystone has no role with ID %s", in.SubjectID)
+		}
+		subject = rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: in.SubjectID}
+		shown = Subject{Kind: SubjectRole, ID: in.SubjectID, Name: name}
+	case SubjectUser:
+		// Kubernetes matches User subjects by user name, which the webhook sets to the
+		// Keystone user name; the ID is kept in an annotation.
+		u, err := s.keystone.User(ctx, in.SubjectID)
+		if models.ErrorCode(err) == models.CodeNotFound {
+			return Binding{}, models.Errorf(models.CodeInvalid, "Keystone has no user with ID %s", in.SubjectID)
+		}
+		if err != nil {
+			return Binding{}, err
+		}
+		subject = rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: u.Username}
+		annotations = map[string]string{userIDsAnnotation: u.UserID}
+		shown = Subject{Kind: SubjectUser, ID: u.Username, Name: u.Username}
+	default:
+		return Binding{}, models.Errorf(models.CodeInvalid, "a subject is a Keystone role or a Keystone user")
+	}
+	b := kube.Binding{Name: in.Name, Namespace: in.Namespace, RoleKind: "ClusterRole", RoleName: in.RoleName, Subjects: []rbacv1.Subject{subject}}
+	if err := kube.CreateBinding(ctx, cs, b, annotations); err != nil {
+		if models.ErrorCode(err) == models.CodeConflict {
+			return Binding{}, models.Errorf(models.CodeConflict, "a binding named %s already exists there", in.Name)
+		}
+		return Binding{}, err
+	}
+	now := time.Now().UTC()
+	return Binding{Name: in.Name, Namespace: in.Namespace, RoleKind: "ClusterRole", RoleName: in.RoleName, Subjects: []Subject{shown}, CreatedAt: &now}, nil
+}
+
+// Delete removes a binding; protected ones are refused.
+func (s *Service) Delete(ctx context.Context, cs kubernetes.Interface, namespace, name string) error {
+	b, err := kube.GetBinding(ctx, cs, namespace, name)
+	if err != nil {
+		if models.ErrorCode(err) == models.CodeNotFound {
+			return models.Errorf(models.CodeNotFound, "no binding %s", qualified(namespace, name))
+		}
+		return err
+	}
+	if protected(b.Namespace, b.Name, b.Labels) {
+		return models.Errorf(models.CodeForbidden, "the binding %s is managed by the platform and cannot be deleted", qualified(namespace, name))
+	}
+	return kube.DeleteBinding(ctx, cs, namespace, name)
+}
+
+func qualified(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return fmt.Sprintf("%s/%s", namespace, name)
+}

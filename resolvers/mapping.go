@@ -1,0 +1,45 @@
+package resolvers
+
+import (
+	"kaas/graph/model"
+	"kaas/kube"
+	"kaas/rbac"
+)
+
+func bindingID(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + "/" + name
+}
+
+func toBinding(b rbac.Binding) *model.RoleBinding {
+	out := &model.RoleBinding{ID: bindingID(b.Namespace, b.Name), Name: b.Name, RoleKind: b.RoleKind, RoleName: b.RoleName,
+		Protected: b.Protected, CreatedAt: b.CreatedAt, Subjects: []*model.BindingSubject{}}
+	if b.Namespace != "" {
+		ns := b.Namespace
+		out.Namespace = &ns
+	}
+	for _, s := range b.Subjects {
+		sub := &model.BindingSubject{Kind: model.SubjectKind(s.Kind), ID: s.ID}
+		if s.Name != "" {
+			name := s.Name
+			sub.Name = &name
+		}
+		out.Subjects = append(out.Subjects, sub)
+	}
+	return out
+}
+
+func toBackup(b kube.VeleroObject) *model.Backup {
+	ns := b.IncludedNamespaces
+	if ns == nil {
+		ns = []string{}
+	}
+	return &model.Backup{Name: b.Name, Phase: b.Phase, IncludedNamespaces: ns, CreatedAt: b.Created, StartedAt: b.Started,
+		CompletedAt: b.Completed, ExpiresAt: b.Expires, Errors: b.Errors, Warnings: b.Warnings}
+}
+
+func toRestore(r kube.VeleroObject) *model.Restore {
+	return &model.Restore{Name: r.Name, BackupName: r.BackupName, Phase: r.Phase, CreatedAt: r.Created, StartedAt: r.Started, CompletedAt: r.Completed}
+}
