@@ -146,6 +146,7 @@ func (h *Handler) callingCluster(w http.ResponseWriter, r *http.Request) (string
 		httpError(w, http.StatusServiceUnavailable, "cannot check the cluster credential now")
 		return "", false
 	case name == "", pathCluster != "" && pathCluster != name:
+		h.Log.Warn("webhook: refused a cluster credential", "path_cluster", pathCluster, "known", name != "")
 		httpError(w, http.StatusUnauthorized, "the cluster's webhook credential is not valid")
 		return "", false
 	}

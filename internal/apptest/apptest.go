@@ -58,7 +58,7 @@ func Config(t testing.TB) config.Config {
 		LogLevel: "debug",
 		Keystone: config.Keystone{
 			AuthURL: ks.AuthURL, Username: ks.Username, Password: ks.Password, ProjectName: ks.ProjectName,
-			UserDomain: "Default", ProjectDomain: "Default", Timeout: 5 * time.Second,
+			UserDomain: "Default", ProjectDomain: "Default", Timeout: 15 * time.Second,
 		},
 		SessionTTL:      time.Hour,
 		OperatorRole:    "admin",
