@@ -221,7 +221,9 @@ func TestClusterAdministration(t *testing.T) {
 		if err != nil || out != "default" {
 			t.Fatalf("kubectl sees %q, %v", out, err)
 		}
-		var r struct{ CreateRestore struct{ Name, BackupName string } }
+		var r struct {
+			CreateRestore struct{ Name, BackupName string }
+		}
 		alice.MustDo(`mutation($b:String!){createRestore(input:{backupName:$b}){name backupName}}`, map[string]any{"b": b.CreateBackup.Name}, &r)
 		var o struct {
 			Backups struct {
@@ -374,7 +376,9 @@ func TestSwitchingClustersChangesEveryPage(t *testing.T) {
 	// The choice is the user's, kept on the server: a new session sees it.
 	again := panel.Client(t)
 	again.Login("alice")
-	var v2 struct{ Viewer struct{ ActiveCluster struct{ Name string } } }
+	var v2 struct {
+		Viewer struct{ ActiveCluster struct{ Name string } }
+	}
 	again.MustDo(`{viewer{activeCluster{name}}}`, nil, &v2)
 	if v2.Viewer.ActiveCluster.Name != "beta" {
 		t.Fatalf("new session sees %+v", v2)

@@ -3,23 +3,47 @@ import { ErrorState } from './ErrorState'
 import { PageHeader } from './PageHeader'
 import { useViewer } from './RequireViewer'
 
-// RequireClusterAdmin shows its page to admins of the active cluster only. The server
-// checks every admin action itself; this only spares others a page of errors.
-export function RequireClusterAdmin({ title, children }: { title: string; children: ReactNode }) {
+// adminOnlyProblem is what a non-admin sees on an admin page of the cluster clusterName
+// (null: there is no active cluster).
+export function adminOnlyProblem(clusterName: string | null): { title: string; message: string } {
+  if (clusterName === null) {
+    return {
+      title: 'Only admins of the active cluster',
+      message: 'There is no active cluster yet, so there is nothing to administer. An operator adopts or provisions one.',
+    }
+  }
+  return {
+    title: `Only admins of ${clusterName}`,
+    message: `This page is for admins of cluster ${clusterName}, and you do not hold one of its admin roles. Ask one of its admins, or choose another cluster.`,
+  }
+}
+
+// AdminOnlyState says that a page is for the active cluster's admins only. Pages show it
+// for a viewer the shell knows is no admin, and when the server answers FORBIDDEN (admin
+// rights are checked again on the server for every request).
+export function AdminOnlyState({ clusterName }: { clusterName: string | null }) {
+  const p = adminOnlyProblem(clusterName)
+  return <ErrorState title={p.title} problem={{ message: p.message, code: 'FORBIDDEN' }} />
+}
+
+// RequireClusterAdmin shows its page to admins of the active cluster only (and, with
+// allowOperator, to operators, who may read across clusters). The server checks every
+// admin action itself; this only spares others a page of errors.
+export function RequireClusterAdmin({
+  title,
+  allowOperator = false,
+  children,
+}: {
+  title: string
+  allowOperator?: boolean
+  children: ReactNode
+}) {
   const viewer = useViewer()
-  if (viewer.isClusterAdmin) return children
+  if (viewer.isClusterAdmin || (allowOperator && viewer.isOperator)) return children
   return (
     <div className="page">
       <PageHeader title={title} />
-      <ErrorState
-        title="Administrators of the active cluster only"
-        problem={{
-          message: viewer.activeCluster
-            ? `You do not hold an admin role of cluster ${viewer.activeCluster.name}. Ask one of its admins, or choose another cluster.`
-            : 'There is no active cluster yet.',
-          code: 'FORBIDDEN',
-        }}
-      />
+      <AdminOnlyState clusterName={viewer.activeCluster?.name ?? null} />
     </div>
   )
 }

@@ -1,6 +1,6 @@
 import { CombinedError } from 'urql'
 import { describe, expect, it } from 'vitest'
-import { WRONG_CREDENTIALS, describeError, describeLoginError, errorCode } from './errors'
+import { WRONG_CREDENTIALS, describeError, describeLoginError, errorCode, isForbidden } from './errors'
 
 function gqlError(message: string, code?: string): CombinedError {
   return new CombinedError({ graphQLErrors: [{ message, extensions: code ? { code } : {} }] })
@@ -39,4 +39,14 @@ describe('describeLoginError', () => {
     { name: 'internal error', error: gqlError('internal error', 'INTERNAL'), want: { message: 'internal error', code: 'INTERNAL' } },
   ]
   for (const tc of cases) it(tc.name, () => expect(describeLoginError(tc.error)).toEqual(tc.want))
+})
+
+describe('isForbidden', () => {
+  const cases = [
+    { name: 'FORBIDDEN', error: gqlError('admins only', 'FORBIDDEN'), want: true },
+    { name: 'another code', error: gqlError('gone', 'NOT_FOUND'), want: false },
+    { name: 'network failure', error: networkError, want: false },
+    { name: 'no error', error: undefined, want: false },
+  ]
+  for (const tc of cases) it(tc.name, () => expect(isForbidden(tc.error)).toBe(tc.want))
 })

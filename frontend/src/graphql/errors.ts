@@ -59,3 +59,9 @@ export function describeLoginError(error: CombinedError): ProblemDescription {
       return problem
   }
 }
+
+// isForbidden tells whether the server refused the request for lack of rights (an admin
+// field asked by a non-admin, for example).
+export function isForbidden(error: CombinedError | undefined): boolean {
+  return error !== undefined && errorCode(error) === 'FORBIDDEN'
+}

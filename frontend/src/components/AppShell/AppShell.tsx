@@ -87,6 +87,8 @@ export function AppShell() {
           {viewer.isOperator && (
             <NavSection title="Operations">
               <NavItem to="/operations/clusters">Clusters</NavItem>
+              {/* Operators read the whole audit trail; admins find it under Administration. */}
+              {!viewer.isClusterAdmin && <NavItem to="/admin/audit">Audit trail</NavItem>}
             </NavSection>
           )}
         </nav>
