@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test build spa binary kube clean
+.PHONY: run test build spa binary kube clean bench
 
 STATE ?= .state
 
@@ -26,3 +26,8 @@ kube:
 
 clean:
 	rm -rf bin
+
+## bench: Go benchmarks and the TokenReview load test (needs the test Keystone: see BENCHMARKS.md)
+bench:
+	go test -run '^$$' -bench . -benchmem ./tokens/ ./webhook/
+	go run ./cmd/kaas-loadtest

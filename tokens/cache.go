@@ -14,6 +14,9 @@ import (
 type CacheOptions struct {
 	// MaxEntries bounds memory; past it a tenth of the entries are dropped. Default 200,000.
 	MaxEntries int
+	// MaxNegative bounds the unknown hashes remembered, so a spray of random tokens
+	// cannot push real ones out. Default a quarter of MaxEntries.
+	MaxNegative int
 	// PositiveTTL is a backstop for a missed revocation notice. Default 5 minutes.
 	PositiveTTL time.Duration
 	// NegativeTTL is how long an unknown hash is remembered. Default 1 minute. A hash
@@ -32,6 +35,7 @@ type Cache struct {
 	mu     sync.RWMutex
 	byHash map[Hash]cacheEntry
 	byID   map[string]Hash
+	nNeg   int // negative entries in byHash
 	gen    uint64 // bumped by every invalidation; a load started earlier is not stored
 	sf     singleflight.Group
 }
@@ -46,6 +50,9 @@ type cacheEntry struct {
 func NewCache(opts CacheOptions, load func(ctx context.Context, h Hash) (*models.Token, error)) *Cache {
 	if opts.MaxEntries <= 0 {
 		opts.MaxEntries = 200_000
+	}
+	if opts.MaxNegative <= 0 || opts.MaxNegative > opts.MaxEntries {
+		opts.MaxNegative = opts.MaxEntries / 4
 	}
 	if opts.PositiveTTL <= 0 {
 		opts.PositiveTTL = 5 * time.Minute
@@ -103,23 +110,37 @@ func (c *Cache) store(h Hash, t *models.Token, gen uint64, now time.Time) {
 	if gen != c.gen {
 		return // revoked while loading: do not resurrect
 	}
+	if t == nil && c.nNeg >= c.opts.MaxNegative {
+		c.evictLocked(c.opts.MaxNegative/10+1, true)
+	}
 	if len(c.byHash) >= c.opts.MaxEntries {
-		c.evictLocked(c.opts.MaxEntries / 10)
+		c.evictLocked(c.opts.MaxEntries/10+1, false)
+	}
+	if old, ok := c.byHash[h]; ok && old.token == nil {
+		c.nNeg--
 	}
 	c.byHash[h] = cacheEntry{token: t, fetched: now}
 	if t != nil {
 		c.byID[t.ID] = h
+	} else {
+		c.nNeg++
 	}
 }
 
-func (c *Cache) evictLocked(n int) {
+// evictLocked drops about n entries (only negative ones when negativeOnly).
+func (c *Cache) evictLocked(n int, negativeOnly bool) {
 	for h, e := range c.byHash {
 		if n <= 0 {
 			return
 		}
+		if negativeOnly && e.token != nil {
+			continue
+		}
 		delete(c.byHash, h)
 		if e.token != nil {
 			delete(c.byID, e.token.ID)
+		} else {
+			c.nNeg--
 		}
 		n--
 	}
@@ -143,6 +164,7 @@ func (c *Cache) Flush() {
 	c.gen++
 	c.byHash = map[Hash]cacheEntry{}
 	c.byID = map[string]Hash{}
+	c.nNeg = 0
 }
 
 // Len returns the number of cached entries.

@@ -182,3 +182,27 @@ func TestCacheServesHitsAndNegatives(t *testing.T) {
 		t.Errorf("expired negative: tok=%v hit=%v loads=%d", tok, hit, loads.Load())
 	}
 }
+
+func TestCacheKeepsRealTokensUnderASprayOfUnknownOnes(t *testing.T) {
+	c := tokens.NewCache(tokens.CacheOptions{MaxEntries: 100, MaxNegative: 20}, func(ctx context.Context, h tokens.Hash) (*models.Token, error) {
+		if h[0] == 1 {
+			return &models.Token{ID: string(rune('a' + h[1]))}, nil
+		}
+		return nil, models.Errorf(models.CodeNotFound, "token not found")
+	})
+	ctx := context.Background()
+	for i := 0; i < 50; i++ {
+		c.Get(ctx, tokens.Hash{1, byte(i)})
+	}
+	for i := 0; i < 5000; i++ {
+		c.Get(ctx, tokens.Hash{2, byte(i), byte(i >> 8)})
+	}
+	if c.Len() > 50+20 {
+		t.Fatalf("cache holds %d entries, want at most 70", c.Len())
+	}
+	for i := 0; i < 50; i++ {
+		if _, hit, _ := c.Get(ctx, tokens.Hash{1, byte(i)}); !hit {
+			t.Fatalf("real token %d was evicted by unknown ones", i)
+		}
+	}
+}

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	authv1 "k8s.io/api/authentication/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"kaas/app"
+	"kaas/config"
+	"kaas/models"
+	"kaas/store"
+	"kaas/tokens"
+)
+
+// panel is the real panel served on a loopback port.
+type panel struct {
+	App     *app.App
+	URL     string
+	started time.Time
+	cancel  context.CancelFunc
+	done    chan error
+}
+
+// panelConfig is the configuration of a load-test panel: like the test suites', with
+// SQLite in dataDir.
+func panelConfig(ks config.Keystone, dataDir string, identityTTL time.Duration) config.Config {
+	return config.Config{
+		DataDir:         dataDir,
+		LogLevel:        "error",
+		Keystone:        ks,
+		SessionTTL:      time.Hour,
+		OperatorRole:    "admin",
+		IdentityTTL:     identityTTL,
+		IdentityStale:   10 * time.Minute,
+		ShutdownTimeout: 5 * time.Second,
+	}
+}
+
+// startPanel builds a panel with app.New and serves it on 127.0.0.1:0. Its logs are
+// discarded: they are not what is measured.
+func startPanel(ctx context.Context, cfg config.Config) (*panel, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	cfg.Addr = l.Addr().String()
+	cfg.PublicURL = "http://" + cfg.Addr
+	sctx, cancel := context.WithCancel(ctx)
+	a, err := app.New(sctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		cancel()
+		l.Close()
+		return nil, fmt.Errorf("start panel: %w", err)
+	}
+	p := &panel{App: a, URL: "http://" + cfg.Addr, started: time.Now(), cancel: cancel, done: make(chan error, 1)}
+	go func() { p.done <- a.Serve(sctx, l) }()
+	return p, nil
+}
+
+// Stop shuts the panel down and closes its database (flushing token uses).
+func (p *panel) Stop() error {
+	p.cancel()
+	err := <-p.done
+	return errors.Join(err, p.App.Close())
+}
+
+// demoUser is a user of the test Keystone (cmd/keystone-seed).
+type demoUser struct{ name, password string }
+
+var demoUsers = []demoUser{{"alice", "alice-pass"}, {"oscar", "oscar-pass"}, {"ursula", "ursula-pass"}}
+
+// lookUpUsers logs the first n demo users in through Keystone and returns their
+// identities.
+func lookUpUsers(ctx context.Context, a *app.App, n int) ([]models.Identity, error) {
+	if n < 1 || n > len(demoUsers) {
+		return nil, fmt.Errorf("-users must be between 1 and %d (the demo users)", len(demoUsers))
+	}
+	ids := make([]models.Identity, n)
+	for i, u := range demoUsers[:n] {
+		id, err := a.Keystone.Authenticate(ctx, u.name, u.password, "")
+		if err != nil {
+			return nil, fmt.Errorf("log in %s: %w", u.name, err)
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+// insertTokens stores n tokens spread round-robin over users directly in the database,
+// in batches, and returns the secrets of the first keep of them.
+func insertTokens(ctx context.Context, db *store.DB, users []models.Identity, n, keep int) ([]string, error) {
+	const batch = 1000 // 10 columns: well under SQLite's and PostgreSQL's parameter limits
+	secrets := make([]string, 0, min(n, keep))
+	now := time.Now().UTC()
+	rows := make([]models.Token, 0, batch)
+	for i := 0; i < n; {
+		rows = rows[:0]
+		for ; i < n && len(rows) < batch; i++ {
+			secret, err := tokens.Generate(nil)
+			if err != nil {
+				return nil, fmt.Errorf("generate token: %w", err)
+			}
+			h, err := tokens.Parse(secret)
+			if err != nil {
+				return nil, fmt.Errorf("parse generated token: %w", err)
+			}
+			u := users[i%len(users)]
+			rows = append(rows, models.Token{
+				ID: uuid.NewString(), UserID: u.UserID, Username: u.Username, Name: "loadtest-" + strconv.Itoa(i),
+				Prefix: tokens.DisplayPrefix(secret), Hash: h[:], CreatedAt: now, ExpiresAt: now.Add(models.MaxTokenLifetime),
+			})
+			if len(secrets) < keep {
+				secrets = append(secrets, secret)
+			}
+		}
+		if err := db.Gorm().WithContext(ctx).CreateInBatches(rows, batch).Error; err != nil {
+			return nil, fmt.Errorf("insert tokens: %w", err)
+		}
+	}
+	return secrets, nil
+}
+
+// startBaseline serves the floor of HTTP + JSON on this machine: decode a TokenReview,
+// answer a canned authenticated one of the panel's shape, on 127.0.0.1:0.
+func startBaseline() (url string, stop func(), err error) {
+	answer := authv1.TokenReview{
+		TypeMeta: metav1.TypeMeta{APIVersion: "authentication.k8s.io/v1", Kind: "TokenReview"},
+		Status: authv1.TokenReviewStatus{
+			Authenticated: true,
+			User: authv1.UserInfo{
+				Username: "alice", UID: "0f3c2b4a9d8e4f6a8b7c6d5e4f3a2b1c",
+				Groups: []string{"5f0e5b1c7d2a4c1e9f3b8a6d4e2c1b0a", "9a8b7c6d5e4f40312a1b2c3d4e5f6a7b", "c1d2e3f4a5b64c7d8e9f0a1b2c3d4e5f"},
+				Extra:  map[string]authv1.ExtraValue{"kaas.io/token-id": {"0b7e6f52-2c55-4b53-9a57-0b1b4d6f2a10"}},
+			},
+			Audiences: []string{"https://kubernetes.default.svc"},
+		},
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in authv1.TokenReview
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			http.Error(w, "the body is not a JSON TokenReview", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(&answer)
+	})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("listen: %w", err)
+	}
+	s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	go func() { _ = s.Serve(l) }()
+	return "http://" + l.Addr().String() + "/authenticate", func() { s.Close() }, nil
+}
+
+// counter returns the sum of the series of a Prometheus counter whose labels contain
+// every one of labels, read from the panel's /metrics.
+func counter(client *http.Client, panelURL, name string, labels ...string) (float64, error) {
+	resp, err := client.Get(panelURL + "/metrics")
+	if err != nil {
+		return 0, fmt.Errorf("read metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("read metrics: status %d", resp.StatusCode)
+	}
+	var sum float64
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		rest, ok := strings.CutPrefix(line, name)
+		if !ok || rest == "" || (rest[0] != '{' && rest[0] != ' ') {
+			continue
+		}
+		if !containsAll(rest, labels) {
+			continue
+		}
+		v, err := strconv.ParseFloat(rest[strings.LastIndexByte(rest, ' ')+1:], 64)
+		if err != nil {
+			return 0, fmt.Errorf("metric line %q: %w", line, err)
+		}
+		sum += v
+	}
+	return sum, sc.Err()
+}
+
+func containsAll(s string, subs []string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
+
+// rss returns the process's resident and peak resident memory in bytes.
+func rss() (cur, peak int64, err error) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || (k != "VmRSS" && k != "VmHWM") {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("%s: %w", k, err)
+		}
+		if k == "VmRSS" {
+			cur = kb << 10
+		} else {
+			peak = kb << 10
+		}
+	}
+	return cur, peak, nil
+}

@@ -1,0 +1,139 @@
+package tokens_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"log/slog"
+	"testing"
+	"time"
+
+	"kaas/models"
+	"kaas/store"
+	"kaas/tokens"
+)
+
+// benchTokens is how many distinct tokens the Authenticate benchmarks cycle through, so
+// that the cache holds more than a handful of entries, as in production.
+const benchTokens = 1000
+
+// benchService returns a token service over a real SQLite store, with the usage recorder
+// the panel wires in (its flush never runs: Record's cost is part of the hot path, the
+// batched write is not).
+func benchService(b *testing.B) *tokens.Service {
+	b.Helper()
+	db, err := store.Open(context.Background(), store.Options{DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	usage := tokens.NewUsageRecorder(func(context.Context, []models.TokenUse) error { return nil }, time.Hour, slog.New(slog.DiscardHandler))
+	return tokens.NewService(db, tokens.Options{Usage: usage})
+}
+
+// generate returns n well-formed secrets that were never stored.
+func generate(b *testing.B, n int) []string {
+	b.Helper()
+	secrets := make([]string, n)
+	for i := range secrets {
+		s, err := tokens.Generate(nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		secrets[i] = s
+	}
+	return secrets
+}
+
+// authenticateAll runs Authenticate over secrets in b's loop, serially or from
+// GOMAXPROCS goroutines, and fails unless each result matches known.
+func authenticateAll(b *testing.B, svc *tokens.Service, secrets []string, known, parallel bool) {
+	b.Helper()
+	ctx := context.Background()
+	check := func(secret string) {
+		_, err := svc.Authenticate(ctx, secret, "bench")
+		if known && err != nil {
+			b.Fatalf("known token: %v", err)
+		}
+		if !known && models.ErrorCode(err) != models.CodeUnauthenticated {
+			b.Fatalf("unknown token: err = %v, want UNAUTHENTICATED", err)
+		}
+	}
+	for _, s := range secrets { // warm the cache: the benchmarks measure hits
+		check(s)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	if !parallel {
+		i := 0
+		for b.Loop() {
+			check(secrets[i%len(secrets)])
+			i++
+		}
+		return
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			check(secrets[i%len(secrets)])
+			i++
+		}
+	})
+}
+
+func BenchmarkSHA256(b *testing.B) {
+	secret := generate(b, 1)[0]
+	b.ReportAllocs()
+	var sum [sha256.Size]byte
+	for b.Loop() {
+		sum = sha256.Sum256([]byte(secret))
+	}
+	_ = sum
+}
+
+func BenchmarkParse(b *testing.B) {
+	secret := generate(b, 1)[0]
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tokens.Parse(secret); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAuthenticateCacheHit(b *testing.B) {
+	svc := benchService(b)
+	owner := models.Principal{UserID: "u-bench", Username: "bench"}
+	secrets := make([]string, benchTokens)
+	for i := range secrets {
+		s, _, err := svc.Create(context.Background(), owner, "bench", 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		secrets[i] = s
+	}
+	b.Run("serial", func(b *testing.B) { authenticateAll(b, svc, secrets, true, false) })
+	b.Run("parallel", func(b *testing.B) { authenticateAll(b, svc, secrets, true, true) })
+}
+
+func BenchmarkAuthenticateUnknown(b *testing.B) {
+	svc := benchService(b)
+	secrets := generate(b, benchTokens)
+	b.Run("serial", func(b *testing.B) { authenticateAll(b, svc, secrets, false, false) })
+	b.Run("parallel", func(b *testing.B) { authenticateAll(b, svc, secrets, false, true) })
+}
+
+// BenchmarkAuthenticateMiss measures a lookup that reaches SQLite: a fresh, never-seen
+// token each time, as an attacker spraying guesses would send. It shows what the
+// negative cache saves.
+func BenchmarkAuthenticateMiss(b *testing.B) {
+	svc := benchService(b)
+	ctx := context.Background()
+	secrets := generate(b, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := svc.Authenticate(ctx, secrets[i], "bench"); models.ErrorCode(err) != models.CodeUnauthenticated {
+			b.Fatalf("err = %v, want UNAUTHENTICATED", err)
+		}
+	}
+}
