@@ -29,5 +29,4 @@ clean:
 
 ## bench: Go benchmarks and the TokenReview load test (needs the test Keystone: see BENCHMARKS.md)
 bench:
-	go test -run '^$$' -bench . -benchmem ./tokens/ ./webhook/
-	go run ./cmd/kaas-loadtest
+	@scripts/bench.sh

@@ -10,23 +10,13 @@ mkdir -p "$STATE"
 start=$(date +%s)
 step() { echo "== test: $* ($(($(date +%s) - start)) s)" >&2; }
 
-step "installing missing packages"
-scripts/deps.sh
-
-step "building kube-apiserver, etcd and kubectl (cached after the first time)"
-KAAS_KUBE_BIN_DIR=$(scripts/build-kube.sh)
-export KAAS_KUBE_BIN_DIR
-
-step "starting the test Keystone"
-keystone_dir="$STATE/test-keystone"
-eval "$(scripts/keystone.sh start "$keystone_dir")"
+step "starting the real counterparts"
+scripts/services.sh
+# shellcheck disable=SC1091
+. "$STATE/test-env.sh"
 if [[ -z ${KAAS_KEEP_SERVICES:-} ]]; then
-  trap 'scripts/keystone.sh stop "$keystone_dir" >/dev/null 2>&1 || true' EXIT
+  trap 'scripts/keystone.sh stop "$STATE/test-keystone" >/dev/null 2>&1 || true' EXIT
 fi
-
-step "starting PostgreSQL"
-KAAS_TEST_POSTGRES_DSN=$(scripts/postgres.sh kaas_test)
-export KAAS_TEST_POSTGRES_DSN
 
 step "building the SPA"
 (cd frontend && { [[ -d node_modules && node_modules/.package-lock.json -nt package-lock.json ]] || npm ci --no-audit --no-fund; } && npm run --silent codegen:check && npm run --silent build)
@@ -37,9 +27,10 @@ go vet ./...
 step "go test"
 go test -count=1 -timeout 20m ./...
 
-step "building the binary"
+step "building the binaries"
 go build -o bin/kaas .
-export KAAS_BIN="$ROOT/bin/kaas"
+go build -o bin/kaas-testbed ./cmd/kaas-testbed
+export KAAS_BIN="$ROOT/bin/kaas" KAAS_TESTBED_BIN="$ROOT/bin/kaas-testbed"
 
 step "frontend unit tests"
 (cd frontend && npm test --silent)

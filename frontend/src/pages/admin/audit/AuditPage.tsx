@@ -108,7 +108,7 @@ function AuditContent() {
     apply(form)
   }
 
-  const scope = applied.all && viewer.isOperator ? 'every cluster (and actions on none)' : viewer.activeCluster ? `cluster ${viewer.activeCluster.name}` : 'no cluster'
+  const scope = applied.all && viewer.isOperator ? 'all clusters' : viewer.activeCluster ? `cluster ${viewer.activeCluster.name}` : 'no cluster'
 
   let body
   if (result.error && !page) {

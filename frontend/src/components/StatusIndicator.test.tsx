@@ -1,0 +1,41 @@
+import { render } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { StatusIndicator, healthView, serviceStatusView } from './StatusIndicator'
+
+describe('serviceStatusView', () => {
+  const cases = [
+    { status: 'UP', label: 'Up', tone: 'success' },
+    { status: 'DOWN', label: 'Down', tone: 'danger' },
+    { status: 'UNKNOWN', label: 'Unknown', tone: 'neutral' },
+    { status: 'DEGRADED', label: 'Unknown (DEGRADED)', tone: 'neutral' },
+  ]
+  for (const tc of cases) {
+    it(`${tc.status} reads “${tc.label}”`, () => {
+      const view = serviceStatusView(tc.status)
+      expect(view.label).toBe(tc.label)
+      expect(view.tone).toBe(tc.tone)
+    })
+  }
+
+  it('gives every status its own words and shape, not only a colour', () => {
+    const views = (['UP', 'DOWN', 'UNKNOWN'] as const).map(serviceStatusView)
+    expect(new Set(views.map((v) => v.label)).size).toBe(3)
+    expect(new Set(views.map((v) => v.shape)).size).toBe(3)
+  })
+})
+
+describe('healthView', () => {
+  it('says healthy or unhealthy', () => {
+    expect(healthView(true).label).toBe('Healthy')
+    expect(healthView(false).label).toBe('Unhealthy')
+    expect(healthView(false).tone).toBe('danger')
+  })
+})
+
+describe('StatusIndicator', () => {
+  it('shows the status as text', () => {
+    const { container } = render(<StatusIndicator view={serviceStatusView('DOWN')} />)
+    expect(container.textContent).toBe('Down: not reachable')
+    expect(container.querySelector('.badge--danger')).not.toBeNull()
+  })
+})

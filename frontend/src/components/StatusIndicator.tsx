@@ -1,0 +1,41 @@
+import type { ServiceStatus } from '../gql/graphql'
+
+// StatusView is how a status shows: its words, the badge tone and a shape for the dot,
+// so that the status never rests on colour alone.
+export interface StatusView {
+  label: string
+  description: string
+  tone: 'success' | 'danger' | 'neutral'
+  shape: 'up' | 'down' | 'unknown'
+}
+
+const services: Record<ServiceStatus, StatusView> = {
+  UP: { label: 'Up', description: 'reachable', tone: 'success', shape: 'up' },
+  DOWN: { label: 'Down', description: 'not reachable', tone: 'danger', shape: 'down' },
+  UNKNOWN: { label: 'Unknown', description: 'not checked yet', tone: 'neutral', shape: 'unknown' },
+}
+
+// serviceStatusView is how a managed service's status shows. A status this build does not
+// know (a newer server) shows as unknown.
+export function serviceStatusView(status: ServiceStatus | string): StatusView {
+  return services[status as ServiceStatus] ?? { ...services.UNKNOWN, label: `Unknown (${status})` }
+}
+
+// healthView is how the kube-apiserver's health shows.
+export function healthView(healthy: boolean): StatusView {
+  return healthy
+    ? { label: 'Healthy', description: 'the API server answers /healthz', tone: 'success', shape: 'up' }
+    : { label: 'Unhealthy', description: 'the API server does not answer /healthz with ok', tone: 'danger', shape: 'down' }
+}
+
+// StatusIndicator is a badge with a dot, a word and (for screen readers and on hover) what
+// the word means.
+export function StatusIndicator({ view }: { view: StatusView }) {
+  return (
+    <span className={`badge badge--${view.tone} status`} title={view.description} data-status={view.shape}>
+      <span className={`status__dot status__dot--${view.shape}`} aria-hidden="true" />
+      {view.label}
+      <span className="visually-hidden">: {view.description}</span>
+    </span>
+  )
+}

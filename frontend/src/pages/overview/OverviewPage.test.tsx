@@ -1,0 +1,95 @@
+import { screen, within } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { operationName, renderPage } from '../../test/renderPage'
+import { OverviewPage } from './OverviewPage'
+
+const GIB = 1024 ** 3
+
+const cluster = {
+  id: 'c1',
+  name: 'prod',
+  baseDomain: 'example.com',
+  apiURL: 'https://api.prod.example.com:6443',
+  status: 'READY',
+  createdAt: '2026-01-01T10:00:00Z',
+  version: 'v1.31.2',
+  health: { healthy: true, message: 'ok', checkedAt: '2026-01-02T10:00:00Z' },
+  size: { workers: 3, workerVcpu: 4, workerRamGb: 8, workerDiskGb: 40, registryDbGb: 10 },
+  protectedNamespaces: ['kube-system', 'kaas-system'],
+  adminRoles: [{ id: 'r1', name: 'prod-cluster-admin' }],
+}
+
+const overview = (isClusterAdmin: boolean, c: unknown = cluster) => ({ data: { viewer: { id: 'u1', isClusterAdmin, activeCluster: c } } })
+
+const nodes = {
+  data: {
+    viewer: {
+      id: 'u1',
+      activeCluster: {
+        id: 'c1',
+        nodes: [
+          { name: 'cp-1', ready: true, roles: ['control-plane'], kubeletVersion: 'v1.31.2', vcpu: 2, memoryBytes: 4 * GIB, storageBytes: 20 * GIB },
+          { name: 'worker-1', ready: false, roles: [], kubeletVersion: 'v1.31.2', vcpu: 4, memoryBytes: 8 * GIB, storageBytes: 40 * GIB },
+        ],
+      },
+    },
+  },
+}
+
+describe('OverviewPage', () => {
+  it('shows the cluster’s facts to a regular user and never asks for the nodes', async () => {
+    const { queries } = renderPage(<OverviewPage />, { Overview: overview(false) })
+    expect(await screen.findByRole('heading', { level: 1, name: 'Cluster prod' })).toBeTruthy()
+    expect(screen.getByTestId('cluster-health').textContent).toContain('Healthy')
+    expect(screen.getByTestId('cluster-health').textContent).toContain('ok')
+    expect(screen.getByText('v1.31.2')).toBeTruthy()
+    expect(screen.getByText('3 workers × 4 vCPU / 8 GB RAM / 40 GB disk')).toBeTruthy()
+    expect(screen.getByText('10 GB')).toBeTruthy()
+    expect(screen.getByText('prod-cluster-admin')).toBeTruthy()
+    const ns = screen.getByRole('list', { name: 'Protected namespaces' })
+    expect(within(ns).getAllByText('managed by the panel')).toHaveLength(2)
+    expect(ns.textContent).toContain('kube-system')
+    expect(screen.queryByRole('heading', { name: 'Nodes' })).toBeNull()
+    expect(queries.map(operationName)).not.toContain('OverviewNodes')
+  })
+
+  it('shows admins the nodes with their totals', async () => {
+    renderPage(<OverviewPage />, { Overview: overview(true), OverviewNodes: nodes }, { isClusterAdmin: true })
+    const table = await screen.findByTestId('node-table')
+    expect(within(table).getByRole('rowheader', { name: 'cp-1' })).toBeTruthy()
+    expect(within(table).getByText('Not ready')).toBeTruthy()
+    const total = within(table).getAllByRole('row').at(-1)!
+    expect(total.textContent).toContain('Total: 2 nodes')
+    expect(total.textContent).toContain('1 of 2 ready')
+    const cells = within(total).getAllByRole('cell').map((c) => c.textContent)
+    expect(cells.slice(-3)).toEqual(['6', '12', '60'])
+  })
+
+  it('says so calmly when the server refuses the nodes', async () => {
+    renderPage(<OverviewPage />, { Overview: overview(true), OverviewNodes: { error: 'FORBIDDEN' } }, { isClusterAdmin: true })
+    expect(await screen.findByText('Nodes are shown to admins of prod only.')).toBeTruthy()
+    expect(screen.getByRole('heading', { level: 1, name: 'Cluster prod' })).toBeTruthy()
+  })
+
+  it('shows an unhealthy cluster without a version', async () => {
+    const sick = { ...cluster, version: null, health: { healthy: false, message: 'connection refused', checkedAt: '2026-01-02T10:00:00Z' } }
+    renderPage(<OverviewPage />, { Overview: overview(false, sick) })
+    const health = await screen.findByTestId('cluster-health')
+    expect(health.textContent).toContain('Unhealthy')
+    expect(health.textContent).toContain('connection refused')
+    expect(screen.getByText(/unknown: the API server did not answer/)).toBeTruthy()
+  })
+
+  it('has an empty state without a cluster', async () => {
+    renderPage(<OverviewPage />, { Overview: overview(false, null) }, { cluster: null })
+    expect(await screen.findByText('No cluster yet: an operator adopts or provisions one')).toBeTruthy()
+  })
+
+  it('shows the error, not the empty state, when the cluster fails to load', async () => {
+    renderPage(<OverviewPage />, { Overview: { error: 'INTERNAL', message: 'internal error' } })
+    const alert = await screen.findByRole('alert')
+    expect(alert.textContent).toContain('internal error')
+    expect(alert.textContent).toContain('INTERNAL')
+    expect(screen.queryByText(/No cluster yet/)).toBeNull()
+  })
+})

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# bench.sh starts the real counterparts and runs the Go benchmarks and the TokenReview
+# load test; see BENCHMARKS.md.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+scripts/services.sh
+# shellcheck disable=SC1091
+. "${KAAS_STATE_DIR:-$ROOT/.state}/test-env.sh"
+go test -run '^$' -bench . -benchmem ./tokens/ ./webhook/
+go run ./cmd/kaas-loadtest "$@"
