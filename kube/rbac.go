@@ -72,27 +72,25 @@ func ClusterRoles(ctx context.Context, cs kubernetes.Interface) ([]string, error
 // ClusterRoleExists reports whether a ClusterRole exists.
 func ClusterRoleExists(ctx context.Context, cs kubernetes.Interface, name string) (bool, error) {
 	_, err := cs.RbacV1().ClusterRoles().Get(ctx, name, metav1.GetOptions{})
-	if err == nil {
-		return true, nil
-	}
-	if mapped := MapError(err, "get cluster role"); isNotFound(mapped) {
-		return false, nil
-	} else {
-		return false, mapped
-	}
+	return exists(err, "get cluster role")
 }
 
 // NamespaceExists reports whether a namespace exists.
 func NamespaceExists(ctx context.Context, cs kubernetes.Interface, name string) (bool, error) {
 	_, err := cs.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+	return exists(err, "get namespace")
+}
+
+// exists turns a Get's error into whether the object exists.
+func exists(err error, op string) (bool, error) {
 	if err == nil {
 		return true, nil
 	}
-	if mapped := MapError(err, "get namespace"); isNotFound(mapped) {
+	mapped := MapError(err, op)
+	if isNotFound(mapped) {
 		return false, nil
-	} else {
-		return false, mapped
 	}
+	return false, mapped
 }
 
 // CreateBinding creates a ClusterRoleBinding (namespace "") or a RoleBinding to the

@@ -73,13 +73,21 @@ func (r *Resolver) clusterAdmin(ctx context.Context, clusterID *string) (models.
 	return viewer, c, nil
 }
 
-func (r *Resolver) clients(c *models.Cluster) (kubernetes.Interface, dynamic.Interface, error) {
+// adminClients is clusterAdmin plus the clients that act on the cluster as the panel.
+func (r *Resolver) adminClients(ctx context.Context, clusterID *string) (models.Identity, *models.Cluster, kubernetes.Interface, dynamic.Interface, error) {
+	viewer, c, err := r.clusterAdmin(ctx, clusterID)
+	if err != nil {
+		return models.Identity{}, nil, nil, nil, err
+	}
 	cs, err := r.Registry.Client(c)
 	if err != nil {
-		return nil, nil, err
+		return models.Identity{}, nil, nil, nil, err
 	}
 	dc, err := r.Registry.Dynamic(c)
-	return cs, dc, err
+	if err != nil {
+		return models.Identity{}, nil, nil, nil, err
+	}
+	return viewer, c, cs, dc, nil
 }
 
 func deref(s *string) string {

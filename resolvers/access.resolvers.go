@@ -15,11 +15,7 @@ import (
 )
 
 func (r *mutationResolver) CreateBinding(ctx context.Context, input model.CreateBindingInput) (*model.RoleBinding, error) {
-	viewer, c, err := r.clusterAdmin(ctx, input.ClusterID)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := r.Registry.Client(c)
+	viewer, c, cs, _, err := r.adminClients(ctx, input.ClusterID)
 	if err != nil {
 		return nil, err
 	}
@@ -33,11 +29,7 @@ func (r *mutationResolver) CreateBinding(ctx context.Context, input model.Create
 }
 
 func (r *mutationResolver) DeleteBinding(ctx context.Context, input model.DeleteBindingInput) (bool, error) {
-	viewer, c, err := r.clusterAdmin(ctx, input.ClusterID)
-	if err != nil {
-		return false, err
-	}
-	cs, err := r.Registry.Client(c)
+	viewer, c, cs, _, err := r.adminClients(ctx, input.ClusterID)
 	if err != nil {
 		return false, err
 	}
@@ -47,11 +39,7 @@ func (r *mutationResolver) DeleteBinding(ctx context.Context, input model.Delete
 }
 
 func (r *queryResolver) Bindings(ctx context.Context, clusterID *string) ([]*model.RoleBinding, error) {
-	_, c, err := r.clusterAdmin(ctx, clusterID)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := r.Registry.Client(c)
+	_, _, cs, _, err := r.adminClients(ctx, clusterID)
 	if err != nil {
 		return nil, err
 	}
@@ -67,11 +55,7 @@ func (r *queryResolver) Bindings(ctx context.Context, clusterID *string) ([]*mod
 }
 
 func (r *queryResolver) KubernetesRoles(ctx context.Context, clusterID *string) ([]string, error) {
-	_, c, err := r.clusterAdmin(ctx, clusterID)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := r.Registry.Client(c)
+	_, _, cs, _, err := r.adminClients(ctx, clusterID)
 	if err != nil {
 		return nil, err
 	}

@@ -13,11 +13,7 @@ import (
 )
 
 func (r *mutationResolver) CreateBackup(ctx context.Context, input model.CreateBackupInput) (*model.Backup, error) {
-	viewer, c, err := r.clusterAdmin(ctx, input.ClusterID)
-	if err != nil {
-		return nil, err
-	}
-	cs, dc, err := r.clients(c)
+	viewer, c, cs, dc, err := r.adminClients(ctx, input.ClusterID)
 	if err != nil {
 		return nil, err
 	}
@@ -30,11 +26,7 @@ func (r *mutationResolver) CreateBackup(ctx context.Context, input model.CreateB
 }
 
 func (r *mutationResolver) CreateRestore(ctx context.Context, input model.CreateRestoreInput) (*model.Restore, error) {
-	viewer, c, err := r.clusterAdmin(ctx, input.ClusterID)
-	if err != nil {
-		return nil, err
-	}
-	cs, dc, err := r.clients(c)
+	viewer, c, cs, dc, err := r.adminClients(ctx, input.ClusterID)
 	if err != nil {
 		return nil, err
 	}
@@ -47,11 +39,7 @@ func (r *mutationResolver) CreateRestore(ctx context.Context, input model.Create
 }
 
 func (r *queryResolver) Backups(ctx context.Context, clusterID *string) (*model.BackupOverview, error) {
-	_, c, err := r.clusterAdmin(ctx, clusterID)
-	if err != nil {
-		return nil, err
-	}
-	cs, dc, err := r.clients(c)
+	_, _, cs, dc, err := r.adminClients(ctx, clusterID)
 	if err != nil {
 		return nil, err
 	}
