@@ -9,6 +9,7 @@ import (
 // migrations are applied in order; append only, never edit one that has shipped.
 var migrations = []migration{
 	{1, "tokens, clusters, user settings, audit", migrate1},
+	{2, "provisioning jobs and their events", migrate2},
 }
 
 func migrate1(tx *gorm.DB) error {
@@ -68,4 +69,41 @@ func migrate1(tx *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+func migrate2(tx *gorm.DB) error {
+	type job struct {
+		ID              string     `gorm:"primaryKey;size:36"`
+		Kind            string     `gorm:"size:64;not null"`
+		Args            string     `gorm:"type:text;not null"`
+		Status          string     `gorm:"size:16;not null;index:idx_jobs_claim,priority:1"`
+		CancelRequested bool       `gorm:"not null"`
+		Step            int        `gorm:"not null"`
+		StepName        string     `gorm:"size:64;not null"`
+		Percent         int        `gorm:"not null"`
+		Attempts        int        `gorm:"not null"`
+		Error           string     `gorm:"type:text;not null"`
+		LeaseOwner      string     `gorm:"size:128;not null"`
+		LeaseExpiresAt  *time.Time `gorm:"index:idx_jobs_claim,priority:2"`
+		CreatedBy       string     `gorm:"size:255;not null"`
+		CreatedAt       time.Time  `gorm:"not null;index:idx_jobs_created"`
+		StartedAt       *time.Time
+		FinishedAt      *time.Time
+		UpdatedAt       time.Time `gorm:"not null"`
+	}
+	type jobEvent struct {
+		ID      int64     `gorm:"primaryKey;autoIncrement"`
+		JobID   string    `gorm:"size:36;not null;uniqueIndex:idx_job_events_seq,priority:1"`
+		Seq     int       `gorm:"not null;uniqueIndex:idx_job_events_seq,priority:2"`
+		At      time.Time `gorm:"not null"`
+		Step    string    `gorm:"size:64;not null"`
+		Percent int       `gorm:"not null"`
+		Level   string    `gorm:"size:8;not null"`
+		Message string    `gorm:"type:text;not null"`
+		Status  string    `gorm:"size:16;not null"`
+	}
+	if err := tx.Table("jobs").Migrator().CreateTable(&job{}); err != nil {
+		return err
+	}
+	return tx.Table("job_events").Migrator().CreateTable(&jobEvent{})
 }

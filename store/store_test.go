@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -135,6 +136,34 @@ func TestAuditPaging(t *testing.T) {
 		rest, err := db.Audit(ctx, models.AuditFilter{ClusterID: "a", Before: page[1].ID})
 		if err != nil || len(rest) != 1 {
 			t.Fatalf("page 2 = %+v, %v", rest, err)
+		}
+	})
+}
+
+func TestRecordTokenUsesInChunks(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const n = 650 // more than one statement's worth
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		rows := make([]models.Token, n)
+		uses := make([]models.TokenUse, n)
+		for i := range rows {
+			id := fmt.Sprintf("t%04d", i)
+			h := make([]byte, 32)
+			copy(h, id)
+			rows[i] = models.Token{ID: id, UserID: "u", Username: "u", Name: "n", Prefix: "p", Hash: h, ExpiresAt: now.Add(time.Hour)}
+			uses[i] = models.TokenUse{TokenID: id, At: now, Cluster: "c"}
+		}
+		if err := db.Gorm().WithContext(ctx).CreateInBatches(rows, 200).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RecordTokenUses(ctx, uses); err != nil {
+			t.Fatal(err)
+		}
+		var used int64
+		db.Gorm().Model(&models.Token{}).Where("last_used_at IS NOT NULL AND last_used_cluster = ?", "c").Count(&used)
+		if used != n {
+			t.Fatalf("%d of %d tokens recorded", used, n)
 		}
 	})
 }

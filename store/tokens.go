@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -53,23 +54,74 @@ func (db *DB) DeleteToken(ctx context.Context, userID, id string) (*models.Token
 	return &t, nil
 }
 
-// RecordTokenUses writes the last use of each token; older uses never overwrite newer ones.
+// RecordTokenUses writes the last use of each token, a few hundred tokens per statement;
+// older uses never overwrite newer ones.
 func (db *DB) RecordTokenUses(ctx context.Context, uses []models.TokenUse) error {
-	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, u := range uses {
-			updates := map[string]any{"last_used_at": u.At}
-			if u.Cluster != "" {
-				updates["last_used_cluster"] = u.Cluster
-			}
-			err := tx.Model(&models.Token{}).
-				Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", u.TokenID, u.At).
-				Updates(updates).Error
-			if err != nil {
-				return mapError(err, "token use")
-			}
+	uses = latestUses(uses)
+	const chunk = 300 // 3 parameters each, under SQLite's and PostgreSQL's limits
+	for start := 0; start < len(uses); start += chunk {
+		part := uses[start:min(start+chunk, len(uses))]
+		if err := db.gorm.WithContext(ctx).Exec(db.tokenUsesSQL(len(part)), tokenUseArgs(part)...).Error; err != nil {
+			return mapError(err, "token uses")
 		}
-		return nil
-	})
+	}
+	return nil
+}
+
+// tokenUsesSQL is one UPDATE … FROM (VALUES …) for n uses. An empty cluster keeps the
+// last cluster recorded.
+func (db *DB) tokenUsesSQL(n int) string {
+	var b strings.Builder
+	b.WriteString("UPDATE tokens SET last_used_at = v.at, last_used_cluster = COALESCE(NULLIF(v.cluster, ''), tokens.last_used_cluster) FROM (")
+	if db.dialect == Postgres {
+		b.WriteString("VALUES ")
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(CAST(? AS text), CAST(? AS timestamptz), CAST(? AS text))")
+		}
+		b.WriteString(") AS v(id, at, cluster)")
+	} else {
+		b.WriteString("SELECT column1 AS id, column2 AS at, column3 AS cluster FROM (VALUES ")
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?)")
+		}
+		b.WriteString(")) AS v")
+	}
+	b.WriteString(" WHERE tokens.id = v.id AND (tokens.last_used_at IS NULL OR tokens.last_used_at < v.at)")
+	return b.String()
+}
+
+// latestUses keeps the newest use of each token: one statement must not name a row twice.
+func latestUses(uses []models.TokenUse) []models.TokenUse {
+	latest := make(map[string]int, len(uses))
+	out := make([]models.TokenUse, 0, len(uses))
+	for _, u := range uses {
+		if i, ok := latest[u.TokenID]; ok {
+			if u.At.After(out[i].At) {
+				if u.Cluster == "" {
+					u.Cluster = out[i].Cluster
+				}
+				out[i] = u
+			}
+			continue
+		}
+		latest[u.TokenID] = len(out)
+		out = append(out, u)
+	}
+	return out
+}
+
+func tokenUseArgs(uses []models.TokenUse) []any {
+	args := make([]any, 0, 3*len(uses))
+	for _, u := range uses {
+		args = append(args, u.TokenID, u.At.UTC(), u.Cluster)
+	}
+	return args
 }
 
 // DeleteExpiredTokens removes tokens that expired before cutoff and returns how many.
