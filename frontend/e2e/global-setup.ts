@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process'
-import { accessSync, constants, mkdtempSync, openSync, readFileSync, statSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
+import { accessSync, constants, mkdtempSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import type { TestbedCluster } from './testbed.ts'
 
 // freePort asks the OS for a free loopback port.
 function freePort(): Promise<number> {
@@ -16,6 +20,18 @@ function freePort(): Promise<number> {
       server.close(() => (port ? done(port) : fail(new Error('no port'))))
     })
   })
+}
+
+// executable checks that the variable names an executable file and returns its path.
+function executable(variable: string, value: string, hint: string): string {
+  const path = resolve(value)
+  try {
+    if (!statSync(path).isFile()) throw new Error('not a file')
+    accessSync(path, constants.X_OK)
+  } catch (err) {
+    throw new Error(`${variable}=${value} is not an executable file (${(err as Error).message}). ${hint}`)
+  }
+  return path
 }
 
 function tail(path: string, lines = 40): string {
@@ -55,13 +71,9 @@ export default async function globalSetup(): Promise<void> {
       'KAAS_BIN is not set. The end-to-end tests run the real panel: build it and set KAAS_BIN to the binary, e.g. `go build -o /tmp/kaas . && KAAS_BIN=/tmp/kaas npm run e2e` (the Makefile does this, with a Keystone).',
     )
   }
-  const binPath = resolve(bin)
-  try {
-    if (!statSync(binPath).isFile()) throw new Error('not a file')
-    accessSync(binPath, constants.X_OK)
-  } catch (err) {
-    throw new Error(`KAAS_BIN=${bin} is not an executable file (${(err as Error).message}). Build the panel first.`)
-  }
+  const binPath = executable('KAAS_BIN', bin, 'Build the panel first.')
+  // The cluster specs need real clusters: check for the testbed before starting anything.
+  const testbed = testbedCommand()
 
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'kaas-e2e-'))
@@ -90,4 +102,131 @@ export default async function globalSetup(): Promise<void> {
   process.env.KAAS_E2E_PID = String(child.pid)
   process.env.KAAS_E2E_DATA_DIR = dataDir
   console.log(`panel server ${binPath} ready at ${baseURL} (log: ${logPath})`)
+
+  try {
+    await startTestbed(testbed, baseURL, dataDir)
+  } catch (err) {
+    child.kill('SIGTERM')
+    throw err
+  }
+}
+
+interface TestbedCommand {
+  bin: string
+  binDir: string
+  crds: string
+}
+
+// testbedCommand reads KAAS_TESTBED_BIN and KAAS_KUBE_BIN_DIR. Both are required: the
+// browser tests of the cluster pages run against real clusters and are never skipped.
+function testbedCommand(): TestbedCommand {
+  const bin = process.env.KAAS_TESTBED_BIN
+  if (!bin) {
+    throw new Error(
+      'KAAS_TESTBED_BIN is not set. The browser tests of the cluster pages run against real local clusters: build the testbed and set it, e.g. `go build -o bin/kaas-testbed ./cmd/kaas-testbed && KAAS_TESTBED_BIN=$PWD/bin/kaas-testbed npm run e2e` (`make test` does this).',
+    )
+  }
+  const binDir = process.env.KAAS_KUBE_BIN_DIR
+  if (!binDir) {
+    throw new Error('KAAS_KUBE_BIN_DIR is not set: it names the directory with etcd, kube-apiserver and kubectl (`. .state/test-env.sh` sets it; `make kube` builds them).')
+  }
+  const crds = resolve(dirname(fileURLToPath(import.meta.url)), '../../e2e/testdata/velero-crds.yaml')
+  try {
+    statSync(crds)
+  } catch {
+    throw new Error(`the Velero CRDs for the test clusters are missing: ${crds}`)
+  }
+  return { bin: executable('KAAS_TESTBED_BIN', bin, 'Build it with `go build -o bin/kaas-testbed ./cmd/kaas-testbed`.'), binDir, crds }
+}
+
+// TESTBED_CLUSTERS are the clusters the testbed starts (the specs adopt them).
+const TESTBED_CLUSTERS = ['alpha', 'beta']
+const TESTBED_DEADLINE_MS = 120_000
+
+// startTestbed starts kaas-testbed (real etcd + kube-apiserver per cluster, their token
+// webhook pointing at the panel) and waits for its {"ready":true} line. The clusters it
+// printed go to a JSON file named by KAAS_E2E_CLUSTERS_FILE (see testbed.ts).
+async function startTestbed(cmd: TestbedCommand, panelURL: string, panelDataDir: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kaas-e2e-testbed-'))
+  const logPath = join(dir, 'testbed.log')
+  const log = openSync(logPath, 'a')
+  const args = ['--bin-dir', cmd.binDir, '--dir', dir, '--panel', panelURL, '--clusters', TESTBED_CLUSTERS.join(','), '--apply', cmd.crds]
+  const started = Date.now()
+  const child = spawn(cmd.bin, args, { env: process.env, stdio: ['ignore', 'pipe', log] })
+  // Teardown needs these even when the start fails half way.
+  process.env.KAAS_E2E_TESTBED_DIR = dir
+  if (child.pid) process.env.KAAS_E2E_TESTBED_PID = String(child.pid)
+
+  let clusters: TestbedCluster[]
+  try {
+    clusters = await readTestbed(child, TESTBED_DEADLINE_MS)
+  } catch (err) {
+    await stopChild(child)
+    throw new Error(`kaas-testbed ${args.join(' ')}: ${(err as Error).message}\n--- its stderr (${logPath}) ---\n${tail(logPath)}`)
+  }
+  const missing = TESTBED_CLUSTERS.filter((name) => !clusters.some((c) => c.name === name))
+  if (missing.length) {
+    await stopChild(child)
+    throw new Error(`kaas-testbed said ready without the clusters ${missing.join(', ')}\n--- its stderr ---\n${tail(logPath)}`)
+  }
+  const file = join(panelDataDir, 'clusters.json')
+  writeFileSync(file, JSON.stringify(clusters, null, 2), { mode: 0o600 })
+  process.env.KAAS_E2E_CLUSTERS_FILE = file
+  console.log(`kaas-testbed ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${clusters.map((c) => `${c.name} at ${c.apiURL}`).join(', ')} (log: ${logPath})`)
+}
+
+// readTestbed reads the testbed's stdout, one JSON object a line: the clusters, then
+// {"ready":true}. It fails when the testbed exits first, prints something else or is not
+// ready in time.
+function readTestbed(child: ChildProcess, deadlineMs: number): Promise<TestbedCluster[]> {
+  return new Promise((done, fail) => {
+    const clusters: TestbedCluster[] = []
+    const lines = createInterface({ input: child.stdout! })
+    let settled = false
+    const finish = (err: Error | null) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      child.off('exit', onExit)
+      child.off('error', onError)
+      lines.close()
+      // Keep draining stdout so that the testbed never blocks on a full pipe.
+      child.stdout?.resume()
+      if (err) fail(err)
+      else done(clusters)
+    }
+    const timer = setTimeout(() => finish(new Error(`not ready within ${deadlineMs / 1000}s (clusters so far: ${clusters.map((c) => c.name).join(', ') || 'none'})`)), deadlineMs)
+    const onExit = (code: number | null, signal: string | null) => finish(new Error(`exited (${signal ?? `code ${code}`}) before it was ready`))
+    const onError = (err: Error) => finish(new Error(`failed to start (${err.message})`))
+    child.on('exit', onExit)
+    child.on('error', onError)
+    lines.on('line', (line) => {
+      if (line.trim() === '') return
+      let value: unknown
+      try {
+        value = JSON.parse(line)
+      } catch {
+        finish(new Error(`printed a line that is not JSON: ${line.slice(0, 200)}`))
+        return
+      }
+      const v = value as Partial<TestbedCluster> & { ready?: boolean }
+      if (v.ready === true) finish(null)
+      else if (typeof v.name === 'string' && typeof v.apiURL === 'string' && typeof v.adminKubeconfig === 'string') {
+        clusters.push({ name: v.name, apiURL: v.apiURL, adminKubeconfig: v.adminKubeconfig })
+      } else finish(new Error(`printed an unexpected line: ${line.slice(0, 200)}`))
+    })
+  })
+}
+
+// stopChild ends a child that failed to start: SIGTERM (the testbed then stops its etcd
+// and kube-apiserver), SIGKILL after 20 s.
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  child.kill('SIGTERM')
+  const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 20_000).unref())
+  if ((await Promise.race([exited.then(() => true), timeout])) === false) {
+    child.kill('SIGKILL')
+    await exited
+  }
 }

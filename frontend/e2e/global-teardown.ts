@@ -10,23 +10,42 @@ function alive(pid: number): boolean {
   }
 }
 
-// globalTeardown stops the panel server that global-setup.ts started, keeps its log in
-// test-results/ and removes its data directory (KAAS_E2E_KEEP=1 keeps it).
+// stop sends SIGTERM to a process this run started and waits for it to exit; SIGKILL
+// after the deadline.
+async function stop(pid: number, deadlineMs: number): Promise<void> {
+  if (!(pid > 0) || !alive(pid)) return
+  process.kill(pid, 'SIGTERM')
+  const deadline = Date.now() + deadlineMs
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+  if (alive(pid)) {
+    console.warn(`process ${pid} did not exit within ${deadlineMs / 1000}s of SIGTERM: killing it`)
+    process.kill(pid, 'SIGKILL')
+  }
+}
+
+// keepLog copies a log into test-results/.
+function keepLog(from: string, name: string): void {
+  if (!existsSync(from)) return
+  mkdirSync('test-results', { recursive: true })
+  copyFileSync(from, join('test-results', name))
+}
+
+// globalTeardown stops what global-setup.ts started: kaas-testbed first (on SIGTERM it
+// stops its etcd and kube-apiserver processes, which also get SIGTERM should it die), then
+// the panel server. It keeps their logs in test-results/ and removes their directories
+// (KAAS_E2E_KEEP=1 keeps them).
 export default async function globalTeardown(): Promise<void> {
-  const pid = Number(process.env.KAAS_E2E_PID)
-  if (pid > 0 && alive(pid)) {
-    process.kill(pid, 'SIGTERM')
-    const deadline = Date.now() + 10_000
-    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
-    if (alive(pid)) process.kill(pid, 'SIGKILL')
+  await stop(Number(process.env.KAAS_E2E_TESTBED_PID), 20_000)
+  await stop(Number(process.env.KAAS_E2E_PID), 10_000)
+
+  const testbedDir = process.env.KAAS_E2E_TESTBED_DIR
+  if (testbedDir && existsSync(testbedDir)) {
+    keepLog(join(testbedDir, 'testbed.log'), 'kaas-testbed.log')
+    if (!process.env.KAAS_E2E_KEEP) rmSync(testbedDir, { recursive: true, force: true })
   }
   const dataDir = process.env.KAAS_E2E_DATA_DIR
   if (dataDir && existsSync(dataDir)) {
-    const log = join(dataDir, 'server.log')
-    if (existsSync(log)) {
-      mkdirSync('test-results', { recursive: true })
-      copyFileSync(log, join('test-results', 'kaas-server.log'))
-    }
+    keepLog(join(dataDir, 'server.log'), 'kaas-server.log')
     if (!process.env.KAAS_E2E_KEEP) rmSync(dataDir, { recursive: true, force: true })
   }
 }
