@@ -1,0 +1,91 @@
+package models
+
+import "time"
+
+// JobStatus is where a provisioning job is in its life.
+type JobStatus string
+
+// The job statuses. Succeeded, failed and cancelled are final; failed and cancelled jobs
+// can be retried.
+const (
+	JobQueued    JobStatus = "queued"
+	JobRunning   JobStatus = "running"
+	JobSucceeded JobStatus = "succeeded"
+	JobFailed    JobStatus = "failed"
+	JobCancelled JobStatus = "cancelled"
+)
+
+// Final reports whether no worker will touch a job in status s again unless it is retried.
+func (s JobStatus) Final() bool {
+	return s == JobSucceeded || s == JobFailed || s == JobCancelled
+}
+
+// Job is a durable provisioning job: a list of named, idempotent steps of its kind, of
+// which Step is the next to run. Its state is persisted after every step, so another
+// worker resumes it where it stopped.
+type Job struct {
+	ID string `gorm:"primaryKey;size:36"`
+	// Kind names the registered step list, e.g. "cluster.create".
+	Kind string `gorm:"size:64;not null"`
+	// Args is the JSON the job was enqueued with.
+	Args   string    `gorm:"type:text;not null"`
+	Status JobStatus `gorm:"size:16;not null;index:idx_jobs_claim,priority:1"`
+	// CancelRequested is set while a running job's worker has not yet stopped it.
+	CancelRequested bool `gorm:"not null"`
+	// Step is the index of the next step to run; StepName is its name, empty when every
+	// step is done.
+	Step     int    `gorm:"not null"`
+	StepName string `gorm:"size:64;not null"`
+	// Percent is the job's overall progress, 0 to 100.
+	Percent int `gorm:"not null"`
+	// Attempts counts the times a worker claimed the job: first run, resumptions after a
+	// lost lease, retries.
+	Attempts int `gorm:"not null"`
+	// Error is the failed step's error, empty unless the job failed.
+	Error string `gorm:"type:text;not null"`
+	// LeaseOwner identifies the worker run holding the job until LeaseExpiresAt; a
+	// running job whose lease has expired is claimable again (its worker died).
+	LeaseOwner     string     `gorm:"size:128;not null"`
+	LeaseExpiresAt *time.Time `gorm:"index:idx_jobs_claim,priority:2"`
+	CreatedBy      string     `gorm:"size:255;not null"`
+	CreatedAt      time.Time  `gorm:"not null;index:idx_jobs_created"`
+	StartedAt      *time.Time
+	FinishedAt     *time.Time
+	UpdatedAt      time.Time `gorm:"not null"`
+}
+
+// EventLevel is the severity of a job event.
+type EventLevel string
+
+// The event levels.
+const (
+	EventInfo  EventLevel = "info"
+	EventWarn  EventLevel = "warn"
+	EventError EventLevel = "error"
+)
+
+// JobEvent is one line of a job's progress log. Seq orders a job's events without gaps,
+// starting at 1; a subscriber resumes after the last Seq it saw.
+type JobEvent struct {
+	ID    int64     `gorm:"primaryKey;autoIncrement"`
+	JobID string    `gorm:"size:36;not null;uniqueIndex:idx_job_events_seq,priority:1"`
+	Seq   int       `gorm:"not null;uniqueIndex:idx_job_events_seq,priority:2"`
+	At    time.Time `gorm:"not null"`
+	// Step names the step the event belongs to, empty for the job's own events.
+	Step string `gorm:"size:64;not null"`
+	// Percent is the job's overall progress when the event was recorded.
+	Percent int        `gorm:"not null"`
+	Level   EventLevel `gorm:"size:8;not null"`
+	Message string     `gorm:"type:text;not null"`
+	// Status is the job's status once the event was recorded: an event with a final
+	// status is the last of its run.
+	Status JobStatus `gorm:"size:16;not null"`
+}
+
+// JobFilter selects jobs. Zero fields do not filter.
+type JobFilter struct {
+	Kind      string
+	Status    JobStatus
+	CreatedBy string
+	Limit     int
+}
