@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -172,6 +173,13 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 	p := apptest.Start(t, apptest.Config(t))
 	// Valid, but 17 levels deep.
 	tooDeep := "{__schema{types{fields{type{" + strings.Repeat("ofType{", 12) + "name" + strings.Repeat("}", 16) + "}"
+	// Shallow, but 1,200 fields: over the complexity limit.
+	var wide strings.Builder
+	wide.WriteString("{")
+	for i := 0; i < 1200; i++ {
+		fmt.Fprintf(&wide, "a%d:viewer{name} ", i)
+	}
+	wide.WriteString("}")
 	tests := []struct {
 		name        string
 		method      string
@@ -189,6 +197,7 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 		{"unknown field", http.MethodPost, "application/json", nil, `{"query":"{nope}"}`, 0, "INVALID"},
 		{"wrong variable type", http.MethodPost, "application/json", nil, `{"query":"mutation($n:Int!){deleteToken(id:$n)}","variables":{"n":"x"}}`, 0, "INVALID"},
 		{"too deep", http.MethodPost, "application/json", nil, `{"query":"` + tooDeep + `"}`, 0, "INVALID"},
+		{"too complex", http.MethodPost, "application/json", nil, `{"query":"` + wide.String() + `"}`, 0, "INVALID"},
 		{"oversized", http.MethodPost, "application/json", nil, `{"query":"` + strings.Repeat(" ", 2<<20) + `"}`, http.StatusRequestEntityTooLarge, "INVALID"},
 		{"cross-site", http.MethodPost, "application/json", map[string]string{"Origin": "https://evil.example"}, `{"query":"{viewer{name}}"}`, http.StatusForbidden, "FORBIDDEN"},
 		{"cross-site fetch metadata", http.MethodPost, "application/json", map[string]string{"Sec-Fetch-Site": "cross-site"}, `{"query":"mutation{logout}"}`, http.StatusForbidden, "FORBIDDEN"},
@@ -223,6 +232,9 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 				t.Fatalf("errors = %+v, want code %s", r.Errors, tt.code)
 			}
 			if tt.name == "too deep" && !strings.Contains(r.Errors[0].Message, "levels deep") {
+				t.Fatalf("rejected for another reason: %s", r.Errors[0].Message)
+			}
+			if tt.name == "too complex" && !strings.Contains(r.Errors[0].Message, "complexity") {
 				t.Fatalf("rejected for another reason: %s", r.Errors[0].Message)
 			}
 		})
