@@ -35,7 +35,7 @@ type Cache struct {
 	mu     sync.RWMutex
 	byHash map[Hash]cacheEntry
 	byID   map[string]Hash
-	nNeg   int // negative entries in byHash
+	nNeg   int    // negative entries in byHash
 	gen    uint64 // bumped by every invalidation; a load started earlier is not stored
 	sf     singleflight.Group
 }
