@@ -19,28 +19,7 @@ import (
 const deadline = 10 * time.Second
 
 // forEachDialect runs a test against a fresh SQLite and a fresh PostgreSQL database.
-func forEachDialect(t *testing.T, run func(t *testing.T, db *store.DB)) {
-	t.Helper()
-	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
-		t.Run(string(d), func(t *testing.T) {
-			run(t, openTest(t, d))
-		})
-	}
-}
-
-func openTest(t *testing.T, d store.Dialect) *store.DB {
-	t.Helper()
-	opts := store.Options{DataDir: t.TempDir()}
-	if d == store.Postgres {
-		opts.DSN = testenv.PostgresDSN(t)
-	}
-	db, err := store.Open(context.Background(), opts)
-	if err != nil {
-		t.Fatalf("open %s: %v", d, err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
+var forEachDialect = testenv.ForEachDialect
 
 // fakeClock is the real time moved by an adjustable offset, so a test can expire leases
 // at once while tickers keep running.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"kaas/internal/testenv"
 	"kaas/models"
 	"kaas/provisioning"
 	"kaas/store"
@@ -114,7 +115,7 @@ func TestSubscribeReplaysThenStreams(t *testing.T) {
 }
 
 func TestSubscribeEndsWithContext(t *testing.T) {
-	db := openTest(t, store.SQLite)
+	db := testenv.OpenDB(t, store.SQLite)
 	e := newEngine(db, "a", provisioning.Options{})
 	e.Register("cluster.create", gatedSteps(make(chan struct{}), 0))
 	job, err := e.Enqueue(context.Background(), "cluster.create", nil, "oscar")
@@ -136,7 +137,7 @@ func TestSubscribeEndsWithContext(t *testing.T) {
 }
 
 func TestSubscriberSeesAnotherReplicasJob(t *testing.T) {
-	db := openTest(t, store.Postgres)
+	db := testenv.OpenDB(t, store.Postgres)
 	ctx := context.Background()
 	gate := make(chan struct{})
 	worker := newEngine(db, "worker", provisioning.Options{})

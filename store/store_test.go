@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"kaas/internal/testenv"
 	"kaas/models"
 	"kaas/store"
 )
@@ -16,7 +17,7 @@ func TestMigrationsAreIdempotent(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			opts := store.Options{DataDir: t.TempDir()}
 			if d == store.Postgres {
-				opts.DSN = postgresDSN(t)
+				opts.DSN = testenv.PostgresDSN(t)
 			}
 			ctx := context.Background()
 			for i := 0; i < 2; i++ {
@@ -35,7 +36,7 @@ func TestMigrationsAreIdempotent(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Now().UTC().Truncate(time.Millisecond)
 		tok := &models.Token{ID: "t1", UserID: "u1", Username: "alice", Name: "laptop", Prefix: "kaas_abc",
@@ -79,7 +80,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestClustersAndActiveCluster(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c := &models.Cluster{ID: "c1", Name: "prod", BaseDomain: "example.com", APIURL: "https://1.2.3.4:6443",
 			Status: models.ClusterReady, Driver: "existing", AdminRoleIDs: []string{"r1", "r2"},
@@ -118,7 +119,7 @@ func TestClustersAndActiveCluster(t *testing.T) {
 }
 
 func TestAuditPaging(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		for i := 0; i < 5; i++ {
 			cl := "a"
@@ -141,7 +142,7 @@ func TestAuditPaging(t *testing.T) {
 }
 
 func TestRecordTokenUsesInChunks(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		const n = 650 // more than one statement's worth
 		now := time.Now().UTC().Truncate(time.Millisecond)

@@ -1,28 +1,28 @@
-package store_test
+package testenv
 
 import (
 	"context"
 	"testing"
 
-	"kaas/internal/testenv"
 	"kaas/store"
 )
 
-// dialects opens a fresh database of each dialect for a subtest.
-func forEachDialect(t *testing.T, run func(t *testing.T, db *store.DB)) {
+// ForEachDialect runs a test against a fresh SQLite and a fresh PostgreSQL database.
+func ForEachDialect(t *testing.T, run func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
-			run(t, openTest(t, d))
+			run(t, OpenDB(t, d))
 		})
 	}
 }
 
-func openTest(t *testing.T, d store.Dialect) *store.DB {
+// OpenDB opens (and migrates) a fresh database of the dialect, closed when the test ends.
+func OpenDB(t *testing.T, d store.Dialect) *store.DB {
 	t.Helper()
 	opts := store.Options{DataDir: t.TempDir()}
 	if d == store.Postgres {
-		opts.DSN = testenv.PostgresDSN(t)
+		opts.DSN = PostgresDSN(t)
 	}
 	db, err := store.Open(context.Background(), opts)
 	if err != nil {
@@ -31,5 +31,3 @@ func openTest(t *testing.T, d store.Dialect) *store.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
-
-func postgresDSN(t *testing.T) string { return testenv.PostgresDSN(t) }
