@@ -25,6 +25,7 @@ import (
 	"kaas/httpapi"
 	"kaas/identity"
 	"kaas/metrics"
+	"kaas/provisioning"
 	"kaas/rbac"
 	"kaas/resolvers"
 	"kaas/secretbox"
@@ -48,6 +49,7 @@ type App struct {
 	Identities *identity.Cache
 	Keystone   *identity.Keystone
 	Registry   *clusters.Registry
+	Jobs       *provisioning.Engine
 
 	bgCancel context.CancelFunc
 	bg       sync.WaitGroup
@@ -71,6 +73,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.bgCancel = cancel
 	a.goBackground(func() { a.usage.Run(bgCtx) })
+	a.goBackground(func() {
+		if err := a.Jobs.Run(bgCtx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("provisioning engine stopped", "err", err)
+		}
+	})
 	a.goBackground(func() {
 		if err := db.ListenTokenRevocations(bgCtx, a.Tokens.Cache().Invalidate, a.Tokens.Cache().Flush, log); err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("token revocation listener stopped", "err", err)
@@ -125,6 +132,9 @@ func (a *App) wire() error {
 		return fmt.Errorf("credential key: %w", err)
 	}
 	recorder := audit.NewRecorder(a.db, log)
+	a.Jobs = provisioning.New(a.db, workerID(), provisioning.Options{Logger: log})
+	clusterJobs := &provisioning.ClusterJobs{Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget}
+	clusterJobs.Register(a.Jobs)
 	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole})
 	authSvc := &auth.Service{Keystone: ks, Identities: a.Identities, Tokens: a.Tokens, Sessions: sessions, Audit: recorder}
 
@@ -140,6 +150,7 @@ func (a *App) wire() error {
 		Resolvers: &resolvers.Resolver{
 			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
 			RBAC: rbac.New(ks), Keystone: ks, Prober: clusters.NewProber(3*time.Second, 30*time.Second),
+			Engine: a.Jobs, ClusterJobs: clusterJobs,
 			PublicURL: a.webhookURL(), WebhookCAPEM: webhookCA,
 		},
 		Log: log, Metrics: m,
@@ -169,6 +180,12 @@ func (a *App) wire() error {
 	a.handler = routes.Handler()
 	a.webhook = routes.WebhookHandler()
 	return nil
+}
+
+// workerID names this replica in job leases: host name and process ID.
+func workerID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }
 
 func trimBearer(s string) string {

@@ -283,6 +283,13 @@ var adminOperations = map[string]string{
 	"Mutation.adoptCluster":           `mutation{adoptCluster(input:{name:"x",baseDomain:"x.test",kubeconfig:"x"}){id}}`,
 	"Mutation.issueWebhookKubeconfig": `mutation($id:ID!){issueWebhookKubeconfig(clusterId:$id)}`,
 	"Cluster.nodes":                   `{viewer{activeCluster{nodes{name}}}}`,
+	"Query.jobs":                      `{jobs{id}}`,
+	"Query.job":                       `{job(id:"x"){id}}`,
+	"Mutation.provisionCluster":       `mutation{provisionCluster(input:{name:"x",baseDomain:"x.test",driver:EXISTING,adminUser:"x"}){id}}`,
+	"Mutation.deleteCluster":          `mutation($id:ID!){deleteCluster(id:$id){id}}`,
+	"Mutation.cancelJob":              `mutation{cancelJob(id:"x"){id}}`,
+	"Mutation.retryJob":               `mutation{retryJob(id:"x"){id}}`,
+	"Subscription.jobProgress":        `subscription{jobProgress(jobId:"x"){seq}}`,
 }
 
 var adminOnly = regexp.MustCompile(`\((cluster admins|admins of the cluster|operators) only\)`)

@@ -136,3 +136,16 @@ func (k *Keystone) Roles(ctx context.Context) ([]models.Role, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
+
+// AssignRoleOnDomain gives the user the role on their domain. Assigning twice is
+// harmless.
+func (k *Keystone) AssignRoleOnDomain(ctx context.Context, roleID, userID, domainID string) error {
+	c, err := k.serviceClient(ctx)
+	if err != nil {
+		return err
+	}
+	if err := roles.Assign(ctx, c, roleID, roles.AssignOpts{UserID: userID, DomainID: domainID}).ExtractErr(); err != nil {
+		return k.mapServiceError(err, "assign role")
+	}
+	return nil
+}

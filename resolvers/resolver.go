@@ -7,6 +7,7 @@ import (
 	"kaas/auth"
 	"kaas/clusters"
 	"kaas/identity"
+	"kaas/provisioning"
 	"kaas/rbac"
 	"kaas/tokens"
 )
@@ -20,6 +21,8 @@ type Resolver struct {
 	RBAC         *rbac.Service
 	Keystone     *identity.Keystone
 	Prober       *clusters.Prober
+	Engine       *provisioning.Engine
+	ClusterJobs  *provisioning.ClusterJobs
 	// PublicURL is where clusters reach the panel's webhook.
 	PublicURL string
 	// WebhookCAPEM is the CA of the webhook's TLS listener, empty when served over http.

@@ -24,8 +24,11 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	AuditEntry() AuditEntryResolver
 	Cluster() ClusterResolver
+	Job() JobResolver
+	JobEvent() JobEventResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 }
 
@@ -119,6 +122,31 @@ type ComplexityRoot struct {
 		Token  func(childComplexity int) int
 	}
 
+	Job struct {
+		Attempts   func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		CreatedBy  func(childComplexity int) int
+		Error      func(childComplexity int) int
+		Events     func(childComplexity int, after *int, first *int) int
+		FinishedAt func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Percent    func(childComplexity int) int
+		StartedAt  func(childComplexity int) int
+		Status     func(childComplexity int) int
+		StepName   func(childComplexity int) int
+	}
+
+	JobEvent struct {
+		At      func(childComplexity int) int
+		Level   func(childComplexity int) int
+		Message func(childComplexity int) int
+		Percent func(childComplexity int) int
+		Seq     func(childComplexity int) int
+		Status  func(childComplexity int) int
+		Step    func(childComplexity int) int
+	}
+
 	KeystoneRole struct {
 		ID   func(childComplexity int) int
 		Name func(childComplexity int) int
@@ -133,15 +161,19 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AdoptCluster           func(childComplexity int, input model.AdoptClusterInput) int
+		CancelJob              func(childComplexity int, id string) int
 		CreateBackup           func(childComplexity int, input model.CreateBackupInput) int
 		CreateBinding          func(childComplexity int, input model.CreateBindingInput) int
 		CreateRestore          func(childComplexity int, input model.CreateRestoreInput) int
 		CreateToken            func(childComplexity int, input model.CreateTokenInput) int
 		DeleteBinding          func(childComplexity int, input model.DeleteBindingInput) int
+		DeleteCluster          func(childComplexity int, id string) int
 		DeleteToken            func(childComplexity int, id string) int
 		IssueWebhookKubeconfig func(childComplexity int, clusterID string) int
 		Login                  func(childComplexity int, username string, password string, domain *string) int
 		Logout                 func(childComplexity int) int
+		ProvisionCluster       func(childComplexity int, input model.ProvisionClusterInput) int
+		RetryJob               func(childComplexity int, id string) int
 		SelectCluster          func(childComplexity int, id string) int
 	}
 
@@ -161,6 +193,8 @@ type ComplexityRoot struct {
 		Bindings        func(childComplexity int, clusterID *string) int
 		Cluster         func(childComplexity int, id string) int
 		Clusters        func(childComplexity int) int
+		Job             func(childComplexity int, id string) int
+		Jobs            func(childComplexity int, first *int) int
 		KeystoneRoles   func(childComplexity int, clusterID *string) int
 		KubernetesRoles func(childComplexity int, clusterID *string) int
 		Tokens          func(childComplexity int) int
@@ -185,6 +219,10 @@ type ComplexityRoot struct {
 		RoleKind  func(childComplexity int) int
 		RoleName  func(childComplexity int) int
 		Subjects  func(childComplexity int) int
+	}
+
+	Subscription struct {
+		JobProgress func(childComplexity int, jobID string, after *int) int
 	}
 
 	Token struct {
@@ -568,6 +606,127 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreatedToken.Token(childComplexity), true
 
+	case "Job.attempts":
+		if e.ComplexityRoot.Job.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Attempts(childComplexity), true
+	case "Job.createdAt":
+		if e.ComplexityRoot.Job.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.CreatedAt(childComplexity), true
+	case "Job.createdBy":
+		if e.ComplexityRoot.Job.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.CreatedBy(childComplexity), true
+	case "Job.error":
+		if e.ComplexityRoot.Job.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Error(childComplexity), true
+	case "Job.events":
+		if e.ComplexityRoot.Job.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Job_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Job.Events(childComplexity, args["after"].(*int), args["first"].(*int)), true
+	case "Job.finishedAt":
+		if e.ComplexityRoot.Job.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.FinishedAt(childComplexity), true
+	case "Job.id":
+		if e.ComplexityRoot.Job.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ID(childComplexity), true
+	case "Job.kind":
+		if e.ComplexityRoot.Job.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Kind(childComplexity), true
+	case "Job.percent":
+		if e.ComplexityRoot.Job.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Percent(childComplexity), true
+	case "Job.startedAt":
+		if e.ComplexityRoot.Job.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.StartedAt(childComplexity), true
+	case "Job.status":
+		if e.ComplexityRoot.Job.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Status(childComplexity), true
+	case "Job.stepName":
+		if e.ComplexityRoot.Job.StepName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.StepName(childComplexity), true
+
+	case "JobEvent.at":
+		if e.ComplexityRoot.JobEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobEvent.At(childComplexity), true
+	case "JobEvent.level":
+		if e.ComplexityRoot.JobEvent.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobEvent.Level(childComplexity), true
+	case "JobEvent.message":
+		if e.ComplexityRoot.JobEvent.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobEvent.Message(childComplexity), true
+	case "JobEvent.percent":
+		if e.ComplexityRoot.JobEvent.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobEvent.Percent(childComplexity), true
+	case "JobEvent.seq":
+		if e.ComplexityRoot.JobEvent.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobEvent.Seq(childComplexity), true
+	case "JobEvent.status":
+		if e.ComplexityRoot.JobEvent.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobEvent.Status(childComplexity), true
+	case "JobEvent.step":
+		if e.ComplexityRoot.JobEvent.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobEvent.Step(childComplexity), true
+
 	case "KeystoneRole.id":
 		if e.ComplexityRoot.KeystoneRole.ID == nil {
 			break
@@ -617,6 +776,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdoptCluster(childComplexity, args["input"].(model.AdoptClusterInput)), true
+	case "Mutation.cancelJob":
+		if e.ComplexityRoot.Mutation.CancelJob == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelJob(childComplexity, args["id"].(string)), true
 	case "Mutation.createBackup":
 		if e.ComplexityRoot.Mutation.CreateBackup == nil {
 			break
@@ -672,6 +842,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteBinding(childComplexity, args["input"].(model.DeleteBindingInput)), true
+	case "Mutation.deleteCluster":
+		if e.ComplexityRoot.Mutation.DeleteCluster == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCluster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCluster(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteToken":
 		if e.ComplexityRoot.Mutation.DeleteToken == nil {
 			break
@@ -711,6 +892,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.provisionCluster":
+		if e.ComplexityRoot.Mutation.ProvisionCluster == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_provisionCluster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProvisionCluster(childComplexity, args["input"].(model.ProvisionClusterInput)), true
+	case "Mutation.retryJob":
+		if e.ComplexityRoot.Mutation.RetryJob == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retryJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetryJob(childComplexity, args["id"].(string)), true
 	case "Mutation.selectCluster":
 		if e.ComplexityRoot.Mutation.SelectCluster == nil {
 			break
@@ -817,6 +1020,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Clusters(childComplexity), true
 
+	case "Query.job":
+		if e.ComplexityRoot.Query.Job == nil {
+			break
+		}
+
+		args, err := ec.field_Query_job_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Job(childComplexity, args["id"].(string)), true
+	case "Query.jobs":
+		if e.ComplexityRoot.Query.Jobs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_jobs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Jobs(childComplexity, args["first"].(*int)), true
 	case "Query.keystoneRoles":
 		if e.ComplexityRoot.Query.KeystoneRoles == nil {
 			break
@@ -938,6 +1163,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleBinding.Subjects(childComplexity), true
 
+	case "Subscription.jobProgress":
+		if e.ComplexityRoot.Subscription.JobProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_jobProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.JobProgress(childComplexity, args["jobId"].(string), args["after"].(*int)), true
+
 	case "Token.createdAt":
 		if e.ComplexityRoot.Token.CreatedAt == nil {
 			break
@@ -1040,6 +1277,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateRestoreInput", ec.unmarshalInputCreateRestoreInput),
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("DeleteBindingInput", ec.unmarshalInputDeleteBindingInput),
+			graphql.NewInputUnmarshaler("ProvisionClusterInput", ec.unmarshalInputProvisionClusterInput),
 		)
 	}
 	first := true
@@ -1084,6 +1322,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -1423,6 +1678,87 @@ type ManagedService {
   checkedAt: Time
 }
 `, BuiltIn: false},
+	{Name: "../jobs.graphqls", Input: `extend type Query {
+  "jobs are the provisioning jobs, newest first (operators only)."
+  jobs(first: Int): [Job!]!
+  "job is one provisioning job, null when unknown (operators only)."
+  job(id: ID!): Job
+}
+
+extend type Mutation {
+  """
+  provisionCluster starts a durable job that creates the cluster's Keystone admin role,
+  assigns it to the chosen user, brings the cluster up with the driver, bootstraps it and
+  registers it (operators only).
+  """
+  provisionCluster(input: ProvisionClusterInput!): Job!
+  "deleteCluster starts a durable job that removes a cluster and its admin role (operators only)."
+  deleteCluster(id: ID!): Job!
+  "cancelJob asks a running or queued job to stop (operators only)."
+  cancelJob(id: ID!): Job!
+  "retryJob resumes a failed or cancelled job at the step it stopped at (operators only)."
+  retryJob(id: ID!): Job!
+}
+
+"Subscription streams live data over the websocket."
+type Subscription {
+  """
+  jobProgress replays the job's events after sequence number ` + "`" + `after` + "`" + ` (default 0), then
+  streams live ones until the job ends (operators only). A subscriber that falls too far
+  behind is disconnected: resubscribe with the last seq received.
+  """
+  jobProgress(jobId: ID!, after: Int): JobEvent!
+}
+
+"ClusterDriver says how a cluster's infrastructure comes about."
+enum ClusterDriver {
+  "EXISTING adopts a running cluster from an admin kubeconfig: bootstrap steps only."
+  EXISTING
+}
+
+"ProvisionClusterInput describes a cluster to provision."
+input ProvisionClusterInput {
+  "name is a DNS label (lowercase letters, digits and '-', at most 40 characters)."
+  name: String!
+  baseDomain: String!
+  driver: ClusterDriver!
+  "adminUser is the Keystone user name (domain Default) who becomes the cluster's admin."
+  adminUser: String!
+  "kubeconfig is the admin kubeconfig of the running cluster (EXISTING); stored encrypted."
+  kubeconfig: String
+}
+
+"Job is a durable provisioning job."
+type Job {
+  id: ID!
+  "kind is cluster.create or cluster.delete."
+  kind: String!
+  "status is queued, running, succeeded, failed or cancelled."
+  status: String!
+  stepName: String!
+  percent: Int!
+  attempts: Int!
+  error: String!
+  createdBy: String!
+  createdAt: Time!
+  startedAt: Time
+  finishedAt: Time
+  "events are the job's progress events after seq ` + "`" + `after` + "`" + `, oldest first."
+  events(after: Int, first: Int): [JobEvent!]!
+}
+
+"JobEvent is one progress event of a job."
+type JobEvent {
+  seq: Int!
+  at: Time!
+  step: String!
+  percent: Int!
+  level: String!
+  message: String!
+  "status is the job's status after this event."
+  status: String!
+}
+`, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `"""
 Time is an RFC 3339 timestamp in UTC.
 """
@@ -1691,6 +2027,56 @@ func (ec *executionContext) childFields_CreatedToken(ctx context.Context, field 
 		return ec.fieldContext_CreatedToken_token(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreatedToken", field.Name)
+}
+
+func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Job_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Job_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_Job_status(ctx, field)
+	case "stepName":
+		return ec.fieldContext_Job_stepName(ctx, field)
+	case "percent":
+		return ec.fieldContext_Job_percent(ctx, field)
+	case "attempts":
+		return ec.fieldContext_Job_attempts(ctx, field)
+	case "error":
+		return ec.fieldContext_Job_error(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Job_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Job_createdAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_Job_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_Job_finishedAt(ctx, field)
+	case "events":
+		return ec.fieldContext_Job_events(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Job", field.Name)
+}
+
+func (ec *executionContext) childFields_JobEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_JobEvent_seq(ctx, field)
+	case "at":
+		return ec.fieldContext_JobEvent_at(ctx, field)
+	case "step":
+		return ec.fieldContext_JobEvent_step(ctx, field)
+	case "percent":
+		return ec.fieldContext_JobEvent_percent(ctx, field)
+	case "level":
+		return ec.fieldContext_JobEvent_level(ctx, field)
+	case "message":
+		return ec.fieldContext_JobEvent_message(ctx, field)
+	case "status":
+		return ec.fieldContext_JobEvent_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_KeystoneRole(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

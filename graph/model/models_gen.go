@@ -163,6 +163,18 @@ type Node struct {
 	StorageBytes   float64  `json:"storageBytes"`
 }
 
+// ProvisionClusterInput describes a cluster to provision.
+type ProvisionClusterInput struct {
+	// name is a DNS label (lowercase letters, digits and '-', at most 40 characters).
+	Name       string        `json:"name"`
+	BaseDomain string        `json:"baseDomain"`
+	Driver     ClusterDriver `json:"driver"`
+	// adminUser is the Keystone user name (domain Default) who becomes the cluster's admin.
+	AdminUser string `json:"adminUser"`
+	// kubeconfig is the admin kubeconfig of the running cluster (EXISTING); stored encrypted.
+	Kubeconfig *string `json:"kubeconfig,omitempty"`
+}
+
 // Query is the read side of the panel's API. Errors carry a code in extensions.code:
 // INVALID, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, UNAVAILABLE or INTERNAL.
 type Query struct {
@@ -191,6 +203,65 @@ type RoleBinding struct {
 	// protected bindings (system and default cluster-admin) cannot be deleted.
 	Protected bool       `json:"protected"`
 	CreatedAt *time.Time `json:"createdAt,omitempty"`
+}
+
+// Subscription streams live data over the websocket.
+type Subscription struct {
+}
+
+// ClusterDriver says how a cluster's infrastructure comes about.
+type ClusterDriver string
+
+const (
+	// EXISTING adopts a running cluster from an admin kubeconfig: bootstrap steps only.
+	ClusterDriverExisting ClusterDriver = "EXISTING"
+)
+
+var AllClusterDriver = []ClusterDriver{
+	ClusterDriverExisting,
+}
+
+func (e ClusterDriver) IsValid() bool {
+	switch e {
+	case ClusterDriverExisting:
+		return true
+	}
+	return false
+}
+
+func (e ClusterDriver) String() string {
+	return string(e)
+}
+
+func (e *ClusterDriver) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ClusterDriver(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ClusterDriver", str)
+	}
+	return nil
+}
+
+func (e ClusterDriver) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ClusterDriver) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ClusterDriver) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // ServiceStatus is a managed service's reachability.

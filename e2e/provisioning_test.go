@@ -1,0 +1,194 @@
+package e2e_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	gqlclient "github.com/99designs/gqlgen/client"
+
+	"kaas/internal/apptest"
+	"kaas/internal/testenv"
+)
+
+type jobEvent struct {
+	Seq     int
+	Step    string
+	Percent int
+	Level   string
+	Message string
+	Status  string
+}
+
+// progress subscribes to a job over the websocket and collects events until the job
+// ends (the server completes the subscription).
+func progress(t *testing.T, panel *apptest.Panel, bearer, jobID string, after int) []jobEvent {
+	t.Helper()
+	c := gqlclient.New(panel.App.Handler(), gqlclient.Path("/graphql"), gqlclient.AddHeader("Authorization", "Bearer "+bearer))
+	sub := c.Websocket(`subscription($id:ID!,$after:Int){jobProgress(jobId:$id,after:$after){seq step percent level message status}}`,
+		gqlclient.Var("id", jobID), gqlclient.Var("after", after))
+	defer sub.Close()
+	done := make(chan []jobEvent, 1)
+	go func() {
+		var evs []jobEvent
+		for {
+			var resp struct{ JobProgress jobEvent }
+			if err := sub.Next(&resp); err != nil {
+				if !strings.Contains(err.Error(), "complete") {
+					t.Errorf("subscription: %v", err)
+				}
+				done <- evs
+				return
+			}
+			evs = append(evs, resp.JobProgress)
+		}
+	}()
+	select {
+	case evs := <-done:
+		return evs
+	case <-time.After(3 * time.Minute):
+		t.Fatal("the job did not end within 3 minutes")
+		return nil
+	}
+}
+
+// TestProvisionExistingCluster provisions an existing cluster through a durable job whose
+// progress streams over the GraphQL subscription, checks every side effect on the real
+// Keystone and kube-apiserver (the assigned user then runs kubectl as cluster-admin), and
+// deletes it again.
+func TestProvisionExistingCluster(t *testing.T) {
+	panel := apptest.Start(t, apptest.Config(t))
+	kc := startCluster(t, t.TempDir(), "prov", plainWebhook(t, panel.URL), "")
+	if _, stderr, err := kc.Kubectl(context.Background(), "", "apply", "-f", filepath.Join("testdata", "velero-crds.yaml")); err != nil {
+		t.Fatalf("apply Velero CRDs: %v %s", err, stderr)
+	}
+	op := panel.Client(t)
+	op.Login("oscar")
+	opToken, _ := op.CreateToken("provisioning")
+	name := testenv.RandomName("prov-")
+
+	provision := func(input map[string]any) apptest.Response {
+		return op.Do(`mutation($i:ProvisionClusterInput!){provisionCluster(input:$i){id status}}`, map[string]any{"i": input}, nil)
+	}
+	base := map[string]any{"name": name, "baseDomain": "kaas.test", "driver": "EXISTING", "adminUser": "ursula", "kubeconfig": string(kc.AdminKubeconfig())}
+	with := func(k string, v any) map[string]any {
+		m := map[string]any{}
+		for key, val := range base {
+			m[key] = val
+		}
+		m[k] = v
+		return m
+	}
+	for caseName, input := range map[string]map[string]any{
+		"invalid name":       with("name", "Bad_Name"),
+		"unknown user":       with("adminUser", "nobody-"+name),
+		"garbage kubeconfig": with("kubeconfig", "garbage: ["),
+		"bad domain":         with("baseDomain", "not a domain"),
+	} {
+		if r := provision(input); r.Code() != "INVALID" {
+			t.Errorf("%s: %+v, want INVALID", caseName, r.Errors)
+		}
+	}
+	var jobs struct{ Jobs []struct{ ID string } }
+	op.MustDo(`{jobs{id}}`, nil, &jobs)
+	if len(jobs.Jobs) != 0 {
+		t.Fatalf("bad input created jobs: %+v", jobs)
+	}
+
+	var created struct{ ProvisionCluster struct{ ID, Status string } }
+	op.MustDo(`mutation($i:ProvisionClusterInput!){provisionCluster(input:$i){id status}}`, map[string]any{"i": base}, &created)
+	jobID := created.ProvisionCluster.ID
+
+	evs := progress(t, panel, opToken, jobID, 0)
+	if len(evs) < 6 {
+		t.Fatalf("only %d events: %+v", len(evs), evs)
+	}
+	for i, ev := range evs {
+		if ev.Seq != i+1 {
+			t.Fatalf("event %d has seq %d: gaps or duplicates in %+v", i, ev.Seq, evs)
+		}
+	}
+	last := evs[len(evs)-1]
+	if last.Status != "succeeded" || last.Percent != 100 {
+		t.Fatalf("last event %+v, want succeeded at 100%%", last)
+	}
+	steps := map[string]bool{}
+	for _, ev := range evs {
+		steps[ev.Step] = true
+	}
+	for _, s := range []string{"validate", "keystone-admin-role", "infrastructure", "wait-for-api", "bootstrap", "register"} {
+		if !steps[s] {
+			t.Errorf("no event from step %s", s)
+		}
+	}
+
+	// A subscriber that reconnects after seq 3 gets the rest, replayed.
+	if replay := progress(t, panel, opToken, jobID, 3); len(replay) != len(evs)-3 || replay[0].Seq != 4 {
+		t.Fatalf("replay after 3: %d events from seq %d, want %d from 4", len(replay), replay[0].Seq, len(evs)-3)
+	}
+
+	if r := provision(base); r.Code() != "INVALID" {
+		t.Errorf("duplicate name: %+v", r.Errors)
+	}
+
+	for what, args := range map[string][]string{
+		"system namespace":      {"get", "namespace", "kaas-system"},
+		"default admin binding": {"get", "clusterrolebinding", "kaas:default-cluster-admin"},
+		"daily backup schedule": {"get", "schedules.velero.io", "-n", "velero", "kaas-daily"},
+	} {
+		if _, stderr, err := kc.Kubectl(context.Background(), "", args...); err != nil {
+			t.Errorf("%s: %v %s", what, err, stderr)
+		}
+	}
+
+	// ursula was made the cluster's admin: her token works as cluster-admin.
+	ursula := panel.Client(t)
+	ursula.Login("ursula")
+	var clusters struct{ Clusters []struct{ ID, Name string } }
+	ursula.MustDo(`{clusters{id name}}`, nil, &clusters)
+	clusterID := ""
+	for _, c := range clusters.Clusters {
+		if c.Name == name {
+			clusterID = c.ID
+		}
+	}
+	if clusterID == "" {
+		t.Fatalf("the cluster is not registered: %+v", clusters)
+	}
+	var v struct{ SelectCluster struct{ IsClusterAdmin bool } }
+	ursula.MustDo(`mutation($id:ID!){selectCluster(id:$id){isClusterAdmin}}`, map[string]any{"id": clusterID}, &v)
+	if !v.SelectCluster.IsClusterAdmin {
+		t.Fatal("ursula is not the cluster's admin")
+	}
+	secret, _ := ursula.CreateToken("kubectl")
+	eventually(t, "ursula runs kubectl as cluster-admin", 30*time.Second, func() error {
+		_, stderr, err := kc.Kubectl(context.Background(), secret, "get", "clusterrolebindings")
+		if err != nil {
+			return errorWith(err, stderr)
+		}
+		return nil
+	})
+
+	var deleted struct{ DeleteCluster struct{ ID string } }
+	op.MustDo(`mutation($id:ID!){deleteCluster(id:$id){id}}`, map[string]any{"id": clusterID}, &deleted)
+	devs := progress(t, panel, opToken, deleted.DeleteCluster.ID, 0)
+	if devs[len(devs)-1].Status != "succeeded" {
+		t.Fatalf("delete job: %+v", devs)
+	}
+	ursula.MustDo(`{clusters{id name}}`, nil, &clusters)
+	for _, c := range clusters.Clusters {
+		if c.Name == name {
+			t.Fatal("the cluster is still registered")
+		}
+	}
+	if _, _, err := kc.Kubectl(context.Background(), "", "get", "clusterrolebinding", "kaas:default-cluster-admin"); err == nil {
+		t.Error("the default admin binding is still on the cluster")
+	}
+	if _, err := panel.App.Keystone.RoleByName(context.Background(), name+"-cluster-admin"); err == nil {
+		t.Error("the Keystone admin role still exists")
+	} else if !strings.Contains(err.Error(), "not found") {
+		t.Errorf("role lookup: %v", err)
+	}
+}

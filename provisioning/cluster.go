@@ -1,0 +1,417 @@
+package provisioning
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+
+	"kaas/kube"
+	"kaas/models"
+)
+
+// Job kinds of the cluster lifecycle.
+const (
+	KindClusterCreate = "cluster.create"
+	KindClusterDelete = "cluster.delete"
+)
+
+// Drivers that bring a cluster's infrastructure about.
+const (
+	DriverExisting = "existing"
+)
+
+// DefaultAdminBinding is the ClusterRoleBinding that gives the cluster's Keystone admin
+// role (as a group) the ClusterRole cluster-admin.
+const DefaultAdminBinding = "kaas:default-cluster-admin"
+
+// Keystone is what the cluster jobs do in Keystone.
+type Keystone interface {
+	UserByName(ctx context.Context, name, domain string) (models.Identity, error)
+	EnsureRole(ctx context.Context, name string) (models.Role, error)
+	RoleByName(ctx context.Context, name string) (models.Role, error)
+	AssignRoleOnDomain(ctx context.Context, roleID, userID, domainID string) error
+	DeleteRole(ctx context.Context, roleID string) error
+}
+
+// ClusterStore is the cluster registry's persistence.
+type ClusterStore interface {
+	Cluster(ctx context.Context, id string) (*models.Cluster, error)
+	ClusterByName(ctx context.Context, name string) (*models.Cluster, error)
+	CreateCluster(ctx context.Context, c *models.Cluster) error
+	UpdateCluster(ctx context.Context, c *models.Cluster) error
+	DeleteCluster(ctx context.Context, id string) error
+}
+
+// Sealer encrypts the admin kubeconfig carried in a job's arguments.
+type Sealer interface {
+	Seal(plaintext, aad []byte) ([]byte, error)
+	Open(sealed, aad []byte) ([]byte, error)
+}
+
+// Connector makes clients from an admin kubeconfig.
+type Connector interface {
+	Clients(kubeconfig []byte) (kubernetes.Interface, dynamic.Interface, error)
+}
+
+// ClusterJobs defines the steps of creating and deleting clusters.
+type ClusterJobs struct {
+	Keystone Keystone
+	Store    ClusterStore
+	Sealer   Sealer
+	Kube     Connector
+	// AdminRoleTemplate names a cluster's admin role; %s is the cluster name.
+	AdminRoleTemplate string
+	// Forget drops a user's cached identity, so a new role shows at once.
+	Forget func(userID string)
+}
+
+// CreateArgs are a cluster.create job's arguments. The kubeconfig is sealed with the
+// cluster ID as associated data, so the registry can keep the same bytes.
+type CreateArgs struct {
+	ClusterID        string `json:"clusterId"`
+	Name             string `json:"name"`
+	BaseDomain       string `json:"baseDomain"`
+	Driver           string `json:"driver"`
+	AdminUser        string `json:"adminUser"`
+	AdminDomain      string `json:"adminDomain"`
+	SealedKubeconfig []byte `json:"sealedKubeconfig"`
+}
+
+// DeleteArgs are a cluster.delete job's arguments.
+type DeleteArgs struct {
+	ClusterID string `json:"clusterId"`
+	Name      string `json:"name"`
+}
+
+// Register adds the cluster job kinds to the engine.
+func (cj *ClusterJobs) Register(e *Engine) {
+	if cj.AdminRoleTemplate == "" {
+		cj.AdminRoleTemplate = "%s-cluster-admin"
+	}
+	e.Register(KindClusterCreate, []Step{
+		{Name: "validate", Timeout: time.Minute, Run: cj.validate},
+		{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.adminRole},
+		{Name: "infrastructure", Timeout: 30 * time.Minute, Run: cj.infrastructure},
+		{Name: "wait-for-api", Timeout: 10 * time.Minute, Run: cj.waitForAPI},
+		{Name: "bootstrap", Timeout: 5 * time.Minute, Run: cj.bootstrap},
+		{Name: "register", Timeout: time.Minute, Run: cj.register},
+	})
+	e.Register(KindClusterDelete, []Step{
+		{Name: "mark-deleting", Timeout: time.Minute, Run: cj.markDeleting},
+		{Name: "remove-bootstrap", Timeout: 2 * time.Minute, Run: cj.removeBootstrap},
+		{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.deleteAdminRole},
+		{Name: "unregister", Timeout: time.Minute, Run: cj.unregister},
+	})
+}
+
+// NewCreateArgs validates a provisioning request and seals its kubeconfig. Bad input is
+// INVALID, before any job exists.
+func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, name, baseDomain, driver, adminUser string, kubeconfig []byte) (CreateArgs, error) {
+	a := CreateArgs{ClusterID: uuid.NewString(), Name: strings.TrimSpace(name), BaseDomain: strings.ToLower(strings.TrimSpace(baseDomain)),
+		Driver: driver, AdminUser: strings.TrimSpace(adminUser), AdminDomain: "Default"}
+	if err := cj.checkFree(ctx, a); err != nil {
+		return CreateArgs{}, err
+	}
+	if a.Driver != DriverExisting {
+		return CreateArgs{}, models.Errorf(models.CodeInvalid, "unknown driver %q", driver)
+	}
+	if _, _, err := cj.Kube.Clients(kubeconfig); err != nil {
+		return CreateArgs{}, err
+	}
+	if _, err := cj.Keystone.UserByName(ctx, a.AdminUser, a.AdminDomain); err != nil {
+		if models.ErrorCode(err) == models.CodeNotFound {
+			return CreateArgs{}, models.Errorf(models.CodeInvalid, "Keystone has no user %s in domain %s", a.AdminUser, a.AdminDomain)
+		}
+		return CreateArgs{}, err
+	}
+	sealed, err := cj.Sealer.Seal(kubeconfig, []byte(a.ClusterID))
+	if err != nil {
+		return CreateArgs{}, fmt.Errorf("seal kubeconfig: %w", err)
+	}
+	a.SealedKubeconfig = sealed
+	return a, nil
+}
+
+// checkFree validates the name and domain and checks that no other cluster has the name.
+func (cj *ClusterJobs) checkFree(ctx context.Context, a CreateArgs) error {
+	if !models.ValidClusterName(a.Name) {
+		return models.Errorf(models.CodeInvalid, "a cluster name is a DNS label: lowercase letters, digits and '-', starting with a letter, at most 40 characters")
+	}
+	if !models.ValidBaseDomain(a.BaseDomain) {
+		return models.Errorf(models.CodeInvalid, "the base domain %q is not a DNS name", a.BaseDomain)
+	}
+	if a.AdminUser == "" {
+		return models.Errorf(models.CodeInvalid, "choose the user who becomes the cluster's admin")
+	}
+	c, err := cj.Store.ClusterByName(ctx, a.Name)
+	switch {
+	case err == nil && c.ID != a.ClusterID:
+		return models.Errorf(models.CodeInvalid, "a cluster named %s already exists", a.Name)
+	case err != nil && models.ErrorCode(err) != models.CodeNotFound:
+		return err
+	}
+	return nil
+}
+
+func createArgs(j *JobRun) (CreateArgs, error) {
+	var a CreateArgs
+	if err := j.Args(&a); err != nil {
+		return CreateArgs{}, err
+	}
+	return a, nil
+}
+
+func (cj *ClusterJobs) validate(ctx context.Context, j *JobRun) error {
+	a, err := createArgs(j)
+	if err != nil {
+		return err
+	}
+	if err := cj.checkFree(ctx, a); err != nil {
+		return err
+	}
+	j.Progress(100, fmt.Sprintf("the name %s is free and %s is a valid domain", a.Name, a.BaseDomain))
+	return nil
+}
+
+func (cj *ClusterJobs) roleName(cluster string) string {
+	return fmt.Sprintf(cj.AdminRoleTemplate, cluster)
+}
+
+func (cj *ClusterJobs) adminRole(ctx context.Context, j *JobRun) error {
+	a, err := createArgs(j)
+	if err != nil {
+		return err
+	}
+	role, err := cj.Keystone.EnsureRole(ctx, cj.roleName(a.Name))
+	if err != nil {
+		return err
+	}
+	j.Progress(50, fmt.Sprintf("Keystone role %s (%s) is there", role.Name, role.ID))
+	user, err := cj.Keystone.UserByName(ctx, a.AdminUser, a.AdminDomain)
+	if err != nil {
+		return err
+	}
+	if err := cj.Keystone.AssignRoleOnDomain(ctx, role.ID, user.UserID, user.DomainID); err != nil {
+		return err
+	}
+	if cj.Forget != nil {
+		cj.Forget(user.UserID)
+	}
+	j.Progress(100, fmt.Sprintf("%s holds %s", user.Username, role.Name))
+	return nil
+}
+
+func (cj *ClusterJobs) infrastructure(ctx context.Context, j *JobRun) error {
+	a, err := createArgs(j)
+	if err != nil {
+		return err
+	}
+	switch a.Driver {
+	case DriverExisting:
+		j.Progress(100, "the cluster already runs: no infrastructure to create")
+		return nil
+	default:
+		return models.Errorf(models.CodeInvalid, "unknown driver %q", a.Driver)
+	}
+}
+
+func (cj *ClusterJobs) clients(a CreateArgs) (kubernetes.Interface, dynamic.Interface, error) {
+	kc, err := cj.Sealer.Open(a.SealedKubeconfig, []byte(a.ClusterID))
+	if err != nil {
+		return nil, nil, fmt.Errorf("open kubeconfig: %w", err)
+	}
+	return cj.Kube.Clients(kc)
+}
+
+func (cj *ClusterJobs) waitForAPI(ctx context.Context, j *JobRun) error {
+	a, err := createArgs(j)
+	if err != nil {
+		return err
+	}
+	cs, _, err := cj.clients(a)
+	if err != nil {
+		return err
+	}
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		v, err := kube.ServerVersion(actx, cs)
+		cancel()
+		if err == nil {
+			j.Progress(100, "the API answers: Kubernetes "+v)
+			return nil
+		}
+		j.Log(models.EventWarn, fmt.Sprintf("attempt %d: %s", attempt, models.ErrorMessage(err)))
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the API: %w", ctx.Err())
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+func (cj *ClusterJobs) bootstrap(ctx context.Context, j *JobRun) error {
+	a, err := createArgs(j)
+	if err != nil {
+		return err
+	}
+	cs, dc, err := cj.clients(a)
+	if err != nil {
+		return err
+	}
+	if err := kube.EnsureNamespace(ctx, cs, models.SystemNamespace); err != nil {
+		return err
+	}
+	j.Progress(25, "namespace "+models.SystemNamespace+" is there")
+	role, err := cj.Keystone.RoleByName(ctx, cj.roleName(a.Name))
+	if err != nil {
+		return err
+	}
+	if err := kube.EnsureGroupClusterRoleBinding(ctx, cs, DefaultAdminBinding, role.ID, "cluster-admin"); err != nil {
+		return err
+	}
+	j.Progress(50, fmt.Sprintf("%s binds group %s (%s) to cluster-admin", DefaultAdminBinding, role.ID, role.Name))
+	velero, err := kube.VeleroInstalled(cs)
+	if err != nil {
+		return err
+	}
+	if velero {
+		if err := kube.EnsureVeleroSchedule(ctx, dc, "kaas-daily", "0 3 * * *", "720h0m0s"); err != nil {
+			return err
+		}
+		j.Progress(75, "Velero schedule kaas-daily backs up every namespace at 03:00")
+	} else {
+		j.Log(models.EventWarn, "Velero is not installed on this cluster: no daily backup schedule")
+	}
+	for _, s := range []string{"kibana", "grafana", "prometheus", "harbor"} {
+		j.Log(models.EventInfo, fmt.Sprintf("managed service https://%s.%s.%s", s, a.Name, a.BaseDomain))
+	}
+	j.Progress(100, "bootstrapped")
+	return nil
+}
+
+func (cj *ClusterJobs) register(ctx context.Context, j *JobRun) error {
+	a, err := createArgs(j)
+	if err != nil {
+		return err
+	}
+	if _, err := cj.Store.Cluster(ctx, a.ClusterID); err == nil {
+		j.Progress(100, "already registered")
+		return nil
+	} else if models.ErrorCode(err) != models.CodeNotFound {
+		return err
+	}
+	kc, err := cj.Sealer.Open(a.SealedKubeconfig, []byte(a.ClusterID))
+	if err != nil {
+		return fmt.Errorf("open kubeconfig: %w", err)
+	}
+	_, ep, err := kube.ParseKubeconfig(kc)
+	if err != nil {
+		return err
+	}
+	role, err := cj.Keystone.RoleByName(ctx, cj.roleName(a.Name))
+	if err != nil {
+		return err
+	}
+	c := &models.Cluster{ID: a.ClusterID, Name: a.Name, BaseDomain: a.BaseDomain, APIURL: ep.APIURL, CAPEM: ep.CAPEM,
+		Status: models.ClusterReady, Driver: a.Driver, AdminRoleIDs: []string{role.ID}, Size: models.DefaultClusterSize,
+		Credential: a.SealedKubeconfig}
+	if err := cj.Store.CreateCluster(ctx, c); err != nil {
+		return err
+	}
+	j.Progress(100, "cluster "+a.Name+" is ready")
+	return nil
+}
+
+func deleteArgs(j *JobRun) (DeleteArgs, error) {
+	var a DeleteArgs
+	err := j.Args(&a)
+	return a, err
+}
+
+func (cj *ClusterJobs) markDeleting(ctx context.Context, j *JobRun) error {
+	a, err := deleteArgs(j)
+	if err != nil {
+		return err
+	}
+	c, err := cj.Store.Cluster(ctx, a.ClusterID)
+	if models.ErrorCode(err) == models.CodeNotFound {
+		j.Progress(100, "the cluster is no longer registered")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.Status = models.ClusterDeleting
+	if err := cj.Store.UpdateCluster(ctx, c); err != nil {
+		return err
+	}
+	j.Progress(100, "cluster "+c.Name+" is being deleted")
+	return nil
+}
+
+func (cj *ClusterJobs) removeBootstrap(ctx context.Context, j *JobRun) error {
+	a, err := deleteArgs(j)
+	if err != nil {
+		return err
+	}
+	c, err := cj.Store.Cluster(ctx, a.ClusterID)
+	if models.ErrorCode(err) == models.CodeNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	kc, err := cj.Sealer.Open(c.Credential, []byte(c.ID))
+	if err != nil {
+		return fmt.Errorf("open credential: %w", err)
+	}
+	cs, _, err := cj.Kube.Clients(kc)
+	if err == nil {
+		err = kube.DeleteBinding(ctx, cs, "", DefaultAdminBinding)
+	}
+	switch models.ErrorCode(err) {
+	case "", models.CodeNotFound:
+		j.Progress(100, "removed "+DefaultAdminBinding)
+	default:
+		// The cluster may be gone already; deleting it from the panel goes on.
+		j.Log(models.EventWarn, "could not remove "+DefaultAdminBinding+": "+models.ErrorMessage(err))
+	}
+	return nil
+}
+
+func (cj *ClusterJobs) deleteAdminRole(ctx context.Context, j *JobRun) error {
+	a, err := deleteArgs(j)
+	if err != nil {
+		return err
+	}
+	role, err := cj.Keystone.RoleByName(ctx, cj.roleName(a.Name))
+	if models.ErrorCode(err) == models.CodeNotFound {
+		j.Progress(100, "Keystone role "+cj.roleName(a.Name)+" is gone")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := cj.Keystone.DeleteRole(ctx, role.ID); err != nil {
+		return err
+	}
+	j.Progress(100, "deleted Keystone role "+role.Name)
+	return nil
+}
+
+func (cj *ClusterJobs) unregister(ctx context.Context, j *JobRun) error {
+	a, err := deleteArgs(j)
+	if err != nil {
+		return err
+	}
+	if err := cj.Store.DeleteCluster(ctx, a.ClusterID); err != nil && models.ErrorCode(err) != models.CodeNotFound {
+		return err
+	}
+	j.Progress(100, "cluster "+a.Name+" is deleted")
+	return nil
+}
