@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -51,6 +52,9 @@ type App struct {
 	Registry   *clusters.Registry
 	Jobs       *provisioning.Engine
 
+	local       *provisioning.LocalDriver
+	clusterJobs *provisioning.ClusterJobs
+
 	bgCancel context.CancelFunc
 	bg       sync.WaitGroup
 }
@@ -73,6 +77,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.bgCancel = cancel
 	a.goBackground(func() { a.usage.Run(bgCtx) })
+	a.goBackground(func() {
+		all, err := db.Clusters(bgCtx)
+		if err == nil {
+			err = a.clusterJobs.RestoreLocal(bgCtx, all)
+		}
+		if err != nil {
+			log.Error("restore local clusters", "err", err)
+		}
+	})
 	a.goBackground(func() {
 		if err := a.Jobs.Run(bgCtx); err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("provisioning engine stopped", "err", err)
@@ -133,8 +146,9 @@ func (a *App) wire() error {
 	}
 	recorder := audit.NewRecorder(a.db, log)
 	a.Jobs = provisioning.New(a.db, workerID(), provisioning.Options{Logger: log})
-	clusterJobs := &provisioning.ClusterJobs{Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget}
-	clusterJobs.Register(a.Jobs)
+	a.local = &provisioning.LocalDriver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"), WebhookURL: a.panelURL(), Log: log}
+	a.clusterJobs = &provisioning.ClusterJobs{Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget, Local: a.local}
+	a.clusterJobs.Register(a.Jobs)
 	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole})
 	authSvc := &auth.Service{Keystone: ks, Identities: a.Identities, Tokens: a.Tokens, Sessions: sessions, Audit: recorder}
 
@@ -150,7 +164,7 @@ func (a *App) wire() error {
 		Resolvers: &resolvers.Resolver{
 			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
 			RBAC: rbac.New(ks), Keystone: ks, Prober: clusters.NewProber(3*time.Second, 30*time.Second),
-			Engine: a.Jobs, ClusterJobs: clusterJobs,
+			Engine: a.Jobs, ClusterJobs: a.clusterJobs,
 			PublicURL: a.webhookURL(), WebhookCAPEM: webhookCA,
 		},
 		Log: log, Metrics: m,
@@ -193,6 +207,18 @@ func trimBearer(s string) string {
 		return s[7:]
 	}
 	return s
+}
+
+// panelURL is the plain-HTTP base URL of this panel, for local clusters' webhooks.
+func (a *App) panelURL() string {
+	if a.cfg.PublicURL != "" {
+		return a.cfg.PublicURL
+	}
+	host, port, _ := net.SplitHostPort(a.cfg.Addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // webhookURL is the base URL clusters reach the webhook at.
@@ -274,5 +300,6 @@ func newServer(h http.Handler, log *slog.Logger) *http.Server {
 func (a *App) Close() error {
 	a.bgCancel()
 	a.bg.Wait()
+	a.local.StopAll()
 	return a.db.Close()
 }

@@ -45,6 +45,10 @@ type Config struct {
 	WebhookRequireClusterCredential bool
 
 	ShutdownTimeout time.Duration
+
+	// KubeBinDir holds etcd, kube-apiserver and kubectl for the local cluster driver;
+	// empty disables that driver.
+	KubeBinDir string
 }
 
 // Keystone is how the panel reaches Keystone and its service account.
@@ -92,6 +96,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.WebhookTLSCert, "webhook-tls-cert", env("KAAS_WEBHOOK_TLS_CERT", ""), "certificate of the webhook listener")
 	fs.StringVar(&c.WebhookTLSKey, "webhook-tls-key", env("KAAS_WEBHOOK_TLS_KEY", ""), "key of the webhook listener")
 	fs.BoolVar(&c.WebhookRequireClusterCredential, "webhook-require-cluster-credential", boolEnv(getenv, "KAAS_WEBHOOK_REQUIRE_CLUSTER_CREDENTIAL"), "reject TokenReviews without a cluster's webhook credential")
+	fs.StringVar(&c.KubeBinDir, "kube-bin-dir", env("KAAS_KUBE_BIN_DIR", ""), "etcd, kube-apiserver and kubectl for the local cluster driver (empty: driver off)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on shutdown")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err

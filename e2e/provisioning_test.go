@@ -2,6 +2,8 @@ package e2e_test
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -190,5 +192,76 @@ func TestProvisionExistingCluster(t *testing.T) {
 		t.Error("the Keystone admin role still exists")
 	} else if !strings.Contains(err.Error(), "not found") {
 		t.Errorf("role lookup: %v", err)
+	}
+}
+
+// TestProvisionLocalCluster provisions a cluster with the local driver: the panel starts
+// a real etcd and kube-apiserver wired to its own webhook, the assigned admin's token
+// runs kubectl there as cluster-admin, and deleting the cluster stops the processes and
+// removes the Keystone role.
+func TestProvisionLocalCluster(t *testing.T) {
+	cfg := apptest.Config(t)
+	cfg.KubeBinDir = testenv.Getenv(t, "KAAS_KUBE_BIN_DIR")
+	panel := apptest.Start(t, cfg)
+	op := panel.Client(t)
+	op.Login("oscar")
+	opToken, _ := op.CreateToken("provisioning")
+	name := testenv.RandomName("loc-")
+
+	var created struct{ ProvisionCluster struct{ ID string } }
+	op.MustDo(`mutation($i:ProvisionClusterInput!){provisionCluster(input:$i){id}}`, map[string]any{"i": map[string]any{
+		"name": name, "baseDomain": "kaas.test", "driver": "LOCAL", "adminUser": "ursula",
+	}}, &created)
+	evs := progress(t, panel, opToken, created.ProvisionCluster.ID, 0)
+	if last := evs[len(evs)-1]; last.Status != "succeeded" {
+		t.Fatalf("job ended %+v", evs)
+	}
+
+	ursula := panel.Client(t)
+	ursula.Login("ursula")
+	var cs struct {
+		Clusters []struct{ ID, Name, APIURL, CaPEM string }
+	}
+	ursula.MustDo(`{clusters{id name apiURL caPEM}}`, nil, &cs)
+	var id, apiURL, ca string
+	for _, c := range cs.Clusters {
+		if c.Name == name {
+			id, apiURL, ca = c.ID, c.APIURL, c.CaPEM
+		}
+	}
+	if id == "" {
+		t.Fatalf("cluster %s not registered: %+v", name, cs)
+	}
+	caFile := filepath.Join(t.TempDir(), "ca.crt")
+	if err := os.WriteFile(caFile, []byte(ca), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := ursula.CreateToken("local")
+	kubectl := func(args ...string) error {
+		cmd := exec.Command(filepath.Join(cfg.KubeBinDir, "kubectl"), append([]string{"--server", apiURL,
+			"--certificate-authority", caFile, "--token", secret, "--kubeconfig", os.DevNull}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return errString(err.Error() + ": " + string(out))
+		}
+		return nil
+	}
+	eventually(t, "ursula, the assigned admin, runs kubectl as cluster-admin", 30*time.Second, func() error {
+		return kubectl("get", "clusterrolebinding", "kaas:default-cluster-admin")
+	})
+
+	var deleted struct{ DeleteCluster struct{ ID string } }
+	op.MustDo(`mutation($id:ID!){deleteCluster(id:$id){id}}`, map[string]any{"id": id}, &deleted)
+	if devs := progress(t, panel, opToken, deleted.DeleteCluster.ID, 0); devs[len(devs)-1].Status != "succeeded" {
+		t.Fatalf("delete job: %+v", devs)
+	}
+	if err := kubectl("get", "ns", "--request-timeout=3s"); err == nil {
+		t.Fatal("the deleted cluster's API still answers")
+	}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "local-clusters", name)); !os.IsNotExist(err) {
+		t.Fatalf("the cluster's state is still there: %v", err)
+	}
+	if _, err := panel.App.Keystone.RoleByName(context.Background(), name+"-cluster-admin"); err == nil {
+		t.Error("the Keystone admin role still exists")
 	}
 }

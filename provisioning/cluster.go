@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -68,6 +69,8 @@ type ClusterJobs struct {
 	AdminRoleTemplate string
 	// Forget drops a user's cached identity, so a new role shows at once.
 	Forget func(userID string)
+	// Local runs clusters on this host; nil or unconfigured disables the local driver.
+	Local *LocalDriver
 }
 
 // CreateArgs are a cluster.create job's arguments. The kubeconfig is sealed with the
@@ -104,6 +107,7 @@ func (cj *ClusterJobs) Register(e *Engine) {
 	e.Register(KindClusterDelete, []Step{
 		{Name: "mark-deleting", Timeout: time.Minute, Run: cj.markDeleting},
 		{Name: "remove-bootstrap", Timeout: 2 * time.Minute, Run: cj.removeBootstrap},
+		{Name: "remove-infrastructure", Timeout: 5 * time.Minute, Run: cj.removeInfrastructure},
 		{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.deleteAdminRole},
 		{Name: "unregister", Timeout: time.Minute, Run: cj.unregister},
 	})
@@ -117,11 +121,18 @@ func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, name, baseDomain, driv
 	if err := cj.checkFree(ctx, a); err != nil {
 		return CreateArgs{}, err
 	}
-	if a.Driver != DriverExisting {
+	switch a.Driver {
+	case DriverExisting:
+		if _, _, err := cj.Kube.Clients(kubeconfig); err != nil {
+			return CreateArgs{}, err
+		}
+	case DriverLocal:
+		if !cj.Local.Enabled() {
+			return CreateArgs{}, models.Errorf(models.CodeInvalid, "the local driver is not configured on this panel (--kube-bin-dir)")
+		}
+		kubeconfig = nil
+	default:
 		return CreateArgs{}, models.Errorf(models.CodeInvalid, "unknown driver %q", driver)
-	}
-	if _, _, err := cj.Kube.Clients(kubeconfig); err != nil {
-		return CreateArgs{}, err
 	}
 	if _, err := cj.Keystone.UserByName(ctx, a.AdminUser, a.AdminDomain); err != nil {
 		if models.ErrorCode(err) == models.CodeNotFound {
@@ -129,11 +140,13 @@ func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, name, baseDomain, driv
 		}
 		return CreateArgs{}, err
 	}
-	sealed, err := cj.Sealer.Seal(kubeconfig, []byte(a.ClusterID))
-	if err != nil {
-		return CreateArgs{}, fmt.Errorf("seal kubeconfig: %w", err)
+	if kubeconfig != nil {
+		sealed, err := cj.Sealer.Seal(kubeconfig, []byte(a.ClusterID))
+		if err != nil {
+			return CreateArgs{}, fmt.Errorf("seal kubeconfig: %w", err)
+		}
+		a.SealedKubeconfig = sealed
 	}
-	a.SealedKubeconfig = sealed
 	return a, nil
 }
 
@@ -215,15 +228,35 @@ func (cj *ClusterJobs) infrastructure(ctx context.Context, j *JobRun) error {
 	case DriverExisting:
 		j.Progress(100, "the cluster already runs: no infrastructure to create")
 		return nil
+	case DriverLocal:
+		j.Progress(10, "starting etcd and kube-apiserver on this host")
+		if _, err := cj.Local.Ensure(ctx, a.Name); err != nil {
+			return err
+		}
+		j.Progress(100, "etcd and kube-apiserver run on this host")
+		return nil
 	default:
 		return models.Errorf(models.CodeInvalid, "unknown driver %q", a.Driver)
 	}
 }
 
-func (cj *ClusterJobs) clients(a CreateArgs) (kubernetes.Interface, dynamic.Interface, error) {
+// kubeconfig returns the admin kubeconfig of the cluster being created: the sealed one
+// of an existing cluster, or the running local cluster's.
+func (cj *ClusterJobs) kubeconfig(ctx context.Context, a CreateArgs) ([]byte, error) {
+	if a.Driver == DriverLocal {
+		return cj.Local.Ensure(ctx, a.Name)
+	}
 	kc, err := cj.Sealer.Open(a.SealedKubeconfig, []byte(a.ClusterID))
 	if err != nil {
-		return nil, nil, fmt.Errorf("open kubeconfig: %w", err)
+		return nil, fmt.Errorf("open kubeconfig: %w", err)
+	}
+	return kc, nil
+}
+
+func (cj *ClusterJobs) clients(ctx context.Context, a CreateArgs) (kubernetes.Interface, dynamic.Interface, error) {
+	kc, err := cj.kubeconfig(ctx, a)
+	if err != nil {
+		return nil, nil, err
 	}
 	return cj.Kube.Clients(kc)
 }
@@ -233,7 +266,7 @@ func (cj *ClusterJobs) waitForAPI(ctx context.Context, j *JobRun) error {
 	if err != nil {
 		return err
 	}
-	cs, _, err := cj.clients(a)
+	cs, _, err := cj.clients(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -259,7 +292,7 @@ func (cj *ClusterJobs) bootstrap(ctx context.Context, j *JobRun) error {
 	if err != nil {
 		return err
 	}
-	cs, dc, err := cj.clients(a)
+	cs, dc, err := cj.clients(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -305,13 +338,17 @@ func (cj *ClusterJobs) register(ctx context.Context, j *JobRun) error {
 	} else if models.ErrorCode(err) != models.CodeNotFound {
 		return err
 	}
-	kc, err := cj.Sealer.Open(a.SealedKubeconfig, []byte(a.ClusterID))
+	kc, err := cj.kubeconfig(ctx, a)
 	if err != nil {
-		return fmt.Errorf("open kubeconfig: %w", err)
+		return err
 	}
 	_, ep, err := kube.ParseKubeconfig(kc)
 	if err != nil {
 		return err
+	}
+	sealed, err := cj.Sealer.Seal(kc, []byte(a.ClusterID))
+	if err != nil {
+		return fmt.Errorf("seal credential: %w", err)
 	}
 	role, err := cj.Keystone.RoleByName(ctx, cj.roleName(a.Name))
 	if err != nil {
@@ -319,7 +356,7 @@ func (cj *ClusterJobs) register(ctx context.Context, j *JobRun) error {
 	}
 	c := &models.Cluster{ID: a.ClusterID, Name: a.Name, BaseDomain: a.BaseDomain, APIURL: ep.APIURL, CAPEM: ep.CAPEM,
 		Status: models.ClusterReady, Driver: a.Driver, AdminRoleIDs: []string{role.ID}, Size: models.DefaultClusterSize,
-		Credential: a.SealedKubeconfig}
+		Credential: sealed}
 	if err := cj.Store.CreateCluster(ctx, c); err != nil {
 		return err
 	}
@@ -382,6 +419,60 @@ func (cj *ClusterJobs) removeBootstrap(ctx context.Context, j *JobRun) error {
 		j.Log(models.EventWarn, "could not remove "+DefaultAdminBinding+": "+models.ErrorMessage(err))
 	}
 	return nil
+}
+
+func (cj *ClusterJobs) removeInfrastructure(ctx context.Context, j *JobRun) error {
+	a, err := deleteArgs(j)
+	if err != nil {
+		return err
+	}
+	c, err := cj.Store.Cluster(ctx, a.ClusterID)
+	if models.ErrorCode(err) == models.CodeNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c.Driver != DriverLocal {
+		j.Progress(100, "the cluster keeps running outside the panel: no infrastructure to remove")
+		return nil
+	}
+	if err := cj.Local.Remove(c.Name); err != nil {
+		return err
+	}
+	j.Progress(100, "stopped etcd and kube-apiserver and removed their state")
+	return nil
+}
+
+// RestoreLocal restarts the registered local clusters (their processes end with the
+// panel) and records their new endpoints.
+func (cj *ClusterJobs) RestoreLocal(ctx context.Context, clusters []models.Cluster) error {
+	var errs []error
+	for _, c := range clusters {
+		if c.Driver != DriverLocal || c.Status == models.ClusterDeleting || !cj.Local.Enabled() {
+			continue
+		}
+		kc, err := cj.Local.Ensure(ctx, c.Name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		_, ep, err := kube.ParseKubeconfig(kc)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		sealed, err := cj.Sealer.Seal(kc, []byte(c.ID))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		c.APIURL, c.CAPEM, c.Credential = ep.APIURL, ep.CAPEM, sealed
+		if err := cj.Store.UpdateCluster(ctx, &c); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (cj *ClusterJobs) deleteAdminRole(ctx context.Context, j *JobRun) error {

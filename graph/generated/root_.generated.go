@@ -1714,6 +1714,8 @@ type Subscription {
 enum ClusterDriver {
   "EXISTING adopts a running cluster from an admin kubeconfig: bootstrap steps only."
   EXISTING
+  "LOCAL runs a real etcd and kube-apiserver on the panel's host: for development and demos."
+  LOCAL
 }
 
 "ProvisionClusterInput describes a cluster to provision."

@@ -215,15 +215,18 @@ type ClusterDriver string
 const (
 	// EXISTING adopts a running cluster from an admin kubeconfig: bootstrap steps only.
 	ClusterDriverExisting ClusterDriver = "EXISTING"
+	// LOCAL runs a real etcd and kube-apiserver on the panel's host: for development and demos.
+	ClusterDriverLocal ClusterDriver = "LOCAL"
 )
 
 var AllClusterDriver = []ClusterDriver{
 	ClusterDriverExisting,
+	ClusterDriverLocal,
 }
 
 func (e ClusterDriver) IsValid() bool {
 	switch e {
-	case ClusterDriverExisting:
+	case ClusterDriverExisting, ClusterDriverLocal:
 		return true
 	}
 	return false

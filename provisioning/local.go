@@ -1,0 +1,111 @@
+package provisioning
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"kaas/localcluster"
+)
+
+// DriverLocal runs a cluster's etcd and kube-apiserver as processes on this host.
+const DriverLocal = "local"
+
+// LocalDriver starts and stops real local clusters (etcd + kube-apiserver from BinDir)
+// wired to this panel's TokenReview webhook. Their processes live as long as the panel:
+// on start the panel restores the local clusters it has registered.
+type LocalDriver struct {
+	BinDir   string
+	StateDir string
+	// WebhookURL is where the clusters' kube-apiservers reach this panel's /authenticate.
+	WebhookURL string
+	Log        *slog.Logger
+
+	mu       sync.Mutex
+	clusters map[string]*localcluster.Cluster
+}
+
+// Enabled reports whether local clusters can be made here.
+func (d *LocalDriver) Enabled() bool { return d != nil && d.BinDir != "" }
+
+// Ensure starts the named cluster unless it runs, and returns its admin kubeconfig.
+// Calling it again returns the same running cluster: the step that calls it is idempotent.
+func (d *LocalDriver) Ensure(ctx context.Context, name string) ([]byte, error) {
+	if !d.Enabled() {
+		return nil, fmt.Errorf("the local driver is not configured (--kube-bin-dir)")
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c, ok := d.clusters[name]; ok {
+		return c.AdminKubeconfig(), nil
+	}
+	hook := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: kaas-panel
+  cluster:
+    server: %s/authenticate
+users:
+- name: kube-apiserver
+  user: {}
+contexts:
+- name: webhook
+  context: {cluster: kaas-panel, user: kube-apiserver}
+current-context: webhook
+`, strings.TrimSuffix(d.WebhookURL, "/"))
+	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	c, err := localcluster.Start(sctx, localcluster.Options{
+		BinDir: d.BinDir, Dir: filepath.Join(d.StateDir, name), Name: name,
+		WebhookKubeconfig: []byte(hook), WebhookVersion: "v1", WebhookCacheTTL: 10 * time.Second, Log: d.Log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start local cluster %s: %w", name, err)
+	}
+	if d.clusters == nil {
+		d.clusters = map[string]*localcluster.Cluster{}
+	}
+	d.clusters[name] = c
+	return c.AdminKubeconfig(), nil
+}
+
+// Remove stops the named cluster and deletes its state. A cluster that is not running is
+// not an error.
+func (d *LocalDriver) Remove(name string) error {
+	d.mu.Lock()
+	c, ok := d.clusters[name]
+	delete(d.clusters, name)
+	d.mu.Unlock()
+	if ok {
+		if err := c.Stop(); err != nil {
+			return fmt.Errorf("stop local cluster %s: %w", name, err)
+		}
+	}
+	if d.StateDir == "" {
+		return nil
+	}
+	if err := os.RemoveAll(filepath.Join(d.StateDir, name)); err != nil {
+		return fmt.Errorf("remove local cluster state: %w", err)
+	}
+	return nil
+}
+
+// StopAll stops every local cluster, keeping their state for the next start.
+func (d *LocalDriver) StopAll() {
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for name, c := range d.clusters {
+		if err := c.Stop(); err != nil && d.Log != nil {
+			d.Log.Warn("stop local cluster", "cluster", name, "err", err)
+		}
+		delete(d.clusters, name)
+	}
+}
