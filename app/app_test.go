@@ -32,7 +32,8 @@ func TestLogin(t *testing.T) {
 			var out struct {
 				Login struct{ Name, Domain string }
 			}
-			r := c.Do(`mutation($u:String!,$p:String!,$d:String){login(username:$u,password:$p,domain:$d){name domain}}`,
+			// isClusterAdmin and tokens need a caller: the login's own response sees it.
+			r := c.Do(`mutation($u:String!,$p:String!,$d:String){login(username:$u,password:$p,domain:$d){name domain isClusterAdmin}}`,
 				map[string]any{"u": tt.user, "p": tt.password, "d": tt.domain}, &out)
 			if r.Code() != tt.code {
 				t.Fatalf("code = %q (%+v), want %q", r.Code(), r.Errors, tt.code)

@@ -54,10 +54,16 @@ type Service struct {
 type ctxKey int
 
 const (
-	principalKey ctxKey = iota
+	callerKey ctxKey = iota
 	writerKey
-	authErrKey
 )
+
+// caller is who a request comes from. It is a pointer in the context so that a login
+// can make the rest of its own response (the viewer's fields) see the new session.
+type caller struct {
+	p   *models.Principal
+	err error
+}
 
 // Middleware puts the caller's principal (if any) and the response writer (for login
 // and logout cookies) into the request context. A bad credential does not end the
@@ -66,11 +72,7 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), writerKey, w)
 		p, err := s.principal(r)
-		if err != nil {
-			ctx = context.WithValue(ctx, authErrKey, err)
-		} else if p != nil {
-			ctx = context.WithValue(ctx, principalKey, *p)
-		}
+		ctx = context.WithValue(ctx, callerKey, &caller{p: p, err: err})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -110,16 +112,17 @@ func (s *Service) PrincipalForToken(ctx context.Context, secret string) (*models
 
 // WithPrincipal returns ctx carrying p (for websocket connections and tests).
 func WithPrincipal(ctx context.Context, p models.Principal) context.Context {
-	return context.WithValue(ctx, principalKey, p)
+	return context.WithValue(ctx, callerKey, &caller{p: &p})
 }
 
 // Principal returns the caller, or UNAUTHENTICATED.
 func Principal(ctx context.Context) (models.Principal, error) {
-	if p, ok := ctx.Value(principalKey).(models.Principal); ok {
-		return p, nil
-	}
-	if err, ok := ctx.Value(authErrKey).(error); ok {
-		return models.Principal{}, err
+	c, _ := ctx.Value(callerKey).(*caller)
+	switch {
+	case c != nil && c.p != nil:
+		return *c.p, nil
+	case c != nil && c.err != nil:
+		return models.Principal{}, c.err
 	}
 	return models.Principal{}, models.Errorf(models.CodeUnauthenticated, "log in first")
 }
@@ -166,6 +169,9 @@ func (s *Service) Login(ctx context.Context, username, password, domain string) 
 		s.Sessions.SetCookie(w, token, exp)
 	}
 	s.Identities.Put(id)
+	if c, ok := ctx.Value(callerKey).(*caller); ok {
+		c.p, c.err = &p, nil
+	}
 	s.Audit.Record(ctx, p, audit.ActionLogin, "", "", nil)
 	return id, nil
 }
@@ -174,5 +180,8 @@ func (s *Service) Login(ctx context.Context, username, password, domain string) 
 func (s *Service) Logout(ctx context.Context) {
 	if w, ok := ctx.Value(writerKey).(http.ResponseWriter); ok {
 		s.Sessions.ClearCookie(w)
+	}
+	if c, ok := ctx.Value(callerKey).(*caller); ok {
+		c.p, c.err = nil, nil
 	}
 }
