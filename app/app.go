@@ -145,7 +145,7 @@ func (a *App) wire() error {
 		return fmt.Errorf("credential key: %w", err)
 	}
 	recorder := audit.NewRecorder(a.db, log)
-	a.Jobs = provisioning.New(a.db, workerID(), provisioning.Options{Logger: log})
+	a.Jobs = provisioning.New(a.db, workerID(), provisioning.Options{Logger: log, Lease: cfg.JobLease, PauseAfterStep: cfg.FaultPauseAfterStep})
 	a.local = &provisioning.LocalDriver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"), WebhookURL: a.panelURL(), Log: log}
 	a.clusterJobs = &provisioning.ClusterJobs{Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget, Local: a.local}
 	a.clusterJobs.Register(a.Jobs)

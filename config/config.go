@@ -49,6 +49,12 @@ type Config struct {
 	// KubeBinDir holds etcd, kube-apiserver and kubectl for the local cluster driver;
 	// empty disables that driver.
 	KubeBinDir string
+
+	// JobLease is how long a provisioning job stays with a replica that stopped renewing
+	// it (a crash) before another resumes it.
+	JobLease time.Duration
+	// FaultPauseAfterStep is for fault-injection tests only (see provisioning.Options).
+	FaultPauseAfterStep time.Duration
 }
 
 // Keystone is how the panel reaches Keystone and its service account.
@@ -97,6 +103,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.WebhookTLSKey, "webhook-tls-key", env("KAAS_WEBHOOK_TLS_KEY", ""), "key of the webhook listener")
 	fs.BoolVar(&c.WebhookRequireClusterCredential, "webhook-require-cluster-credential", boolEnv(getenv, "KAAS_WEBHOOK_REQUIRE_CLUSTER_CREDENTIAL"), "reject TokenReviews without a cluster's webhook credential")
 	fs.StringVar(&c.KubeBinDir, "kube-bin-dir", env("KAAS_KUBE_BIN_DIR", ""), "etcd, kube-apiserver and kubectl for the local cluster driver (empty: driver off)")
+	fs.DurationVar(&c.JobLease, "job-lease", durationEnv(getenv, "KAAS_JOB_LEASE", 30*time.Second), "how long a crashed replica's provisioning job waits before another resumes it")
+	fs.DurationVar(&c.FaultPauseAfterStep, "fault-pause-after-step", 0, "fault-injection tests only: hold each provisioning step open before recording it")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on shutdown")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err

@@ -60,8 +60,12 @@ type Options struct {
 	// SubscriberBuffer is how many events a subscriber may fall behind before it is
 	// dropped. Default 256.
 	SubscriberBuffer int
-	Clock            Clock
-	Logger           *slog.Logger
+	// PauseAfterStep, for fault-injection tests only, holds each step open after its work
+	// and before its completion is recorded, announcing it with a "paused" event: a
+	// process killed then must redo the step, which must not repeat its side effects.
+	PauseAfterStep time.Duration
+	Clock          Clock
+	Logger         *slog.Logger
 }
 
 // Engine runs durable jobs: it claims them from the database with a lease, runs their

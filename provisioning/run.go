@@ -135,6 +135,13 @@ func (e *Engine) runJob(ctx context.Context, job *models.Job, owner string) {
 			return
 		}
 		err := e.runStep(runCtx, step, run)
+		if err == nil && e.opts.PauseAfterStep > 0 {
+			run.Log(models.EventWarn, "paused before recording the step (fault injection)")
+			select {
+			case <-runCtx.Done():
+			case <-time.After(e.opts.PauseAfterStep):
+			}
+		}
 		switch cause := context.Cause(runCtx); {
 		case ctx.Err() != nil:
 			log.Info("stopped mid-step; the job resumes when its lease expires", "step", step.Name)

@@ -118,3 +118,14 @@ func (k *KeystoneAdmin) DeleteUser(userID string) {
 		k.tb.Fatalf("delete user: %v", err)
 	}
 }
+
+// RolesNamed counts the global roles with that name.
+func (k *KeystoneAdmin) RolesNamed(name string) int {
+	k.tb.Helper()
+	page, err := roles.List(k.c, roles.ListOpts{Name: name}).AllPages(context.Background())
+	if err != nil {
+		k.tb.Fatal(err)
+	}
+	rs, _ := roles.ExtractRoles(page)
+	return len(rs)
+}
