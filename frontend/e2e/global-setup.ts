@@ -139,8 +139,9 @@ function testbedCommand(): TestbedCommand {
   return { bin: executable('KAAS_TESTBED_BIN', bin, 'Build it with `go build -o bin/kaas-testbed ./cmd/kaas-testbed`.'), binDir, crds }
 }
 
-// TESTBED_CLUSTERS are the clusters the testbed starts (the specs adopt them).
-const TESTBED_CLUSTERS = ['alpha', 'beta']
+// TESTBED_CLUSTERS are the clusters the testbed starts (the specs adopt alpha and beta
+// and provision gamma).
+const TESTBED_CLUSTERS = ['alpha', 'beta', 'gamma']
 const TESTBED_DEADLINE_MS = 120_000
 
 // startTestbed starts kaas-testbed (real etcd + kube-apiserver per cluster, their token

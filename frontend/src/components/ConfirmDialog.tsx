@@ -11,6 +11,7 @@ export function ConfirmDialog({
   children,
   confirmLabel,
   busy = false,
+  confirmDisabled = false,
   problem,
   onConfirm,
   onCancel,
@@ -20,6 +21,8 @@ export function ConfirmDialog({
   children: ReactNode
   confirmLabel: string
   busy?: boolean
+  // confirmDisabled keeps the confirm button off, e.g. until the user typed a name.
+  confirmDisabled?: boolean
   problem?: ProblemDescription | null
   onConfirm: () => void
   onCancel: () => void
@@ -55,7 +58,7 @@ export function ConfirmDialog({
       <form
         onSubmit={(event) => {
           event.preventDefault()
-          if (!busy) onConfirm()
+          if (!busy && !confirmDisabled) onConfirm()
         }}
       >
         <h2 id={titleId} className="dialog__title">
@@ -73,7 +76,7 @@ export function ConfirmDialog({
           <button ref={cancelRef} type="button" className="btn btn--secondary" onClick={onCancel} disabled={busy}>
             Cancel
           </button>
-          <button type="submit" className="btn btn--danger" disabled={busy}>
+          <button type="submit" className="btn btn--danger" disabled={busy || confirmDisabled}>
             {busy ? 'Working…' : confirmLabel}
           </button>
         </div>

@@ -29,6 +29,13 @@ type Documents = {
     "\n  mutation Login($username: String!, $password: String!, $domain: String) {\n    login(username: $username, password: $password, domain: $domain) {\n      id\n      name\n    }\n  }\n": typeof types.LoginDocument,
     "\n  mutation AdoptCluster($input: AdoptClusterInput!) {\n    adoptCluster(input: $input) {\n      id\n      name\n      status\n    }\n  }\n": typeof types.AdoptClusterDocument,
     "\n  query ClustersPage {\n    clusters {\n      id\n      name\n      baseDomain\n      apiURL\n      status\n      createdAt\n    }\n  }\n": typeof types.ClustersPageDocument,
+    "\n  mutation DeleteCluster($id: ID!) {\n    deleteCluster(id: $id) {\n      id\n      kind\n      status\n    }\n  }\n": typeof types.DeleteClusterDocument,
+    "\n  mutation ProvisionCluster($input: ProvisionClusterInput!) {\n    provisionCluster(input: $input) {\n      id\n      kind\n      status\n    }\n  }\n": typeof types.ProvisionClusterDocument,
+    "\n  query RecentJobs($first: Int) {\n    jobs(first: $first) {\n      id\n      kind\n      status\n      stepName\n      percent\n      createdBy\n      createdAt\n    }\n  }\n": typeof types.RecentJobsDocument,
+    "\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n": typeof types.JobPageDocument,
+    "\n  subscription JobProgress($jobId: ID!, $after: Int) {\n    jobProgress(jobId: $jobId, after: $after) {\n      seq\n      at\n      step\n      percent\n      level\n      message\n      status\n    }\n  }\n": typeof types.JobProgressDocument,
+    "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      id\n      status\n    }\n  }\n": typeof types.CancelJobDocument,
+    "\n  mutation RetryJob($id: ID!) {\n    retryJob(id: $id) {\n      id\n      status\n    }\n  }\n": typeof types.RetryJobDocument,
     "\n  query OverviewNodes {\n    viewer {\n      id\n      activeCluster {\n        id\n        nodes {\n          name\n          ready\n          roles\n          kubeletVersion\n          vcpu\n          memoryBytes\n          storageBytes\n        }\n      }\n    }\n  }\n": typeof types.OverviewNodesDocument,
     "\n  query Overview {\n    viewer {\n      id\n      isClusterAdmin\n      activeCluster {\n        id\n        name\n        baseDomain\n        apiURL\n        status\n        createdAt\n        version\n        health {\n          healthy\n          message\n          checkedAt\n        }\n        size {\n          workers\n          workerVcpu\n          workerRamGb\n          workerDiskGb\n          registryDbGb\n        }\n        protectedNamespaces\n        adminRoles {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.OverviewDocument,
     "\n  query ServicesPage {\n    viewer {\n      id\n      activeCluster {\n        id\n        name\n        services {\n          name\n          url\n          status\n          checkedAt\n        }\n      }\n    }\n  }\n": typeof types.ServicesPageDocument,
@@ -52,6 +59,13 @@ const documents: Documents = {
     "\n  mutation Login($username: String!, $password: String!, $domain: String) {\n    login(username: $username, password: $password, domain: $domain) {\n      id\n      name\n    }\n  }\n": types.LoginDocument,
     "\n  mutation AdoptCluster($input: AdoptClusterInput!) {\n    adoptCluster(input: $input) {\n      id\n      name\n      status\n    }\n  }\n": types.AdoptClusterDocument,
     "\n  query ClustersPage {\n    clusters {\n      id\n      name\n      baseDomain\n      apiURL\n      status\n      createdAt\n    }\n  }\n": types.ClustersPageDocument,
+    "\n  mutation DeleteCluster($id: ID!) {\n    deleteCluster(id: $id) {\n      id\n      kind\n      status\n    }\n  }\n": types.DeleteClusterDocument,
+    "\n  mutation ProvisionCluster($input: ProvisionClusterInput!) {\n    provisionCluster(input: $input) {\n      id\n      kind\n      status\n    }\n  }\n": types.ProvisionClusterDocument,
+    "\n  query RecentJobs($first: Int) {\n    jobs(first: $first) {\n      id\n      kind\n      status\n      stepName\n      percent\n      createdBy\n      createdAt\n    }\n  }\n": types.RecentJobsDocument,
+    "\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n": types.JobPageDocument,
+    "\n  subscription JobProgress($jobId: ID!, $after: Int) {\n    jobProgress(jobId: $jobId, after: $after) {\n      seq\n      at\n      step\n      percent\n      level\n      message\n      status\n    }\n  }\n": types.JobProgressDocument,
+    "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      id\n      status\n    }\n  }\n": types.CancelJobDocument,
+    "\n  mutation RetryJob($id: ID!) {\n    retryJob(id: $id) {\n      id\n      status\n    }\n  }\n": types.RetryJobDocument,
     "\n  query OverviewNodes {\n    viewer {\n      id\n      activeCluster {\n        id\n        nodes {\n          name\n          ready\n          roles\n          kubeletVersion\n          vcpu\n          memoryBytes\n          storageBytes\n        }\n      }\n    }\n  }\n": types.OverviewNodesDocument,
     "\n  query Overview {\n    viewer {\n      id\n      isClusterAdmin\n      activeCluster {\n        id\n        name\n        baseDomain\n        apiURL\n        status\n        createdAt\n        version\n        health {\n          healthy\n          message\n          checkedAt\n        }\n        size {\n          workers\n          workerVcpu\n          workerRamGb\n          workerDiskGb\n          registryDbGb\n        }\n        protectedNamespaces\n        adminRoles {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.OverviewDocument,
     "\n  query ServicesPage {\n    viewer {\n      id\n      activeCluster {\n        id\n        name\n        services {\n          name\n          url\n          status\n          checkedAt\n        }\n      }\n    }\n  }\n": types.ServicesPageDocument,
@@ -134,6 +148,34 @@ export function graphql(source: "\n  mutation AdoptCluster($input: AdoptClusterI
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ClustersPage {\n    clusters {\n      id\n      name\n      baseDomain\n      apiURL\n      status\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  query ClustersPage {\n    clusters {\n      id\n      name\n      baseDomain\n      apiURL\n      status\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteCluster($id: ID!) {\n    deleteCluster(id: $id) {\n      id\n      kind\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteCluster($id: ID!) {\n    deleteCluster(id: $id) {\n      id\n      kind\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ProvisionCluster($input: ProvisionClusterInput!) {\n    provisionCluster(input: $input) {\n      id\n      kind\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation ProvisionCluster($input: ProvisionClusterInput!) {\n    provisionCluster(input: $input) {\n      id\n      kind\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RecentJobs($first: Int) {\n    jobs(first: $first) {\n      id\n      kind\n      status\n      stepName\n      percent\n      createdBy\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  query RecentJobs($first: Int) {\n    jobs(first: $first) {\n      id\n      kind\n      status\n      stepName\n      percent\n      createdBy\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n"): (typeof documents)["\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription JobProgress($jobId: ID!, $after: Int) {\n    jobProgress(jobId: $jobId, after: $after) {\n      seq\n      at\n      step\n      percent\n      level\n      message\n      status\n    }\n  }\n"): (typeof documents)["\n  subscription JobProgress($jobId: ID!, $after: Int) {\n    jobProgress(jobId: $jobId, after: $after) {\n      seq\n      at\n      step\n      percent\n      level\n      message\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      id\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RetryJob($id: ID!) {\n    retryJob(id: $id) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation RetryJob($id: ID!) {\n    retryJob(id: $id) {\n      id\n      status\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -16,7 +16,7 @@ const AdoptClusterMutation = graphql(`
   }
 `)
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/
 
 // parseRoleIds splits a list of Keystone role IDs written with commas, spaces or newlines.
 export function parseRoleIds(text: string): string[] {

@@ -1,5 +1,6 @@
-import { useMemo } from 'react'
-import { useQuery } from 'urql'
+import { useMemo, useState } from 'react'
+import { useNavigate } from 'react-router'
+import { useMutation, useQuery } from 'urql'
 import { ClusterStatusBadge } from '../../../components/ClusterStatusBadge'
 import { EmptyState } from '../../../components/EmptyState'
 import { ErrorState } from '../../../components/ErrorState'
@@ -8,7 +9,12 @@ import { PageHeader } from '../../../components/PageHeader'
 import { RequireOperator } from '../../../components/Restricted'
 import { Time } from '../../../components/Time'
 import { graphql } from '../../../gql'
+import { describeError } from '../../../graphql/errors'
+import type { ProblemDescription } from '../../../graphql/errors'
 import { AdoptClusterForm } from './AdoptClusterForm'
+import { DeleteClusterDialog } from './DeleteClusterDialog'
+import { ProvisionClusterForm } from './ProvisionClusterForm'
+import { RecentJobs } from './RecentJobs'
 
 const ClustersPageQuery = graphql(`
   query ClustersPage {
@@ -23,9 +29,35 @@ const ClustersPageQuery = graphql(`
   }
 `)
 
+const DeleteClusterMutation = graphql(`
+  mutation DeleteCluster($id: ID!) {
+    deleteCluster(id: $id) {
+      id
+      kind
+      status
+    }
+  }
+`)
+
 function ClusterList() {
+  const navigate = useNavigate()
   const context = useMemo(() => ({ additionalTypenames: ['Cluster'] }), [])
   const [result, refetch] = useQuery({ query: ClustersPageQuery, context })
+  const [deleting, setDeleting] = useState<{ id: string; name: string } | null>(null)
+  const [deleteState, deleteCluster] = useMutation(DeleteClusterMutation)
+  const [problem, setProblem] = useState<ProblemDescription | null>(null)
+
+  async function onDelete(cluster: { id: string; name: string }) {
+    setProblem(null)
+    const answer = await deleteCluster({ id: cluster.id }, { additionalTypenames: ['Job', 'Cluster'] })
+    if (answer.error || !answer.data) {
+      setProblem(answer.error ? describeError(answer.error) : { message: 'No answer from the server.', code: 'UNKNOWN' })
+      return
+    }
+    setDeleting(null)
+    navigate(`/operations/jobs/${encodeURIComponent(answer.data.deleteCluster.id)}`)
+  }
+
   if (result.error && !result.data) {
     return <ErrorState error={result.error} title="The clusters could not be loaded" onRetry={() => refetch({ requestPolicy: 'network-only' })} />
   }
@@ -44,6 +76,9 @@ function ClusterList() {
             <th scope="col">API server</th>
             <th scope="col">Services domain</th>
             <th scope="col">Created</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -62,10 +97,31 @@ function ClusterList() {
               <td>
                 <Time value={c.createdAt} />
               </td>
+              <td className="actions">
+                <button
+                  type="button"
+                  className="btn btn--danger-quiet btn--small"
+                  aria-label={`Delete cluster ${c.name}`}
+                  onClick={() => {
+                    setProblem(null)
+                    setDeleting({ id: c.id, name: c.name })
+                  }}
+                >
+                  Delete
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <DeleteClusterDialog
+        key={deleting?.id ?? ''}
+        cluster={deleting}
+        busy={deleteState.fetching}
+        problem={problem}
+        onConfirm={(c) => void onDelete(c)}
+        onCancel={() => setDeleting(null)}
+      />
     </div>
   )
 }
@@ -76,11 +132,13 @@ export function ClustersPage() {
   return (
     <RequireOperator title="Clusters">
       <div className="page">
-        <PageHeader title="Clusters" description="Every cluster of this environment. Operators adopt running clusters here." />
+        <PageHeader title="Clusters" description="Every cluster of this environment. Operators provision, adopt and delete clusters here." />
         <section aria-labelledby="clusters-heading" className="stack">
           <h2 id="clusters-heading">Clusters</h2>
           <ClusterList />
         </section>
+        <RecentJobs />
+        <ProvisionClusterForm />
         <AdoptClusterForm />
       </div>
     </RequireOperator>
