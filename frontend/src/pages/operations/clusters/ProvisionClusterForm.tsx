@@ -1,0 +1,128 @@
+import { useId, useState } from 'react'
+import type { FormEvent } from 'react'
+import { useNavigate } from 'react-router'
+import { useMutation } from 'urql'
+import { graphql } from '../../../gql'
+import type { ClusterDriver } from '../../../gql/graphql'
+import { describeError } from '../../../graphql/errors'
+import type { ProblemDescription } from '../../../graphql/errors'
+import { DNS_LABEL } from './AdoptClusterForm'
+
+const ProvisionClusterMutation = graphql(`
+  mutation ProvisionCluster($input: ProvisionClusterInput!) {
+    provisionCluster(input: $input) {
+      id
+      kind
+      status
+    }
+  }
+`)
+
+// DRIVERS are the ways a cluster comes about, with what the form calls them.
+const DRIVERS: { value: ClusterDriver; label: string }[] = [{ value: 'EXISTING', label: 'Existing cluster (bootstrap only)' }]
+
+// ProvisionClusterForm starts a provisioning job and opens its progress page.
+export function ProvisionClusterForm() {
+  const navigate = useNavigate()
+  const [state, provision] = useMutation(ProvisionClusterMutation)
+  const [name, setName] = useState('')
+  const [baseDomain, setBaseDomain] = useState('')
+  const [driver, setDriver] = useState<ClusterDriver>('EXISTING')
+  const [adminUser, setAdminUser] = useState('')
+  const [kubeconfig, setKubeconfig] = useState('')
+  const [problem, setProblem] = useState<ProblemDescription | null>(null)
+  const ids = { name: useId(), domain: useId(), driver: useId(), user: useId(), kubeconfig: useId() }
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    setProblem(null)
+    if (!DNS_LABEL.test(name)) {
+      setProblem({ message: 'The name is a DNS label: lowercase letters, digits and “-”, at most 40 characters.', code: 'INVALID' })
+      return
+    }
+    if (baseDomain.trim() === '' || adminUser.trim() === '') {
+      setProblem({ message: 'The services domain and the admin user are both needed.', code: 'INVALID' })
+      return
+    }
+    if (driver === 'EXISTING' && kubeconfig.trim() === '') {
+      setProblem({ message: 'An existing cluster needs its admin kubeconfig.', code: 'INVALID' })
+      return
+    }
+    const result = await provision(
+      { input: { name, baseDomain: baseDomain.trim(), driver, adminUser: adminUser.trim(), kubeconfig: kubeconfig.trim() === '' ? null : kubeconfig } },
+      { additionalTypenames: ['Job'] },
+    )
+    if (result.error || !result.data) {
+      setProblem(result.error ? describeError(result.error) : { message: 'No answer from the server.', code: 'UNKNOWN' })
+      return
+    }
+    navigate(`/operations/jobs/${encodeURIComponent(result.data.provisionCluster.id)}`)
+  }
+
+  return (
+    <section className="panel" aria-labelledby="provision-heading">
+      <h2 id="provision-heading">Provision a cluster</h2>
+      <form className="form" noValidate onSubmit={(e) => void onSubmit(e)} aria-labelledby="provision-heading">
+        <div className="form-row">
+          <div className="field field--grow">
+            <label htmlFor={ids.name}>Cluster name</label>
+            <input id={ids.name} className="input" required maxLength={40} autoCapitalize="none" spellCheck={false} value={name} onChange={(e) => setName(e.target.value)} aria-describedby={`${ids.name}-hint`} />
+            <span id={`${ids.name}-hint`} className="field__hint">
+              A DNS label, e.g. <code>prod-2</code>.
+            </span>
+          </div>
+          <div className="field field--grow">
+            <label htmlFor={ids.domain}>Base domain</label>
+            <input id={ids.domain} className="input" required autoCapitalize="none" spellCheck={false} placeholder="example.com" value={baseDomain} onChange={(e) => setBaseDomain(e.target.value)} />
+          </div>
+        </div>
+        <div className="form-row">
+          <div className="field field--grow">
+            <label htmlFor={ids.driver}>Driver</label>
+            <select id={ids.driver} className="select" value={driver} onChange={(e) => setDriver(e.target.value as ClusterDriver)}>
+              {DRIVERS.map((d) => (
+                <option key={d.value} value={d.value}>
+                  {d.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field field--grow">
+            <label htmlFor={ids.user}>Admin user</label>
+            <input id={ids.user} className="input" required autoCapitalize="none" spellCheck={false} value={adminUser} onChange={(e) => setAdminUser(e.target.value)} aria-describedby={`${ids.user}-hint`} />
+            <span id={`${ids.user}-hint`} className="field__hint">
+              A Keystone user name in domain Default: it gets the cluster’s admin role.
+            </span>
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.kubeconfig}>Admin kubeconfig of the running cluster</label>
+          <textarea
+            id={ids.kubeconfig}
+            className="textarea"
+            required={driver === 'EXISTING'}
+            spellCheck={false}
+            value={kubeconfig}
+            onChange={(e) => setKubeconfig(e.target.value)}
+            aria-describedby={`${ids.kubeconfig}-hint`}
+          />
+          <span id={`${ids.kubeconfig}-hint`} className="field__hint">
+            Needed for an existing cluster. Its credentials are stored encrypted.
+          </span>
+        </div>
+        <div aria-live="polite">
+          {problem && (
+            <p className="form-error" role="alert">
+              {problem.message} <span className="code-tag">{problem.code}</span>
+            </p>
+          )}
+        </div>
+        <div>
+          <button type="submit" className="btn btn--primary" disabled={state.fetching}>
+            {state.fetching ? 'Starting…' : 'Provision cluster'}
+          </button>
+        </div>
+      </form>
+    </section>
+  )
+}
