@@ -19,7 +19,10 @@ const ProvisionClusterMutation = graphql(`
 `)
 
 // DRIVERS are the ways a cluster comes about, with what the form calls them.
-const DRIVERS: { value: ClusterDriver; label: string }[] = [{ value: 'EXISTING', label: 'Existing cluster (bootstrap only)' }]
+const DRIVERS: { value: ClusterDriver; label: string }[] = [
+  { value: 'EXISTING', label: 'Existing cluster (bootstrap only)' },
+  { value: 'LOCAL', label: "Local (etcd + kube-apiserver on the panel's host)" },
+]
 
 // ProvisionClusterForm starts a provisioning job and opens its progress page.
 export function ProvisionClusterForm() {
