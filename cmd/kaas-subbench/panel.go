@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"kaas/app"
+	"kaas/config"
+	"kaas/models"
+	"kaas/provisioning"
+)
+
+// kindBenchEvents is the job kind the benchmark registers: one step that records a
+// number of log events at a fixed interval once its gate opens.
+const kindBenchEvents = "bench.events"
+
+// benchArgs are a bench.events job's arguments: the gate its step waits at.
+type benchArgs struct {
+	Gate string `json:"gate"`
+}
+
+// gates hold bench.events steps until their subscribers are all in place. A job must
+// exist before anyone can subscribe to it (an unknown job is NOT_FOUND), and the engine
+// runs a queued job at once, so the step waits here instead of emitting into the void.
+type gates struct {
+	mu sync.Mutex
+	ch map[string]chan struct{}
+}
+
+func (g *gates) get(name string) chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ch == nil {
+		g.ch = map[string]chan struct{}{}
+	}
+	c := g.ch[name]
+	if c == nil {
+		c = make(chan struct{})
+		g.ch[name] = c
+	}
+	return c
+}
+
+// open lets the step of the job gated by name emit its events, and returns the time.
+func (g *gates) open(name string) time.Time {
+	now := time.Now()
+	close(g.get(name))
+	return now
+}
+
+// eventSteps is the single step of bench.events: wait at the gate, then record events
+// Log events, one per interval. Each event's At is when the engine records it.
+func eventSteps(g *gates, events int, interval time.Duration) []provisioning.Step {
+	return []provisioning.Step{{
+		Name:    "emit",
+		Timeout: 5 * time.Minute,
+		Run: func(ctx context.Context, j *provisioning.JobRun) error {
+			var a benchArgs
+			if err := j.Args(&a); err != nil {
+				return err
+			}
+			select {
+			case <-g.get(a.Gate):
+			case <-ctx.Done():
+				return fmt.Errorf("wait at gate %s: %w", a.Gate, ctx.Err())
+			}
+			t := time.NewTicker(interval)
+			defer t.Stop()
+			for i := 1; i <= events; i++ {
+				if i > 1 {
+					select {
+					case <-t.C:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
+				j.Log(models.EventInfo, "event "+strconv.Itoa(i))
+			}
+			return nil
+		},
+	}}
+}
+
+// panel is the real panel served on a loopback port.
+type panel struct {
+	App    *app.App
+	Addr   string
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// startPanel builds a panel on SQLite in dataDir, lets register add job kinds before it
+// serves, and serves it on 127.0.0.1:0. Its logs are discarded.
+func startPanel(ctx context.Context, ks config.Keystone, dataDir string, register func(*provisioning.Engine)) (*panel, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	cfg := config.Config{
+		DataDir:         dataDir,
+		LogLevel:        "error",
+		Keystone:        ks,
+		SessionTTL:      time.Hour,
+		OperatorRole:    "admin",
+		IdentityTTL:     5 * time.Minute,
+		IdentityStale:   10 * time.Minute,
+		ShutdownTimeout: 5 * time.Second,
+		Addr:            l.Addr().String(),
+		PublicURL:       "http://" + l.Addr().String(),
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	a, err := app.New(sctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		cancel()
+		l.Close()
+		return nil, fmt.Errorf("start panel: %w", err)
+	}
+	register(a.Jobs)
+	p := &panel{App: a, Addr: cfg.Addr, cancel: cancel, done: make(chan error, 1)}
+	go func() { p.done <- a.Serve(sctx, l) }()
+	return p, nil
+}
+
+// Stop shuts the panel down and closes its database.
+func (p *panel) Stop() error {
+	p.cancel()
+	err := <-p.done
+	return errors.Join(err, p.App.Close())
+}
+
+// operatorToken logs oscar (an operator of the test Keystone) in and makes him an API
+// token.
+func operatorToken(ctx context.Context, a *app.App) (string, error) {
+	id, err := a.Keystone.Authenticate(ctx, "oscar", "oscar-pass", "")
+	if err != nil {
+		return "", fmt.Errorf("log in oscar: %w", err)
+	}
+	p := models.Principal{UserID: id.UserID, Username: id.Username, Domain: id.Domain}
+	secret, _, err := a.Tokens.Create(ctx, p, "subbench", 0)
+	if err != nil {
+		return "", fmt.Errorf("create token: %w", err)
+	}
+	return secret, nil
+}
+
+// raiseFileLimit lifts the soft open-file limit to at least want (up to the hard limit):
+// every subscriber holds two sockets in this process, the client's and the server's.
+func raiseFileLimit(want uint64) (uint64, error) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 0, fmt.Errorf("get open-file limit: %w", err)
+	}
+	if lim.Cur >= want {
+		return lim.Cur, nil
+	}
+	lim.Cur = min(want, lim.Max)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 0, fmt.Errorf("raise open-file limit: %w", err)
+	}
+	if lim.Cur < want {
+		return lim.Cur, fmt.Errorf("the open-file limit is %d (hard); %d subscribers need about %d", lim.Max, want/2, want)
+	}
+	return lim.Cur, nil
+}
+
+// memory is a sample of the process: panel and subscribers together.
+type memory struct {
+	RSS, Peak  int64 // VmRSS, VmHWM
+	Goroutines int
+}
+
+func sampleMemory() (memory, error) {
+	m := memory{Goroutines: runtime.NumGoroutine()}
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return m, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || (k != "VmRSS" && k != "VmHWM") {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		if err != nil {
+			return m, fmt.Errorf("%s: %w", k, err)
+		}
+		if k == "VmRSS" {
+			m.RSS = kb << 10
+		} else {
+			m.Peak = kb << 10
+		}
+	}
+	return m, nil
+}
