@@ -1,0 +1,193 @@
+package provisioning_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2"
+
+	"kaas/provisioning"
+)
+
+// fakeOpenStack is a FAKE of the Nova, Neutron and Octavia APIs — nothing here can run
+// the real ones. It keeps the resources it is asked to create, answers lists by name,
+// and records every call so tests can assert the exact requests the driver makes.
+type fakeOpenStack struct {
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	calls    []string
+	next     int
+	networks map[string]map[string]any
+	subnets  map[string]map[string]any
+	servers  map[string]map[string]any
+	lbs      map[string]map[string]any
+	children map[string][]map[string]any // "listeners", "pools", "members:<pool>"
+	userData map[string]string
+}
+
+func newFakeOpenStack(t *testing.T) *fakeOpenStack {
+	f := &fakeOpenStack{networks: map[string]map[string]any{}, subnets: map[string]map[string]any{}, servers: map[string]map[string]any{},
+		lbs: map[string]map[string]any{}, children: map[string][]map[string]any{}, userData: map[string]string{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeOpenStack) clients() provisioning.OpenStackClients {
+	pc := &gophercloud.ProviderClient{HTTPClient: *http.DefaultClient}
+	client := func(prefix, base string) *gophercloud.ServiceClient {
+		return &gophercloud.ServiceClient{ProviderClient: pc, Endpoint: f.srv.URL + prefix, ResourceBase: f.srv.URL + base}
+	}
+	return provisioning.OpenStackClients{
+		Compute:      client("/compute/", "/compute/"),
+		Network:      client("/network/", "/network/v2.0/"),
+		LoadBalancer: client("/lb/", "/lb/v2.0/"),
+	}
+}
+
+// mutations returns the recorded POST and DELETE calls, in order.
+func (f *fakeOpenStack) mutations() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, c := range f.calls {
+		if !strings.HasPrefix(c, "GET ") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (f *fakeOpenStack) id(kind string) string {
+	f.next++
+	return fmt.Sprintf("%s-%d", kind, f.next)
+}
+
+func (f *fakeOpenStack) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, r.Method+" "+r.URL.Path)
+	var body map[string]map[string]any
+	if r.Method == http.MethodPost {
+		_ = json.NewDecoder(r.Body).Decode(&body)
+	}
+	reply := func(code int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	q := r.URL.Query()
+	byName := func(m map[string]map[string]any, key string) {
+		list := []map[string]any{}
+		for _, v := range m {
+			if q.Get("name") == "" || v["name"] == q.Get("name") {
+				if nid := q.Get("network_id"); nid == "" || v["network_id"] == nid {
+					list = append(list, v)
+				}
+			}
+		}
+		reply(200, map[string]any{key: list})
+	}
+	p := r.URL.Path
+	switch {
+	case p == "/network/v2.0/networks" && r.Method == "GET":
+		byName(f.networks, "networks")
+	case p == "/network/v2.0/networks" && r.Method == "POST":
+		n := body["network"]
+		n["id"] = f.id("net")
+		f.networks[n["id"].(string)] = n
+		reply(201, map[string]any{"network": n})
+	case p == "/network/v2.0/subnets" && r.Method == "GET":
+		byName(f.subnets, "subnets")
+	case p == "/network/v2.0/subnets" && r.Method == "POST":
+		s := body["subnet"]
+		s["id"] = f.id("subnet")
+		f.subnets[s["id"].(string)] = s
+		reply(201, map[string]any{"subnet": s})
+	case strings.HasPrefix(p, "/network/v2.0/subnets/") && r.Method == "DELETE":
+		delete(f.subnets, strings.TrimPrefix(p, "/network/v2.0/subnets/"))
+		w.WriteHeader(204)
+	case strings.HasPrefix(p, "/network/v2.0/networks/") && r.Method == "DELETE":
+		delete(f.networks, strings.TrimPrefix(p, "/network/v2.0/networks/"))
+		w.WriteHeader(204)
+	case p == "/compute/flavors/detail":
+		reply(200, map[string]any{"flavors": []map[string]any{
+			{"id": "f-small", "name": "small", "vcpus": 2, "ram": 4096, "disk": 20},
+			{"id": "f-large", "name": "large", "vcpus": 8, "ram": 16384, "disk": 80},
+			{"id": "f-medium", "name": "medium", "vcpus": 4, "ram": 8192, "disk": 40},
+		}})
+	case p == "/compute/servers/detail":
+		re := regexp.MustCompile(q.Get("name"))
+		list := []map[string]any{}
+		for _, s := range f.servers {
+			if re.MatchString(s["name"].(string)) {
+				list = append(list, s)
+			}
+		}
+		reply(200, map[string]any{"servers": list})
+	case p == "/compute/servers" && r.Method == "POST":
+		s := body["server"]
+		id := f.id("server")
+		f.userData[s["name"].(string)], _ = s["user_data"].(string)
+		network := "kaas-" + strings.SplitN(s["name"].(string), "-master-", 2)[0]
+		network = strings.SplitN(network, "-worker-", 2)[0]
+		f.servers[id] = map[string]any{"id": id, "name": s["name"], "status": "BUILD", "flavor": map[string]any{"id": s["flavorRef"]},
+			"addresses": map[string]any{network: []any{map[string]any{"addr": fmt.Sprintf("10.20.0.%d", 10+f.next), "version": 4}}}}
+		reply(202, map[string]any{"server": map[string]any{"id": id}})
+	case strings.HasPrefix(p, "/compute/servers/") && r.Method == "GET":
+		s := f.servers[strings.TrimPrefix(p, "/compute/servers/")]
+		if s == nil {
+			reply(404, map[string]any{})
+			return
+		}
+		reply(200, map[string]any{"server": s})
+		s["status"] = "ACTIVE" // built by the next look
+	case strings.HasPrefix(p, "/compute/servers/") && r.Method == "DELETE":
+		delete(f.servers, strings.TrimPrefix(p, "/compute/servers/"))
+		w.WriteHeader(204)
+	case p == "/lb/v2.0/lbaas/loadbalancers" && r.Method == "GET":
+		byName(f.lbs, "loadbalancers")
+	case p == "/lb/v2.0/lbaas/loadbalancers" && r.Method == "POST":
+		lb := body["loadbalancer"]
+		lb["id"], lb["vip_address"], lb["provisioning_status"] = f.id("lb"), "203.0.113.10", "PENDING_CREATE"
+		f.lbs[lb["id"].(string)] = lb
+		reply(201, map[string]any{"loadbalancer": lb})
+	case strings.HasPrefix(p, "/lb/v2.0/lbaas/loadbalancers/") && r.Method == "GET":
+		lb := f.lbs[strings.TrimPrefix(p, "/lb/v2.0/lbaas/loadbalancers/")]
+		reply(200, map[string]any{"loadbalancer": lb})
+		lb["provisioning_status"] = "ACTIVE"
+	case strings.HasPrefix(p, "/lb/v2.0/lbaas/loadbalancers/") && r.Method == "DELETE":
+		delete(f.lbs, strings.TrimPrefix(p, "/lb/v2.0/lbaas/loadbalancers/"))
+		w.WriteHeader(204)
+	case p == "/lb/v2.0/lbaas/listeners" || p == "/lb/v2.0/lbaas/pools" || strings.HasSuffix(p, "/members"):
+		key := strings.TrimPrefix(p, "/lb/v2.0/lbaas/")
+		single := map[string]string{"listeners": "listener", "pools": "pool"}[key]
+		if strings.HasSuffix(p, "/members") {
+			single = "member"
+		}
+		if r.Method == "GET" {
+			list := f.children[key]
+			if list == nil {
+				list = []map[string]any{}
+			}
+			reply(200, map[string]any{strings.Split(key, "/")[len(strings.Split(key, "/"))-1]: list})
+			return
+		}
+		obj := body[single]
+		obj["id"] = f.id(single)
+		f.children[key] = append(f.children[key], obj)
+		for _, lb := range f.lbs {
+			lb["provisioning_status"] = "PENDING_UPDATE"
+		}
+		reply(201, map[string]any{single: obj})
+	default:
+		reply(404, map[string]any{"error": "the fake does not serve " + r.Method + " " + p})
+	}
+}
