@@ -10,9 +10,19 @@ import (
 
 // WebhookKubeconfig returns the kubeconfig a cluster's kube-apiserver is given with
 // --authentication-token-webhook-config-file: the panel's per-cluster webhook URL, the CA
-// of the panel's TLS listener (empty for plain http), and the cluster's credential.
+// of the panel's TLS listener (empty for plain http), and the cluster's credential. With
+// no cluster name it names the plain /authenticate path, and with no credential it
+// carries none.
 func WebhookKubeconfig(panelURL, clusterName, caPEM, credential string) ([]byte, error) {
-	cluster := map[string]any{"server": strings.TrimSuffix(panelURL, "/") + "/authenticate/" + clusterName}
+	server := strings.TrimSuffix(panelURL, "/") + "/authenticate"
+	if clusterName != "" {
+		server += "/" + clusterName
+	}
+	user := map[string]any{}
+	if credential != "" {
+		user["token"] = credential
+	}
+	cluster := map[string]any{"server": server}
 	if caPEM != "" {
 		cluster["certificate-authority-data"] = base64.StdEncoding.EncodeToString([]byte(caPEM))
 	}
@@ -20,7 +30,7 @@ func WebhookKubeconfig(panelURL, clusterName, caPEM, credential string) ([]byte,
 		"apiVersion":      "v1",
 		"kind":            "Config",
 		"clusters":        []any{map[string]any{"name": "kaas-panel", "cluster": cluster}},
-		"users":           []any{map[string]any{"name": "kube-apiserver-" + clusterName, "user": map[string]any{"token": credential}}},
+		"users":           []any{map[string]any{"name": "kube-apiserver-" + clusterName, "user": user}},
 		"contexts":        []any{map[string]any{"name": "webhook", "context": map[string]any{"cluster": "kaas-panel", "user": "kube-apiserver-" + clusterName}}},
 		"current-context": "webhook",
 	}

@@ -6,10 +6,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
+	"kaas/clusters"
 	"kaas/localcluster"
 )
 
@@ -44,25 +44,15 @@ func (d *LocalDriver) Ensure(ctx context.Context, name string) ([]byte, error) {
 	if c, ok := d.clusters[name]; ok {
 		return c.AdminKubeconfig(), nil
 	}
-	hook := fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters:
-- name: kaas-panel
-  cluster:
-    server: %s/authenticate
-users:
-- name: kube-apiserver
-  user: {}
-contexts:
-- name: webhook
-  context: {cluster: kaas-panel, user: kube-apiserver}
-current-context: webhook
-`, strings.TrimSuffix(d.WebhookURL, "/"))
+	hook, err := clusters.WebhookKubeconfig(d.WebhookURL, "", "", "")
+	if err != nil {
+		return nil, err
+	}
 	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	c, err := localcluster.Start(sctx, localcluster.Options{
 		BinDir: d.BinDir, Dir: filepath.Join(d.StateDir, name), Name: name,
-		WebhookKubeconfig: []byte(hook), WebhookVersion: "v1", WebhookCacheTTL: 10 * time.Second, Log: d.Log,
+		WebhookKubeconfig: hook, WebhookVersion: "v1", WebhookCacheTTL: 10 * time.Second, Log: d.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start local cluster %s: %w", name, err)

@@ -41,7 +41,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	hook = []byte(strings.Replace(string(hook), "/authenticate/", "/authenticate", 1))
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
