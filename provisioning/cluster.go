@@ -370,17 +370,24 @@ func deleteArgs(j *JobRun) (DeleteArgs, error) {
 	return a, err
 }
 
-func (cj *ClusterJobs) markDeleting(ctx context.Context, j *JobRun) error {
+// deletedCluster returns the registered cluster a delete job works on, nil (with a
+// progress note) once it is no longer registered.
+func (cj *ClusterJobs) deletedCluster(ctx context.Context, j *JobRun) (*models.Cluster, error) {
 	a, err := deleteArgs(j)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c, err := cj.Store.Cluster(ctx, a.ClusterID)
 	if models.ErrorCode(err) == models.CodeNotFound {
 		j.Progress(100, "the cluster is no longer registered")
-		return nil
+		return nil, nil
 	}
-	if err != nil {
+	return c, err
+}
+
+func (cj *ClusterJobs) markDeleting(ctx context.Context, j *JobRun) error {
+	c, err := cj.deletedCluster(ctx, j)
+	if c == nil || err != nil {
 		return err
 	}
 	c.Status = models.ClusterDeleting
@@ -392,15 +399,8 @@ func (cj *ClusterJobs) markDeleting(ctx context.Context, j *JobRun) error {
 }
 
 func (cj *ClusterJobs) removeBootstrap(ctx context.Context, j *JobRun) error {
-	a, err := deleteArgs(j)
-	if err != nil {
-		return err
-	}
-	c, err := cj.Store.Cluster(ctx, a.ClusterID)
-	if models.ErrorCode(err) == models.CodeNotFound {
-		return nil
-	}
-	if err != nil {
+	c, err := cj.deletedCluster(ctx, j)
+	if c == nil || err != nil {
 		return err
 	}
 	kc, err := cj.Sealer.Open(c.Credential, []byte(c.ID))
@@ -422,15 +422,8 @@ func (cj *ClusterJobs) removeBootstrap(ctx context.Context, j *JobRun) error {
 }
 
 func (cj *ClusterJobs) removeInfrastructure(ctx context.Context, j *JobRun) error {
-	a, err := deleteArgs(j)
-	if err != nil {
-		return err
-	}
-	c, err := cj.Store.Cluster(ctx, a.ClusterID)
-	if models.ErrorCode(err) == models.CodeNotFound {
-		return nil
-	}
-	if err != nil {
+	c, err := cj.deletedCluster(ctx, j)
+	if c == nil || err != nil {
 		return err
 	}
 	if c.Driver != DriverLocal {
