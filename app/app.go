@@ -168,16 +168,7 @@ func (a *App) wire() error {
 			PublicURL: a.webhookURL(), WebhookCAPEM: webhookCA,
 		},
 		Log: log, Metrics: m,
-		WebsocketInit: func(ctx context.Context, authorization string) (context.Context, error) {
-			if authorization == "" {
-				return ctx, nil // the upgrade request's session cookie, if any, is in ctx
-			}
-			p, err := authSvc.PrincipalForToken(ctx, trimBearer(authorization))
-			if err != nil {
-				return ctx, err
-			}
-			return auth.WithPrincipal(ctx, *p), nil
-		},
+		WebsocketInit: authSvc.WebsocketInit,
 	})
 	hook := &webhook.Handler{
 		Tokens: a.Tokens, Identities: a.Identities, Clusters: a.Registry, Metrics: m, Log: log,
@@ -200,13 +191,6 @@ func (a *App) wire() error {
 func workerID() string {
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s/%d", host, os.Getpid())
-}
-
-func trimBearer(s string) string {
-	if len(s) > 7 && (s[:7] == "Bearer " || s[:7] == "bearer ") {
-		return s[7:]
-	}
-	return s
 }
 
 // panelURL is the plain-HTTP base URL of this panel, for local clusters' webhooks.

@@ -78,7 +78,7 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 }
 
 func (s *Service) principal(r *http.Request) (*models.Principal, error) {
-	if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+	if bearer, ok := bearerToken(r.Header.Get("Authorization")); ok {
 		return s.PrincipalForToken(r.Context(), bearer)
 	}
 	if c, err := r.Cookie("kaas_session"); err == nil && c.Value != "" {
@@ -108,6 +108,31 @@ func (s *Service) PrincipalForToken(ctx context.Context, secret string) (*models
 		return nil, models.Errorf(models.CodeUnauthenticated, "the token's user is disabled")
 	}
 	return &models.Principal{UserID: id.UserID, Username: id.Username, Domain: id.Domain, TokenID: tok.ID}, nil
+}
+
+// bearerToken returns the token of an "Authorization: Bearer" value (scheme in any case).
+func bearerToken(authorization string) (string, bool) {
+	if len(authorization) < 7 || !strings.EqualFold(authorization[:7], "Bearer ") {
+		return "", false
+	}
+	return authorization[7:], true
+}
+
+// WebsocketInit authenticates a websocket connection from the Authorization value of its
+// connection_init payload; without one, the upgrade request's session stays in ctx.
+func (s *Service) WebsocketInit(ctx context.Context, authorization string) (context.Context, error) {
+	if authorization == "" {
+		return ctx, nil
+	}
+	token, ok := bearerToken(authorization)
+	if !ok {
+		token = authorization
+	}
+	p, err := s.PrincipalForToken(ctx, token)
+	if err != nil {
+		return ctx, err
+	}
+	return WithPrincipal(ctx, *p), nil
 }
 
 // WithPrincipal returns ctx carrying p (for websocket connections and tests).
