@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"kaas/config"
+	"kaas/internal/benchpanel"
 	"kaas/tokens"
 )
 
@@ -60,13 +61,7 @@ func main() {
 	flag.DurationVar(&o.IdentityTTL, "identity-ttl", 5*time.Minute, "the panel's Keystone identity TTL")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	flag.Parse()
-	o.Keystone = config.Keystone{
-		AuthURL: os.Getenv("OS_AUTH_URL"), Username: os.Getenv("OS_USERNAME"), Password: os.Getenv("OS_PASSWORD"),
-		ProjectName:   envOr("OS_PROJECT_NAME", "admin"),
-		UserDomain:    envOr("OS_USER_DOMAIN_NAME", envOr("OS_DOMAIN_NAME", "Default")),
-		ProjectDomain: envOr("OS_PROJECT_DOMAIN_NAME", envOr("OS_DOMAIN_NAME", "Default")),
-		Timeout:       10 * time.Second,
-	}
+	o.Keystone = benchpanel.KeystoneFromEnv(os.Getenv)
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -79,13 +74,6 @@ func main() {
 		fmt.Fprintf(os.Stderr, "kaas-loadtest: %d wrong or failed responses\n", errs)
 		os.Exit(1)
 	}
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
 
 func (o options) validate() error {
@@ -136,10 +124,10 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dataDir)
-	cfg := panelConfig(o.Keystone, dataDir, o.IdentityTTL)
+	cfg := benchpanel.Config(o.Keystone, dataDir, o.IdentityTTL)
 
 	t0 := time.Now()
-	p, err := startPanel(ctx, cfg)
+	p, err := benchpanel.Start(ctx, cfg, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -220,7 +208,7 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 	}
 	rep.fetches = append(rep.fetches,
 		fetchCount{"warm panel, measured phases", fetches1 - fetches0, time.Since(measureStart)},
-		fetchCount{"warm panel, whole life", fetches1, time.Since(p.started)})
+		fetchCount{"warm panel, whole life", fetches1, time.Since(p.Started)})
 	stopped = true
 	if err := p.Stop(); err != nil {
 		return 0, fmt.Errorf("stop panel: %w", err)
@@ -228,7 +216,7 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 	client.CloseIdleConnections()
 
 	// A new App on the same data directory: the same tokens and keys, empty caches.
-	p2, err := startPanel(ctx, cfg)
+	p2, err := benchpanel.Start(ctx, cfg, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -239,7 +227,7 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 		p2.Stop()
 		return 0, err
 	}
-	rep.fetches = append(rep.fetches, fetchCount{"cold panel, whole life", fetches2, time.Since(p2.started)})
+	rep.fetches = append(rep.fetches, fetchCount{"cold panel, whole life", fetches2, time.Since(p2.Started)})
 	if err := p2.Stop(); err != nil {
 		return 0, fmt.Errorf("stop cold panel: %w", err)
 	}

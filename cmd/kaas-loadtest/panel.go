@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -19,63 +17,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"kaas/app"
-	"kaas/config"
 	"kaas/models"
 	"kaas/store"
 	"kaas/tokens"
 )
-
-// panel is the real panel served on a loopback port.
-type panel struct {
-	App     *app.App
-	URL     string
-	started time.Time
-	cancel  context.CancelFunc
-	done    chan error
-}
-
-// panelConfig is the configuration of a load-test panel: like the test suites', with
-// SQLite in dataDir.
-func panelConfig(ks config.Keystone, dataDir string, identityTTL time.Duration) config.Config {
-	return config.Config{
-		DataDir:         dataDir,
-		LogLevel:        "error",
-		Keystone:        ks,
-		SessionTTL:      time.Hour,
-		OperatorRole:    "admin",
-		IdentityTTL:     identityTTL,
-		IdentityStale:   10 * time.Minute,
-		ShutdownTimeout: 5 * time.Second,
-	}
-}
-
-// startPanel builds a panel with app.New and serves it on 127.0.0.1:0. Its logs are
-// discarded: they are not what is measured.
-func startPanel(ctx context.Context, cfg config.Config) (*panel, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("listen: %w", err)
-	}
-	cfg.Addr = l.Addr().String()
-	cfg.PublicURL = "http://" + cfg.Addr
-	sctx, cancel := context.WithCancel(ctx)
-	a, err := app.New(sctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		cancel()
-		l.Close()
-		return nil, fmt.Errorf("start panel: %w", err)
-	}
-	p := &panel{App: a, URL: "http://" + cfg.Addr, started: time.Now(), cancel: cancel, done: make(chan error, 1)}
-	go func() { p.done <- a.Serve(sctx, l) }()
-	return p, nil
-}
-
-// Stop shuts the panel down and closes its database (flushing token uses).
-func (p *panel) Stop() error {
-	p.cancel()
-	err := <-p.done
-	return errors.Join(err, p.App.Close())
-}
 
 // demoUser is a user of the test Keystone (cmd/keystone-seed).
 type demoUser struct{ name, password string }

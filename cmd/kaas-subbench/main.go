@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"kaas/config"
+	"kaas/internal/benchpanel"
 	"kaas/models"
 	"kaas/provisioning"
 )
@@ -55,13 +56,7 @@ func main() {
 	flag.IntVar(&o.DialConcurrency, "dial-concurrency", 32, "websocket dials in flight at once")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the fan-out's streaming phase to this file")
 	flag.Parse()
-	o.Keystone = config.Keystone{
-		AuthURL: os.Getenv("OS_AUTH_URL"), Username: os.Getenv("OS_USERNAME"), Password: os.Getenv("OS_PASSWORD"),
-		ProjectName:   envOr("OS_PROJECT_NAME", "admin"),
-		UserDomain:    envOr("OS_USER_DOMAIN_NAME", envOr("OS_DOMAIN_NAME", "Default")),
-		ProjectDomain: envOr("OS_PROJECT_DOMAIN_NAME", envOr("OS_DOMAIN_NAME", "Default")),
-		Timeout:       10 * time.Second,
-	}
+	o.Keystone = benchpanel.KeystoneFromEnv(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	bad, err := run(ctx, o, os.Stdout)
@@ -73,13 +68,6 @@ func main() {
 		fmt.Fprintf(os.Stderr, "kaas-subbench: %d subscribers did not receive every event in order exactly once\n", bad)
 		os.Exit(1)
 	}
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
 
 func (o options) validate() error {
@@ -111,7 +99,7 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 	}
 	defer os.RemoveAll(dataDir)
 	g := &gates{}
-	p, err := startPanel(ctx, o.Keystone, dataDir, func(e *provisioning.Engine) {
+	p, err := benchpanel.Start(ctx, benchpanel.Config(o.Keystone, dataDir, 5*time.Minute), func(e *provisioning.Engine) {
 		e.Register(kindBenchEvents, eventSteps(g, o.Events, o.Interval))
 	})
 	if err != nil {
@@ -145,7 +133,7 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 // bench follows jobs of the panel with websocket subscribers.
 type bench struct {
 	o          options
-	p          *panel
+	p          *benchpanel.Panel
 	g          *gates
 	url, token string
 }

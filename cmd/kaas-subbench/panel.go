@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
-	"net"
 	"os"
 	"runtime"
 	"strconv"
@@ -15,7 +12,6 @@ import (
 	"time"
 
 	"kaas/app"
-	"kaas/config"
 	"kaas/models"
 	"kaas/provisioning"
 )
@@ -89,53 +85,6 @@ func eventSteps(g *gates, events int, interval time.Duration) []provisioning.Ste
 			return nil
 		},
 	}}
-}
-
-// panel is the real panel served on a loopback port.
-type panel struct {
-	App    *app.App
-	Addr   string
-	cancel context.CancelFunc
-	done   chan error
-}
-
-// startPanel builds a panel on SQLite in dataDir, lets register add job kinds before it
-// serves, and serves it on 127.0.0.1:0. Its logs are discarded.
-func startPanel(ctx context.Context, ks config.Keystone, dataDir string, register func(*provisioning.Engine)) (*panel, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("listen: %w", err)
-	}
-	cfg := config.Config{
-		DataDir:         dataDir,
-		LogLevel:        "error",
-		Keystone:        ks,
-		SessionTTL:      time.Hour,
-		OperatorRole:    "admin",
-		IdentityTTL:     5 * time.Minute,
-		IdentityStale:   10 * time.Minute,
-		ShutdownTimeout: 5 * time.Second,
-		Addr:            l.Addr().String(),
-		PublicURL:       "http://" + l.Addr().String(),
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	a, err := app.New(sctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		cancel()
-		l.Close()
-		return nil, fmt.Errorf("start panel: %w", err)
-	}
-	register(a.Jobs)
-	p := &panel{App: a, Addr: cfg.Addr, cancel: cancel, done: make(chan error, 1)}
-	go func() { p.done <- a.Serve(sctx, l) }()
-	return p, nil
-}
-
-// Stop shuts the panel down and closes its database.
-func (p *panel) Stop() error {
-	p.cancel()
-	err := <-p.done
-	return errors.Join(err, p.App.Close())
 }
 
 // operatorToken logs oscar (an operator of the test Keystone) in and makes him an API
