@@ -90,6 +90,15 @@ func (c *Cache) Get(ctx context.Context, userID string) (models.Identity, error)
 		return c.staleOr(snapshot, now, models.Errorf(models.CodeUnavailable, "Keystone is unreachable; try again in a moment"), userID)
 	}
 	_, err, _ := c.sf.Do(userID, func() (any, error) {
+		// A flight that ended just before this one began may have stored a fresh
+		// identity: use it rather than asking Keystone twice in one TTL.
+		c.mu.RLock()
+		e := c.entries[userID]
+		fresh := e != nil && (e.valid || e.gone) && c.opts.Now().Sub(e.fetched) < c.opts.TTL
+		c.mu.RUnlock()
+		if fresh {
+			return nil, nil
+		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.FetchTimeout)
 		defer cancel()
 		id, err := c.fetch(fctx, userID)
