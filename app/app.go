@@ -147,11 +147,6 @@ func (a *App) wire() error {
 	recorder := audit.NewRecorder(a.db, log)
 	a.Jobs = provisioning.New(a.db, workerID(), provisioning.Options{Logger: log, Lease: cfg.JobLease, PauseAfterStep: cfg.FaultPauseAfterStep})
 	a.local = &provisioning.LocalDriver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"), WebhookURL: a.panelURL(), Log: log}
-	a.clusterJobs = &provisioning.ClusterJobs{Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget, Local: a.local}
-	a.clusterJobs.Register(a.Jobs)
-	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole})
-	authSvc := &auth.Service{Keystone: ks, Identities: a.Identities, Tokens: a.Tokens, Sessions: sessions, Audit: recorder}
-
 	webhookCA := ""
 	if cfg.WebhookTLSCert != "" {
 		b, err := os.ReadFile(cfg.WebhookTLSCert)
@@ -160,12 +155,21 @@ func (a *App) wire() error {
 		}
 		webhookCA = string(b)
 	}
+	a.clusterJobs = &provisioning.ClusterJobs{Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget, Local: a.local,
+		OpenStack: openStackDriver(cfg, ks),
+		Kubeadm: provisioning.KubeadmSettings{
+			KubernetesVersion: cfg.Kubeadm.KubernetesVersion, PodSubnet: cfg.Kubeadm.PodSubnet, ServiceSubnet: cfg.Kubeadm.ServiceSubnet,
+			CNIManifest: cfg.Kubeadm.CNIManifest, WebhookURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA,
+		}}
+	a.clusterJobs.Register(a.Jobs)
+	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole})
+	authSvc := &auth.Service{Keystone: ks, Identities: a.Identities, Tokens: a.Tokens, Sessions: sessions, Audit: recorder}
 	gql := graph.NewServer(graph.Options{
 		Resolvers: &resolvers.Resolver{
 			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
 			RBAC: rbac.New(ks), Keystone: ks, Prober: clusters.NewProber(3*time.Second, 30*time.Second),
 			Engine: a.Jobs, ClusterJobs: a.clusterJobs,
-			PublicURL: a.webhookURL(), WebhookCAPEM: webhookCA,
+			PublicURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA,
 		},
 		Log: log, Metrics: m,
 		WebsocketInit: authSvc.WebsocketInit,
@@ -205,19 +209,16 @@ func (a *App) panelURL() string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// webhookURL is the base URL clusters reach the webhook at.
-func (a *App) webhookURL() string {
-	switch {
-	case a.cfg.WebhookAddr != "":
-		host, port, _ := net.SplitHostPort(a.cfg.WebhookAddr)
-		if host == "" || host == "0.0.0.0" || host == "::" {
-			host = "127.0.0.1"
-		}
-		return "https://" + net.JoinHostPort(host, port)
-	case a.cfg.PublicURL != "":
-		return a.cfg.PublicURL
-	default:
-		return "http://" + a.cfg.Addr
+// openStackDriver is the openstack cluster driver in the service account's project, nil
+// when no node image is configured.
+func openStackDriver(cfg config.Config, ks *identity.Keystone) *provisioning.OpenStackDriver {
+	if cfg.OpenStack.Image == "" {
+		return nil
+	}
+	return &provisioning.OpenStackDriver{
+		Clients: provisioning.CatalogClients(ks.Provider, cfg.OpenStack.Region), ImageID: cfg.OpenStack.Image,
+		CIDR: cfg.OpenStack.SubnetCIDR, DNSNameservers: cfg.OpenStack.DNSNameservers, ExternalNetworkID: cfg.OpenStack.ExternalNetworkID,
+		Masters: cfg.OpenStack.Masters,
 	}
 }
 

@@ -270,13 +270,11 @@ func (r *Registry) IssueWebhookCredential(ctx context.Context, clusterID string)
 	if err != nil {
 		return nil, "", err
 	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return nil, "", fmt.Errorf("generate credential: %w", err)
+	cred, hash, err := NewWebhookCredential()
+	if err != nil {
+		return nil, "", err
 	}
-	cred := webhookCredentialPrefix + base64.RawURLEncoding.EncodeToString(b)
-	sum := sha256.Sum256([]byte(cred))
-	c.WebhookTokenHash = sum[:]
+	c.WebhookTokenHash = hash
 	if err := r.store.UpdateCluster(ctx, c); err != nil {
 		return nil, "", err
 	}
@@ -284,6 +282,18 @@ func (r *Registry) IssueWebhookCredential(ctx context.Context, clusterID string)
 	r.credCache = map[[32]byte]credEntry{}
 	r.credMu.Unlock()
 	return c, cred, nil
+}
+
+// NewWebhookCredential makes a credential for a cluster's kube-apiserver to present to
+// the TokenReview webhook, and the hash the registry keeps of it.
+func NewWebhookCredential() (credential string, hash []byte, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("generate credential: %w", err)
+	}
+	credential = webhookCredentialPrefix + base64.RawURLEncoding.EncodeToString(b)
+	sum := sha256.Sum256([]byte(credential))
+	return credential, sum[:], nil
 }
 
 // credentialTTL bounds how long a replica trusts a cached credential after rotation.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -50,11 +51,40 @@ type Config struct {
 	// empty disables that driver.
 	KubeBinDir string
 
+	// WebhookPublicURL is where clusters reach the webhook; default the webhook listener
+	// (or the public URL).
+	WebhookPublicURL string
+
+	// OpenStack configures the openstack cluster driver; an empty Image turns it off.
+	OpenStack OpenStack
+	// Kubeadm is what the nodes of clusters built with kubeadm are told.
+	Kubeadm Kubeadm
+
 	// JobLease is how long a provisioning job stays with a replica that stopped renewing
 	// it (a crash) before another resumes it.
 	JobLease time.Duration
 	// FaultPauseAfterStep is for fault-injection tests only (see provisioning.Options).
 	FaultPauseAfterStep time.Duration
+}
+
+// OpenStack is where and how the openstack driver builds clusters, with the panel's
+// Keystone service account in its project.
+type OpenStack struct {
+	// Image holds containerd, kubelet and kubeadm of Kubeadm.KubernetesVersion.
+	Image             string
+	Region            string
+	ExternalNetworkID string
+	SubnetCIDR        string
+	DNSNameservers    []string
+	Masters           int
+}
+
+// Kubeadm is what the panel tells the nodes of the clusters kubeadm builds.
+type Kubeadm struct {
+	KubernetesVersion string
+	PodSubnet         string
+	ServiceSubnet     string
+	CNIManifest       string
 }
 
 // Keystone is how the panel reaches Keystone and its service account.
@@ -103,6 +133,17 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.WebhookTLSKey, "webhook-tls-key", env("KAAS_WEBHOOK_TLS_KEY", ""), "key of the webhook listener")
 	fs.BoolVar(&c.WebhookRequireClusterCredential, "webhook-require-cluster-credential", boolEnv(getenv, "KAAS_WEBHOOK_REQUIRE_CLUSTER_CREDENTIAL"), "reject TokenReviews without a cluster's webhook credential")
 	fs.StringVar(&c.KubeBinDir, "kube-bin-dir", env("KAAS_KUBE_BIN_DIR", ""), "etcd, kube-apiserver and kubectl for the local cluster driver (empty: driver off)")
+	fs.StringVar(&c.WebhookPublicURL, "webhook-public-url", env("KAAS_WEBHOOK_PUBLIC_URL", ""), "where clusters reach the webhook (default: the webhook listener, else the public URL)")
+	fs.StringVar(&c.OpenStack.Image, "openstack-image", env("KAAS_OPENSTACK_IMAGE", ""), "image ID of cluster nodes (containerd, kubelet, kubeadm); empty: openstack driver off")
+	fs.StringVar(&c.OpenStack.Region, "openstack-region", env("OS_REGION_NAME", ""), "region of the compute, network and load-balancer endpoints")
+	fs.StringVar(&c.OpenStack.ExternalNetworkID, "openstack-external-network", env("KAAS_OPENSTACK_EXTERNAL_NETWORK", ""), "external network for the clusters' routers and API floating IPs")
+	fs.StringVar(&c.OpenStack.SubnetCIDR, "openstack-subnet-cidr", env("KAAS_OPENSTACK_SUBNET_CIDR", "10.20.0.0/24"), "CIDR of each cluster's subnet")
+	dns := fs.String("openstack-dns", env("KAAS_OPENSTACK_DNS", ""), "comma-separated DNS servers of the clusters' subnets")
+	fs.IntVar(&c.OpenStack.Masters, "openstack-masters", intEnv(getenv, "KAAS_OPENSTACK_MASTERS", 1), "control-plane servers per cluster")
+	fs.StringVar(&c.Kubeadm.KubernetesVersion, "kubernetes-version", env("KAAS_KUBERNETES_VERSION", "v1.37.2"), "Kubernetes version kubeadm installs")
+	fs.StringVar(&c.Kubeadm.PodSubnet, "cluster-pod-subnet", env("KAAS_CLUSTER_POD_SUBNET", "10.244.0.0/16"), "pod subnet of kubeadm-built clusters")
+	fs.StringVar(&c.Kubeadm.ServiceSubnet, "cluster-service-subnet", env("KAAS_CLUSTER_SERVICE_SUBNET", "10.96.0.0/12"), "service subnet of kubeadm-built clusters")
+	fs.StringVar(&c.Kubeadm.CNIManifest, "cni-manifest", env("KAAS_CNI_MANIFEST", ""), "URL of a CNI manifest the first master applies (empty: none)")
 	fs.DurationVar(&c.JobLease, "job-lease", durationEnv(getenv, "KAAS_JOB_LEASE", 30*time.Second), "how long a crashed replica's provisioning job waits before another resumes it")
 	fs.DurationVar(&c.FaultPauseAfterStep, "fault-pause-after-step", 0, "fault-injection tests only: hold each provisioning step open before recording it")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on shutdown")
@@ -110,6 +151,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	c.Keystone.Timeout = *keystoneTimeout
+	for _, d := range strings.Split(*dns, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			c.OpenStack.DNSNameservers = append(c.OpenStack.DNSNameservers, d)
+		}
+	}
 
 	var err error
 	if c.SessionKey, err = decodeKey(firstNonEmpty(*sessionKey, getenv("KAAS_SESSION_KEY")), 0); err != nil {
@@ -149,10 +195,53 @@ func (c Config) validate() error {
 	if (c.WebhookTLSCert == "") != (c.WebhookTLSKey == "") || (c.WebhookAddr != "" && c.WebhookTLSCert == "") {
 		errs = append(errs, errors.New("the webhook listener needs --webhook-addr, --webhook-tls-cert and --webhook-tls-key together"))
 	}
+	if c.WebhookPublicURL != "" {
+		if u, err := url.Parse(c.WebhookPublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("webhook public URL %q is not an absolute http(s) URL", c.WebhookPublicURL))
+		}
+	}
+	if c.OpenStack.Image != "" {
+		if !strings.HasPrefix(c.WebhookURL(), "https://") {
+			errs = append(errs, errors.New("the openstack driver needs an https webhook (--webhook-public-url, or --webhook-addr with a certificate): kube-apiserver sends its credential over TLS only"))
+		}
+		if c.OpenStack.Masters < 1 || c.OpenStack.Masters%2 == 0 {
+			errs = append(errs, fmt.Errorf("--openstack-masters must be odd (etcd quorum), not %d", c.OpenStack.Masters))
+		}
+		if _, _, err := net.ParseCIDR(c.OpenStack.SubnetCIDR); err != nil {
+			errs = append(errs, fmt.Errorf("--openstack-subnet-cidr: %w", err))
+		}
+	}
 	if c.SessionTTL <= 0 || c.IdentityTTL <= 0 || c.IdentityStale < 0 {
 		errs = append(errs, errors.New("session and identity durations must be positive"))
 	}
 	return errors.Join(errs...)
+}
+
+// WebhookURL is the base URL clusters reach the webhook at: the configured one, the
+// webhook TLS listener, the public URL, or the main listener.
+func (c Config) WebhookURL() string {
+	switch {
+	case c.WebhookPublicURL != "":
+		return c.WebhookPublicURL
+	case c.WebhookAddr != "":
+		return "https://" + loopbackIfAny(c.WebhookAddr)
+	case c.PublicURL != "":
+		return c.PublicURL
+	default:
+		return "http://" + loopbackIfAny(c.Addr)
+	}
+}
+
+// loopbackIfAny replaces an unspecified host of addr with 127.0.0.1.
+func loopbackIfAny(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // SecureCookies reports whether session cookies must carry the Secure attribute: when the
@@ -195,4 +284,11 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+func intEnv(getenv func(string) string, name string, def int) int {
+	if n, err := strconv.Atoi(getenv(name)); err == nil {
+		return n
+	}
+	return def
 }

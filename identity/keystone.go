@@ -134,6 +134,17 @@ func (k *Keystone) serviceClient(ctx context.Context) (*gophercloud.ServiceClien
 	return c, nil
 }
 
+// Provider returns the service account's authenticated provider client, from which
+// clients of the cloud's other services (compute, network, load balancer) are made
+// through Keystone's catalog.
+func (k *Keystone) Provider(ctx context.Context) (*gophercloud.ProviderClient, error) {
+	c, err := k.serviceClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.ProviderClient, nil
+}
+
 // Authenticate checks a user's password with Keystone and returns who they are with
 // their effective roles. domain defaults to DefaultDomain. Wrong credentials, unknown
 // users, wrong domains and disabled users are all UNAUTHENTICATED, alike, so the answer

@@ -44,6 +44,25 @@ type ClusterSize struct {
 // DefaultClusterSize is the size of a cluster when nobody says otherwise.
 var DefaultClusterSize = ClusterSize{Workers: 3, WorkerVCPU: 4, WorkerRAMGB: 8, WorkerDiskGB: 40, RegistryDBGB: 10}
 
+// Validate returns an INVALID error for a size no cluster can have.
+func (s ClusterSize) Validate() error {
+	for _, f := range []struct {
+		what     string
+		v, lo, hi int
+	}{
+		{"workers", s.Workers, 1, 100},
+		{"vCPUs per worker", s.WorkerVCPU, 1, 256},
+		{"GB of RAM per worker", s.WorkerRAMGB, 1, 4096},
+		{"GB of disk per worker", s.WorkerDiskGB, 10, 16384},
+		{"GB for the registry database", s.RegistryDBGB, 1, 1024},
+	} {
+		if f.v < f.lo || f.v > f.hi {
+			return Errorf(CodeInvalid, "a cluster has %d to %d %s, not %d", f.lo, f.hi, f.what, f.v)
+		}
+	}
+	return nil
+}
+
 // Cluster is a Kubernetes cluster of the environment.
 type Cluster struct {
 	ID         string        `gorm:"primaryKey;size:36"`

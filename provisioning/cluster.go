@@ -21,10 +21,20 @@ const (
 	KindClusterDelete = "cluster.delete"
 )
 
-// Drivers that bring a cluster's infrastructure about.
-const (
-	DriverExisting = "existing"
-)
+// DriverExisting adopts a running cluster: bootstrap steps only.
+const DriverExisting = "existing"
+
+// Drivers returns the drivers this panel can provision with.
+func (cj *ClusterJobs) Drivers() []string {
+	out := []string{DriverExisting}
+	if cj.Local.Enabled() {
+		out = append(out, DriverLocal)
+	}
+	if cj.OpenStack.Enabled() {
+		out = append(out, DriverOpenStack)
+	}
+	return out
+}
 
 // DefaultAdminBinding is the ClusterRoleBinding that gives the cluster's Keystone admin
 // role (as a group) the ClusterRole cluster-admin.
@@ -71,18 +81,50 @@ type ClusterJobs struct {
 	Forget func(userID string)
 	// Local runs clusters on this host; nil or unconfigured disables the local driver.
 	Local *LocalDriver
+	// OpenStack builds clusters in the cloud; nil or unconfigured disables the driver.
+	OpenStack *OpenStackDriver
+	// Kubeadm is what the nodes of the clusters kubeadm builds (openstack) are told.
+	Kubeadm KubeadmSettings
+	// Now is the clock certificates are made by; default time.Now.
+	Now func() time.Time
+}
+
+// KubeadmSettings are the panel's settings for the clusters kubeadm builds.
+type KubeadmSettings struct {
+	KubernetesVersion string
+	PodSubnet         string
+	ServiceSubnet     string
+	// CNIManifest is applied by the first master when set.
+	CNIManifest string
+	// WebhookURL is where the clusters' kube-apiservers reach the panel's webhook
+	// (https: kube-apiserver sends a credential over TLS only); WebhookCAPEM is the CA of
+	// its certificate, empty when the system roots verify it.
+	WebhookURL   string
+	WebhookCAPEM string
 }
 
 // CreateArgs are a cluster.create job's arguments. The kubeconfig is sealed with the
 // cluster ID as associated data, so the registry can keep the same bytes.
 type CreateArgs struct {
-	ClusterID        string `json:"clusterId"`
-	Name             string `json:"name"`
-	BaseDomain       string `json:"baseDomain"`
-	Driver           string `json:"driver"`
-	AdminUser        string `json:"adminUser"`
-	AdminDomain      string `json:"adminDomain"`
-	SealedKubeconfig []byte `json:"sealedKubeconfig"`
+	ClusterID        string             `json:"clusterId"`
+	Name             string             `json:"name"`
+	BaseDomain       string             `json:"baseDomain"`
+	Driver           string             `json:"driver"`
+	AdminUser        string             `json:"adminUser"`
+	AdminDomain      string             `json:"adminDomain"`
+	Size             models.ClusterSize `json:"size"`
+	SealedKubeconfig []byte             `json:"sealedKubeconfig"`
+	// SealedPKI is the cluster's kubeadm PKI (openstack), sealed like the kubeconfig.
+	SealedPKI []byte `json:"sealedPki,omitempty"`
+}
+
+// CreateRequest is an operator's request for a cluster.
+type CreateRequest struct {
+	Name, BaseDomain, Driver, AdminUser string
+	// Kubeconfig is the admin kubeconfig of an existing cluster.
+	Kubeconfig []byte
+	// Size defaults to models.DefaultClusterSize.
+	Size *models.ClusterSize
 }
 
 // DeleteArgs are a cluster.delete job's arguments.
@@ -107,20 +149,27 @@ func (cj *ClusterJobs) Register(e *Engine) {
 	e.Register(KindClusterDelete, []Step{
 		{Name: "mark-deleting", Timeout: time.Minute, Run: cj.markDeleting},
 		{Name: "remove-bootstrap", Timeout: 2 * time.Minute, Run: cj.removeBootstrap},
-		{Name: "remove-infrastructure", Timeout: 5 * time.Minute, Run: cj.removeInfrastructure},
+		{Name: "remove-infrastructure", Timeout: 15 * time.Minute, Run: cj.removeInfrastructure},
 		{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.deleteAdminRole},
 		{Name: "unregister", Timeout: time.Minute, Run: cj.unregister},
 	})
 }
 
-// NewCreateArgs validates a provisioning request and seals its kubeconfig. Bad input is
-// INVALID, before any job exists.
-func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, name, baseDomain, driver, adminUser string, kubeconfig []byte) (CreateArgs, error) {
-	a := CreateArgs{ClusterID: uuid.NewString(), Name: strings.TrimSpace(name), BaseDomain: strings.ToLower(strings.TrimSpace(baseDomain)),
-		Driver: driver, AdminUser: strings.TrimSpace(adminUser), AdminDomain: "Default"}
+// NewCreateArgs validates a provisioning request and seals its secrets (an existing
+// cluster's kubeconfig, a new cluster's PKI). Bad input is INVALID, before any job exists.
+func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, req CreateRequest) (CreateArgs, error) {
+	a := CreateArgs{ClusterID: uuid.NewString(), Name: strings.TrimSpace(req.Name), BaseDomain: strings.ToLower(strings.TrimSpace(req.BaseDomain)),
+		Driver: req.Driver, AdminUser: strings.TrimSpace(req.AdminUser), AdminDomain: "Default", Size: models.DefaultClusterSize}
+	if req.Size != nil {
+		a.Size = *req.Size
+	}
+	if err := a.Size.Validate(); err != nil {
+		return CreateArgs{}, err
+	}
 	if err := cj.checkFree(ctx, a); err != nil {
 		return CreateArgs{}, err
 	}
+	kubeconfig := req.Kubeconfig
 	switch a.Driver {
 	case DriverExisting:
 		if _, _, err := cj.Kube.Clients(kubeconfig); err != nil {
@@ -131,8 +180,13 @@ func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, name, baseDomain, driv
 			return CreateArgs{}, models.Errorf(models.CodeInvalid, "the local driver is not configured on this panel (--kube-bin-dir)")
 		}
 		kubeconfig = nil
+	case DriverOpenStack:
+		if !cj.OpenStack.Enabled() {
+			return CreateArgs{}, models.Errorf(models.CodeInvalid, "the openstack driver is not configured on this panel (--openstack-image)")
+		}
+		kubeconfig = nil
 	default:
-		return CreateArgs{}, models.Errorf(models.CodeInvalid, "unknown driver %q", driver)
+		return CreateArgs{}, models.Errorf(models.CodeInvalid, "unknown driver %q", req.Driver)
 	}
 	if _, err := cj.Keystone.UserByName(ctx, a.AdminUser, a.AdminDomain); err != nil {
 		if models.ErrorCode(err) == models.CodeNotFound {
@@ -146,6 +200,13 @@ func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, name, baseDomain, driv
 			return CreateArgs{}, fmt.Errorf("seal kubeconfig: %w", err)
 		}
 		a.SealedKubeconfig = sealed
+	}
+	if a.Driver == DriverOpenStack {
+		sealed, err := cj.newSealedPKI(a)
+		if err != nil {
+			return CreateArgs{}, err
+		}
+		a.SealedPKI = sealed
 	}
 	return a, nil
 }
@@ -235,16 +296,22 @@ func (cj *ClusterJobs) infrastructure(ctx context.Context, j *JobRun) error {
 		}
 		j.Progress(100, "etcd and kube-apiserver run on this host")
 		return nil
+	case DriverOpenStack:
+		return cj.openStackInfrastructure(ctx, j, a)
 	default:
 		return models.Errorf(models.CodeInvalid, "unknown driver %q", a.Driver)
 	}
 }
 
 // kubeconfig returns the admin kubeconfig of the cluster being created: the sealed one
-// of an existing cluster, or the running local cluster's.
+// of an existing cluster, the running local cluster's, or the panel's own for a cluster
+// built in OpenStack.
 func (cj *ClusterJobs) kubeconfig(ctx context.Context, a CreateArgs) ([]byte, error) {
-	if a.Driver == DriverLocal {
+	switch a.Driver {
+	case DriverLocal:
 		return cj.Local.Ensure(ctx, a.Name)
+	case DriverOpenStack:
+		return cj.openStackKubeconfig(ctx, a)
 	}
 	kc, err := cj.Sealer.Open(a.SealedKubeconfig, []byte(a.ClusterID))
 	if err != nil {
@@ -278,7 +345,10 @@ func (cj *ClusterJobs) waitForAPI(ctx context.Context, j *JobRun) error {
 			j.Progress(100, "the API answers: Kubernetes "+v)
 			return nil
 		}
-		j.Log(models.EventWarn, fmt.Sprintf("attempt %d: %s", attempt, models.ErrorMessage(err)))
+		// A cluster being installed takes minutes: say so now and then, not every time.
+		if attempt == 1 || attempt%15 == 0 {
+			j.Log(models.EventWarn, fmt.Sprintf("attempt %d: %s", attempt, models.ErrorMessage(err)))
+		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("wait for the API: %w", ctx.Err())
@@ -354,9 +424,17 @@ func (cj *ClusterJobs) register(ctx context.Context, j *JobRun) error {
 	if err != nil {
 		return err
 	}
+	hookHash, err := cj.webhookHash(a)
+	if err != nil {
+		return err
+	}
+	size := a.Size
+	if size == (models.ClusterSize{}) { // a job queued before sizes were asked for
+		size = models.DefaultClusterSize
+	}
 	c := &models.Cluster{ID: a.ClusterID, Name: a.Name, BaseDomain: a.BaseDomain, APIURL: ep.APIURL, CAPEM: ep.CAPEM,
-		Status: models.ClusterReady, Driver: a.Driver, AdminRoleIDs: []string{role.ID}, Size: models.DefaultClusterSize,
-		Credential: sealed}
+		Status: models.ClusterReady, Driver: a.Driver, AdminRoleIDs: []string{role.ID}, Size: size,
+		Credential: sealed, WebhookTokenHash: hookHash}
 	if err := cj.Store.CreateCluster(ctx, c); err != nil {
 		return err
 	}
@@ -426,14 +504,21 @@ func (cj *ClusterJobs) removeInfrastructure(ctx context.Context, j *JobRun) erro
 	if c == nil || err != nil {
 		return err
 	}
-	if c.Driver != DriverLocal {
+	switch c.Driver {
+	case DriverLocal:
+		if err := cj.Local.Remove(c.Name); err != nil {
+			return err
+		}
+		j.Progress(100, "stopped etcd and kube-apiserver and removed their state")
+	case DriverOpenStack:
+		j.Progress(10, "deleting the load balancer, servers, router and network")
+		if err := cj.OpenStack.Remove(ctx, c.Name); err != nil {
+			return err
+		}
+		j.Progress(100, "deleted the load balancer, servers, router and network")
+	default:
 		j.Progress(100, "the cluster keeps running outside the panel: no infrastructure to remove")
-		return nil
 	}
-	if err := cj.Local.Remove(c.Name); err != nil {
-		return err
-	}
-	j.Progress(100, "stopped etcd and kube-apiserver and removed their state")
 	return nil
 }
 

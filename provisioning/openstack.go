@@ -7,14 +7,12 @@ import (
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack"
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/flavors"
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/servers"
-	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/listeners"
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/loadbalancers"
-	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/pools"
-	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
-	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/subnets"
 
+	"kaas/kubeadm"
 	"kaas/models"
 )
 
@@ -35,26 +33,44 @@ type OpenStackDriver struct {
 	ImageID string
 	// CIDR of each cluster's own subnet. Default 10.20.0.0/24.
 	CIDR string
+	// DNSNameservers of the cluster's subnet; empty leaves Neutron's default.
+	DNSNameservers []string
+	// ExternalNetworkID, when set, gives the cluster a router to that network (the nodes
+	// reach images and packages) and its API a floating IP on it (the panel, outside the
+	// cluster's network, reaches the API).
+	ExternalNetworkID string
 	// Masters is the number of control-plane servers. Default 1.
 	Masters int
 	// Poll is how often the driver checks a server or load balancer. Default 2 s.
 	Poll time.Duration
-	// UserData returns the cloud-init user data of a node ("master" or "worker").
-	UserData func(cluster, role string, index int) []byte
+}
+
+// UserDataFunc returns the cloud-init user data of a node given the API's addresses.
+type UserDataFunc func(node kubeadm.Node, api OpenStackAPI) ([]byte, error)
+
+// OpenStackAPI are the addresses of a cluster's API load balancer.
+type OpenStackAPI struct {
+	// VIP is the load balancer's address on the cluster's network: what nodes use.
+	VIP string
+	// Public is where the panel reaches the API: the floating IP, or the VIP without an
+	// external network.
+	Public string
 }
 
 // OpenStackInfra is what Ensure built.
 type OpenStackInfra struct {
-	NetworkID, SubnetID string
-	ServerIDs           []string
-	MasterIPs           []string
-	LoadBalancerID      string
-	// APIAddress is the load balancer's VIP; the kube-apiservers listen behind it on 6443.
-	APIAddress string
+	NetworkID, SubnetID, RouterID string
+	ServerIDs                     []string
+	MasterIPs                     []string
+	LoadBalancerID                string
+	API                           OpenStackAPI
 }
 
 // APIPort is the port of the kube-apiserver listener on the load balancer.
 const APIPort = 6443
+
+// Enabled reports whether clusters can be built in OpenStack.
+func (d *OpenStackDriver) Enabled() bool { return d != nil && d.Clients != nil && d.ImageID != "" }
 
 func (d *OpenStackDriver) defaults() {
 	if d.CIDR == "" {
@@ -68,16 +84,23 @@ func (d *OpenStackDriver) defaults() {
 	}
 }
 
+func resourceName(cluster string) string { return "kaas-" + cluster }
+
+func serverName(cluster string, n kubeadm.Node) string {
+	return fmt.Sprintf("%s-%s-%d", cluster, n.Role, n.Index)
+}
+
 // Ensure creates whatever of the cluster's infrastructure is missing and waits until the
-// servers are ACTIVE and the load balancer routes to the masters.
-func (d *OpenStackDriver) Ensure(ctx context.Context, cluster string, size models.ClusterSize, progress func(percent int, msg string)) (OpenStackInfra, error) {
+// servers are ACTIVE and the load balancer routes to the masters. The load balancer (and
+// its floating IP) come before the servers: their user data names the API's addresses.
+func (d *OpenStackDriver) Ensure(ctx context.Context, cluster string, size models.ClusterSize, userData UserDataFunc, progress func(percent int, msg string)) (OpenStackInfra, error) {
 	d.defaults()
 	c, err := d.Clients(ctx)
 	if err != nil {
 		return OpenStackInfra{}, fmt.Errorf("openstack clients: %w", err)
 	}
 	var inf OpenStackInfra
-	name := "kaas-" + cluster
+	name := resourceName(cluster)
 	// The flavor first: a size no flavor fits must not leave a network behind.
 	flavor, err := d.flavor(ctx, c.Compute, size)
 	if err != nil {
@@ -89,20 +112,34 @@ func (d *OpenStackDriver) Ensure(ctx context.Context, cluster string, size model
 	if inf.SubnetID, err = d.subnet(ctx, c.Network, name, inf.NetworkID); err != nil {
 		return inf, err
 	}
-	progress(15, "network "+name+" and its subnet "+d.CIDR)
-	type node struct {
-		name, role string
-		index      int
+	if d.ExternalNetworkID != "" {
+		if inf.RouterID, err = d.router(ctx, c.Network, name, inf.NetworkID, inf.SubnetID); err != nil {
+			return inf, err
+		}
 	}
-	var nodes []node
-	for i := 0; i < d.Masters; i++ {
-		nodes = append(nodes, node{fmt.Sprintf("%s-master-%d", cluster, i), "master", i})
+	progress(10, "network "+name+" and its subnet "+d.CIDR)
+	lb, err := d.ensureLB(ctx, c.LoadBalancer, name+"-api", inf.SubnetID)
+	if err != nil {
+		return inf, err
 	}
-	for i := 0; i < size.Workers; i++ {
-		nodes = append(nodes, node{fmt.Sprintf("%s-worker-%d", cluster, i), "worker", i})
+	inf.LoadBalancerID = lb.ID
+	if inf.API, err = d.publicAddress(ctx, c.Network, lb); err != nil {
+		return inf, err
+	}
+	progress(25, fmt.Sprintf("load balancer %s for the API at %s", lb.VipAddress, inf.API.Public))
+	var nodes []kubeadm.Node
+	for i := range d.Masters {
+		nodes = append(nodes, kubeadm.Node{Role: kubeadm.RoleMaster, Index: i})
+	}
+	for i := range size.Workers {
+		nodes = append(nodes, kubeadm.Node{Role: kubeadm.RoleWorker, Index: i})
 	}
 	for _, n := range nodes {
-		id, err := d.server(ctx, c.Compute, n.name, flavor, inf.NetworkID, d.UserData(cluster, n.role, n.index), n.role, cluster)
+		ud, err := userData(n, inf.API)
+		if err != nil {
+			return inf, err
+		}
+		id, err := d.server(ctx, c.Compute, serverName(cluster, n), flavor, inf.NetworkID, ud, string(n.Role), cluster)
 		if err != nil {
 			return inf, err
 		}
@@ -114,47 +151,34 @@ func (d *OpenStackDriver) Ensure(ctx context.Context, cluster string, size model
 		if err != nil {
 			return inf, err
 		}
-		if nodes[i].role == "master" {
+		if nodes[i].Role == kubeadm.RoleMaster {
 			inf.MasterIPs = append(inf.MasterIPs, ip)
 		}
 	}
 	progress(70, "servers are ACTIVE")
-	if err := d.loadBalancer(ctx, c.LoadBalancer, name+"-api", &inf); err != nil {
+	if err := d.routeToMasters(ctx, c.LoadBalancer, name+"-api", lb.ID, &inf); err != nil {
 		return inf, err
 	}
-	progress(100, fmt.Sprintf("load balancer %s routes %d to the masters", inf.APIAddress, APIPort))
+	progress(100, fmt.Sprintf("load balancer %s routes %d to %d masters", inf.API.VIP, APIPort, len(inf.MasterIPs)))
 	return inf, nil
 }
 
-func (d *OpenStackDriver) network(ctx context.Context, c *gophercloud.ServiceClient, name string) (string, error) {
-	page, err := networks.List(c, networks.ListOpts{Name: name}).AllPages(ctx)
+// APIAddress returns the addresses of the cluster's API load balancer, NOT_FOUND before
+// Ensure made it.
+func (d *OpenStackDriver) APIAddress(ctx context.Context, cluster string) (OpenStackAPI, error) {
+	d.defaults()
+	c, err := d.Clients(ctx)
 	if err != nil {
-		return "", fmt.Errorf("list networks: %w", err)
+		return OpenStackAPI{}, fmt.Errorf("openstack clients: %w", err)
 	}
-	if found, err := networks.ExtractNetworks(page); err == nil && len(found) > 0 {
-		return found[0].ID, nil
-	}
-	up := true
-	n, err := networks.Create(ctx, c, networks.CreateOpts{Name: name, AdminStateUp: &up}).Extract()
+	lb, err := d.findLB(ctx, c.LoadBalancer, resourceName(cluster)+"-api")
 	if err != nil {
-		return "", fmt.Errorf("create network: %w", err)
+		return OpenStackAPI{}, err
 	}
-	return n.ID, nil
-}
-
-func (d *OpenStackDriver) subnet(ctx context.Context, c *gophercloud.ServiceClient, name, networkID string) (string, error) {
-	page, err := subnets.List(c, subnets.ListOpts{Name: name, NetworkID: networkID}).AllPages(ctx)
-	if err != nil {
-		return "", fmt.Errorf("list subnets: %w", err)
+	if lb == nil {
+		return OpenStackAPI{}, models.Errorf(models.CodeNotFound, "cluster %s has no API load balancer", cluster)
 	}
-	if found, err := subnets.ExtractSubnets(page); err == nil && len(found) > 0 {
-		return found[0].ID, nil
-	}
-	s, err := subnets.Create(ctx, c, subnets.CreateOpts{Name: name, NetworkID: networkID, CIDR: d.CIDR, IPVersion: gophercloud.IPv4}).Extract()
-	if err != nil {
-		return "", fmt.Errorf("create subnet: %w", err)
-	}
-	return s.ID, nil
+	return d.publicAddress(ctx, c.Network, lb)
 }
 
 // flavor picks the smallest flavor that fits a worker of the size.
@@ -224,159 +248,75 @@ func (d *OpenStackDriver) waitActive(ctx context.Context, c *gophercloud.Service
 		case "ERROR":
 			return "", fmt.Errorf("server %s failed to build", s.Name)
 		}
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case <-time.After(d.Poll):
+		if err := d.pause(ctx); err != nil {
+			return "", err
 		}
 	}
 }
 
-// loadBalancer ensures the API load balancer, its TCP listener on 6443, its pool and a
-// member per master, waiting for Octavia to settle after each change.
-func (d *OpenStackDriver) loadBalancer(ctx context.Context, c *gophercloud.ServiceClient, name string, inf *OpenStackInfra) error {
-	page, err := loadbalancers.List(c, loadbalancers.ListOpts{Name: name}).AllPages(ctx)
-	if err != nil {
-		return fmt.Errorf("list load balancers: %w", err)
-	}
-	found, _ := loadbalancers.ExtractLoadBalancers(page)
-	var lb *loadbalancers.LoadBalancer
-	if len(found) > 0 {
-		lb = &found[0]
-	} else if lb, err = loadbalancers.Create(ctx, c, loadbalancers.CreateOpts{Name: name, VipSubnetID: inf.SubnetID}).Extract(); err != nil {
-		return fmt.Errorf("create load balancer: %w", err)
-	}
-	inf.LoadBalancerID = lb.ID
-	if inf.APIAddress, err = d.waitLB(ctx, c, lb.ID); err != nil {
-		return err
-	}
-	lpage, err := listeners.List(c, listeners.ListOpts{Name: name, LoadbalancerID: lb.ID}).AllPages(ctx)
-	if err != nil {
-		return fmt.Errorf("list listeners: %w", err)
-	}
-	ls, _ := listeners.ExtractListeners(lpage)
-	var listenerID string
-	if len(ls) > 0 {
-		listenerID = ls[0].ID
-	} else {
-		l, err := listeners.Create(ctx, c, listeners.CreateOpts{Name: name, LoadbalancerID: lb.ID, Protocol: listeners.ProtocolTCP, ProtocolPort: APIPort}).Extract()
-		if err != nil {
-			return fmt.Errorf("create listener: %w", err)
-		}
-		listenerID = l.ID
-		if _, err := d.waitLB(ctx, c, lb.ID); err != nil {
-			return err
-		}
-	}
-	ppage, err := pools.List(c, pools.ListOpts{Name: name, LoadbalancerID: lb.ID}).AllPages(ctx)
-	if err != nil {
-		return fmt.Errorf("list pools: %w", err)
-	}
-	ps, _ := pools.ExtractPools(ppage)
-	var poolID string
-	if len(ps) > 0 {
-		poolID = ps[0].ID
-	} else {
-		p, err := pools.Create(ctx, c, pools.CreateOpts{Name: name, ListenerID: listenerID, LBMethod: pools.LBMethodRoundRobin, Protocol: pools.ProtocolTCP}).Extract()
-		if err != nil {
-			return fmt.Errorf("create pool: %w", err)
-		}
-		poolID = p.ID
-		if _, err := d.waitLB(ctx, c, lb.ID); err != nil {
-			return err
-		}
-	}
-	mpage, err := pools.ListMembers(c, poolID, pools.ListMembersOpts{}).AllPages(ctx)
-	if err != nil {
-		return fmt.Errorf("list members: %w", err)
-	}
-	ms, _ := pools.ExtractMembers(mpage)
-	have := map[string]bool{}
-	for _, m := range ms {
-		have[m.Address] = true
-	}
-	for _, ip := range inf.MasterIPs {
-		if have[ip] {
-			continue
-		}
-		if _, err := pools.CreateMember(ctx, c, poolID, pools.CreateMemberOpts{Address: ip, ProtocolPort: APIPort, SubnetID: inf.SubnetID}).Extract(); err != nil {
-			return fmt.Errorf("add member %s: %w", ip, err)
-		}
-		if _, err := d.waitLB(ctx, c, lb.ID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (d *OpenStackDriver) waitLB(ctx context.Context, c *gophercloud.ServiceClient, id string) (string, error) {
-	for {
-		lb, err := loadbalancers.Get(ctx, c, id).Extract()
-		if err != nil {
-			return "", fmt.Errorf("get load balancer: %w", err)
-		}
-		switch lb.ProvisioningStatus {
-		case "ACTIVE":
-			return lb.VipAddress, nil
-		case "ERROR":
-			return "", fmt.Errorf("load balancer %s is in ERROR", lb.Name)
-		}
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case <-time.After(d.Poll):
-		}
-	}
-}
-
-// Remove deletes the cluster's load balancer (cascading to its listener, pool and
-// members), servers, subnet and network; what is already gone is skipped.
+// Remove deletes the cluster's API floating IP and load balancer (cascading to its
+// listener, pool and members) and its servers, waits until they are gone (Neutron keeps
+// a subnet while ports use it), then deletes its router, subnet and network. What is
+// gone already is skipped, so it can run again.
 func (d *OpenStackDriver) Remove(ctx context.Context, cluster string) error {
 	d.defaults()
 	c, err := d.Clients(ctx)
 	if err != nil {
 		return fmt.Errorf("openstack clients: %w", err)
 	}
-	name := "kaas-" + cluster
-	page, err := loadbalancers.List(c.LoadBalancer, loadbalancers.ListOpts{Name: name + "-api"}).AllPages(ctx)
+	name := resourceName(cluster)
+	lb, err := d.findLB(ctx, c.LoadBalancer, name+"-api")
 	if err != nil {
-		return fmt.Errorf("list load balancers: %w", err)
+		return err
 	}
-	lbs, _ := loadbalancers.ExtractLoadBalancers(page)
-	for _, lb := range lbs {
-		if err := loadbalancers.Delete(ctx, c.LoadBalancer, lb.ID, loadbalancers.DeleteOpts{Cascade: true}).ExtractErr(); err != nil && !gophercloud.ResponseCodeIs(err, 404) {
+	if lb != nil {
+		if err := d.removeFloatingIPs(ctx, c.Network, lb.VipPortID); err != nil {
+			return err
+		}
+		if err := ignoreGone(loadbalancers.Delete(ctx, c.LoadBalancer, lb.ID, loadbalancers.DeleteOpts{Cascade: true}).ExtractErr()); err != nil {
 			return fmt.Errorf("delete load balancer: %w", err)
 		}
+		if err := d.waitGone(ctx, "load balancer "+lb.Name, func() error { return loadbalancers.Get(ctx, c.LoadBalancer, lb.ID).Err }); err != nil {
+			return err
+		}
 	}
-	spage, err := servers.List(c.Compute, servers.ListOpts{Name: "^" + cluster + "-(master|worker)-[0-9]+$"}).AllPages(ctx)
+	page, err := servers.List(c.Compute, servers.ListOpts{Name: "^" + cluster + "-(master|worker)-[0-9]+$"}).AllPages(ctx)
 	if err != nil {
 		return fmt.Errorf("list servers: %w", err)
 	}
-	ss, _ := servers.ExtractServers(spage)
+	ss, _ := servers.ExtractServers(page)
 	for _, s := range ss {
-		if err := servers.Delete(ctx, c.Compute, s.ID).ExtractErr(); err != nil && !gophercloud.ResponseCodeIs(err, 404) {
+		if err := ignoreGone(servers.Delete(ctx, c.Compute, s.ID).ExtractErr()); err != nil {
 			return fmt.Errorf("delete server %s: %w", s.Name, err)
 		}
 	}
-	npage, err := networks.List(c.Network, networks.ListOpts{Name: name}).AllPages(ctx)
-	if err != nil {
-		return fmt.Errorf("list networks: %w", err)
+	for _, s := range ss {
+		if err := d.waitGone(ctx, "server "+s.Name, func() error { return servers.Get(ctx, c.Compute, s.ID).Err }); err != nil {
+			return err
+		}
 	}
-	ns, _ := networks.ExtractNetworks(npage)
-	for _, n := range ns {
-		subPage, err := subnets.List(c.Network, subnets.ListOpts{NetworkID: n.ID}).AllPages(ctx)
+	return d.removeNetwork(ctx, c.Network, name)
+}
+
+// CatalogClients returns a Clients function that makes the compute, network and load
+// balancer clients of region from the provider's service catalog.
+func CatalogClients(provider func(ctx context.Context) (*gophercloud.ProviderClient, error), region string) func(ctx context.Context) (OpenStackClients, error) {
+	return func(ctx context.Context) (OpenStackClients, error) {
+		p, err := provider(ctx)
 		if err != nil {
-			return fmt.Errorf("list subnets: %w", err)
+			return OpenStackClients{}, err
 		}
-		subs, _ := subnets.ExtractSubnets(subPage)
-		for _, s := range subs {
-			if err := subnets.Delete(ctx, c.Network, s.ID).ExtractErr(); err != nil && !gophercloud.ResponseCodeIs(err, 404) {
-				return fmt.Errorf("delete subnet: %w", err)
-			}
+		eo := gophercloud.EndpointOpts{Region: region}
+		var c OpenStackClients
+		if c.Compute, err = openstack.NewComputeV2(p, eo); err != nil {
+			return OpenStackClients{}, fmt.Errorf("compute endpoint: %w", err)
 		}
-		if err := networks.Delete(ctx, c.Network, n.ID).ExtractErr(); err != nil && !gophercloud.ResponseCodeIs(err, 404) {
-			return fmt.Errorf("delete network: %w", err)
+		if c.Network, err = openstack.NewNetworkV2(p, eo); err != nil {
+			return OpenStackClients{}, fmt.Errorf("network endpoint: %w", err)
 		}
+		if c.LoadBalancer, err = openstack.NewLoadBalancerV2(p, eo); err != nil {
+			return OpenStackClients{}, fmt.Errorf("load-balancer endpoint: %w", err)
+		}
+		return c, nil
 	}
-	return nil
 }

@@ -28,13 +28,17 @@ type fakeOpenStack struct {
 	subnets  map[string]map[string]any
 	servers  map[string]map[string]any
 	lbs      map[string]map[string]any
+	routers  map[string]map[string]any
+	ports    map[string]map[string]any // router interfaces
+	fips     map[string]map[string]any
 	children map[string][]map[string]any // "listeners", "pools", "members:<pool>"
 	userData map[string]string
 }
 
 func newFakeOpenStack(t *testing.T) *fakeOpenStack {
 	f := &fakeOpenStack{networks: map[string]map[string]any{}, subnets: map[string]map[string]any{}, servers: map[string]map[string]any{},
-		lbs: map[string]map[string]any{}, children: map[string][]map[string]any{}, userData: map[string]string{}}
+		lbs: map[string]map[string]any{}, routers: map[string]map[string]any{}, ports: map[string]map[string]any{}, fips: map[string]map[string]any{},
+		children: map[string][]map[string]any{}, userData: map[string]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -52,7 +56,7 @@ func (f *fakeOpenStack) clients() provisioning.OpenStackClients {
 	}
 }
 
-// mutations returns the recorded POST and DELETE calls, in order.
+// mutations returns the recorded POST, PUT and DELETE calls, in order.
 func (f *fakeOpenStack) mutations() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -84,13 +88,18 @@ func (f *fakeOpenStack) serve(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(v)
 	}
 	q := r.URL.Query()
+	// byName lists what matches the query's name, network_id, device_id and port_id.
 	byName := func(m map[string]map[string]any, key string) {
 		list := []map[string]any{}
 		for _, v := range m {
-			if q.Get("name") == "" || v["name"] == q.Get("name") {
-				if nid := q.Get("network_id"); nid == "" || v["network_id"] == nid {
-					list = append(list, v)
+			match := true
+			for _, f := range []string{"name", "network_id", "device_id", "port_id"} {
+				if want := q.Get(f); want != "" && v[f] != want {
+					match = false
 				}
+			}
+			if match {
+				list = append(list, v)
 			}
 		}
 		reply(200, map[string]any{key: list})
@@ -116,6 +125,41 @@ func (f *fakeOpenStack) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(204)
 	case strings.HasPrefix(p, "/network/v2.0/networks/") && r.Method == "DELETE":
 		delete(f.networks, strings.TrimPrefix(p, "/network/v2.0/networks/"))
+		w.WriteHeader(204)
+	case p == "/network/v2.0/routers" && r.Method == "GET":
+		byName(f.routers, "routers")
+	case p == "/network/v2.0/routers" && r.Method == "POST":
+		rt := body["router"]
+		rt["id"] = f.id("router")
+		f.routers[rt["id"].(string)] = rt
+		reply(201, map[string]any{"router": rt})
+	case strings.HasSuffix(p, "/add_router_interface") && r.Method == "PUT":
+		router := strings.TrimSuffix(strings.TrimPrefix(p, "/network/v2.0/routers/"), "/add_router_interface")
+		var in map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		subnet := f.subnets[in["subnet_id"].(string)]
+		port := map[string]any{"id": f.id("port"), "device_id": router, "network_id": subnet["network_id"]}
+		f.ports[port["id"].(string)] = port
+		reply(200, map[string]any{"id": router, "subnet_id": in["subnet_id"], "port_id": port["id"]})
+	case strings.HasSuffix(p, "/remove_router_interface") && r.Method == "PUT":
+		var in map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		delete(f.ports, in["port_id"].(string))
+		reply(200, map[string]any{"port_id": in["port_id"]})
+	case strings.HasPrefix(p, "/network/v2.0/routers/") && r.Method == "DELETE":
+		delete(f.routers, strings.TrimPrefix(p, "/network/v2.0/routers/"))
+		w.WriteHeader(204)
+	case p == "/network/v2.0/ports" && r.Method == "GET":
+		byName(f.ports, "ports")
+	case p == "/network/v2.0/floatingips" && r.Method == "GET":
+		byName(f.fips, "floatingips")
+	case p == "/network/v2.0/floatingips" && r.Method == "POST":
+		fip := body["floatingip"]
+		fip["id"], fip["floating_ip_address"] = f.id("fip"), "198.51.100.7"
+		f.fips[fip["id"].(string)] = fip
+		reply(201, map[string]any{"floatingip": fip})
+	case strings.HasPrefix(p, "/network/v2.0/floatingips/") && r.Method == "DELETE":
+		delete(f.fips, strings.TrimPrefix(p, "/network/v2.0/floatingips/"))
 		w.WriteHeader(204)
 	case p == "/compute/flavors/detail":
 		reply(200, map[string]any{"flavors": []map[string]any{
@@ -156,11 +200,16 @@ func (f *fakeOpenStack) serve(w http.ResponseWriter, r *http.Request) {
 		byName(f.lbs, "loadbalancers")
 	case p == "/lb/v2.0/lbaas/loadbalancers" && r.Method == "POST":
 		lb := body["loadbalancer"]
-		lb["id"], lb["vip_address"], lb["provisioning_status"] = f.id("lb"), "203.0.113.10", "PENDING_CREATE"
+		lb["id"], lb["vip_address"], lb["provisioning_status"] = f.id("lb"), "10.20.0.250", "PENDING_CREATE"
+		lb["vip_port_id"] = "vip-port-" + lb["id"].(string)
 		f.lbs[lb["id"].(string)] = lb
 		reply(201, map[string]any{"loadbalancer": lb})
 	case strings.HasPrefix(p, "/lb/v2.0/lbaas/loadbalancers/") && r.Method == "GET":
 		lb := f.lbs[strings.TrimPrefix(p, "/lb/v2.0/lbaas/loadbalancers/")]
+		if lb == nil {
+			reply(404, map[string]any{})
+			return
+		}
 		reply(200, map[string]any{"loadbalancer": lb})
 		lb["provisioning_status"] = "ACTIVE"
 	case strings.HasPrefix(p, "/lb/v2.0/lbaas/loadbalancers/") && r.Method == "DELETE":
@@ -190,4 +239,11 @@ func (f *fakeOpenStack) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		reply(404, map[string]any{"error": "the fake does not serve " + r.Method + " " + p})
 	}
+}
+
+// left counts the resources the fake still holds.
+func (f *fakeOpenStack) left() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.servers) + len(f.lbs) + len(f.networks) + len(f.subnets) + len(f.routers) + len(f.ports) + len(f.fips)
 }

@@ -5,37 +5,45 @@ import (
 	"encoding/base64"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"kaas/kubeadm"
 	"kaas/models"
 	"kaas/provisioning"
 )
 
+func fakeDriver(fake *fakeOpenStack, external string) *provisioning.OpenStackDriver {
+	return &provisioning.OpenStackDriver{
+		Clients: func(context.Context) (provisioning.OpenStackClients, error) { return fake.clients(), nil },
+		ImageID: "img-1", Poll: time.Millisecond, ExternalNetworkID: external,
+	}
+}
+
+// testUserData names the node and the API's addresses.
+func testUserData(n kubeadm.Node, api provisioning.OpenStackAPI) ([]byte, error) {
+	return fmt.Appendf(nil, "#cloud-config\n# %s %d, API %s, public %s\n", n.Role, n.Index, api.VIP, api.Public), nil
+}
+
 func TestOpenStackDriverAgainstAFake(t *testing.T) {
 	fake := newFakeOpenStack(t)
-	d := &provisioning.OpenStackDriver{
-		Clients: func(context.Context) (provisioning.OpenStackClients, error) { return fake.clients(), nil },
-		ImageID: "img-1", Poll: time.Millisecond,
-		UserData: func(cluster, role string, i int) []byte {
-			return []byte(fmt.Sprintf("#cloud-config\n# kaas cluster %s, %s %d\n", cluster, role, i))
-		},
-	}
+	d := fakeDriver(fake, "")
 	ctx := context.Background()
 	size := models.ClusterSize{Workers: 2, WorkerVCPU: 4, WorkerRAMGB: 8, WorkerDiskGB: 40}
 	var progress []int
-	inf, err := d.Ensure(ctx, "blue", size, func(p int, _ string) { progress = append(progress, p) })
+	inf, err := d.Ensure(ctx, "blue", size, testUserData, func(p int, _ string) { progress = append(progress, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
 		"POST /network/v2.0/networks",
 		"POST /network/v2.0/subnets",
+		"POST /lb/v2.0/lbaas/loadbalancers",
 		"POST /compute/servers", // blue-master-0
 		"POST /compute/servers", // blue-worker-0
 		"POST /compute/servers", // blue-worker-1
-		"POST /lb/v2.0/lbaas/loadbalancers",
 		"POST /lb/v2.0/lbaas/listeners",
 		"POST /lb/v2.0/lbaas/pools",
 		"POST /lb/v2.0/lbaas/pools/pool-8/members",
@@ -43,7 +51,7 @@ func TestOpenStackDriverAgainstAFake(t *testing.T) {
 	if got := fake.mutations(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if inf.APIAddress != "203.0.113.10" || len(inf.ServerIDs) != 3 || len(inf.MasterIPs) != 1 || progress[len(progress)-1] != 100 {
+	if inf.API != (provisioning.OpenStackAPI{VIP: "10.20.0.250", Public: "10.20.0.250"}) || len(inf.ServerIDs) != 3 || len(inf.MasterIPs) != 1 || progress[len(progress)-1] != 100 {
 		t.Fatalf("infra = %+v, progress %v", inf, progress)
 	}
 	for _, s := range fake.servers {
@@ -52,13 +60,19 @@ func TestOpenStackDriverAgainstAFake(t *testing.T) {
 		}
 	}
 	ud, _ := base64.StdEncoding.DecodeString(fake.userData["blue-worker-1"])
-	if !strings.Contains(string(ud), "worker 1") {
+	if !strings.Contains(string(ud), "worker 1, API 10.20.0.250") {
 		t.Errorf("user data of blue-worker-1 = %q", ud)
+	}
+	if api, err := d.APIAddress(ctx, "blue"); err != nil || api != inf.API {
+		t.Errorf("APIAddress = %+v, %v; want %+v", api, err, inf.API)
+	}
+	if _, err := d.APIAddress(ctx, "nope"); models.ErrorCode(err) != models.CodeNotFound {
+		t.Errorf("APIAddress of an unknown cluster: %v, want NOT_FOUND", err)
 	}
 
 	// Run again, as after a crash: nothing is created twice.
 	before := len(fake.mutations())
-	if _, err := d.Ensure(ctx, "blue", size, func(int, string) {}); err != nil {
+	if _, err := d.Ensure(ctx, "blue", size, testUserData, func(int, string) {}); err != nil {
 		t.Fatal(err)
 	}
 	if again := fake.mutations()[before:]; len(again) != 0 {
@@ -66,7 +80,7 @@ func TestOpenStackDriverAgainstAFake(t *testing.T) {
 	}
 
 	before = len(fake.mutations())
-	if _, err := d.Ensure(ctx, "huge", models.ClusterSize{Workers: 1, WorkerVCPU: 64, WorkerRAMGB: 512, WorkerDiskGB: 40}, func(int, string) {}); models.ErrorCode(err) != models.CodeInvalid {
+	if _, err := d.Ensure(ctx, "huge", models.ClusterSize{Workers: 1, WorkerVCPU: 64, WorkerRAMGB: 512, WorkerDiskGB: 40}, testUserData, func(int, string) {}); models.ErrorCode(err) != models.CodeInvalid {
 		t.Errorf("no fitting flavor: %v, want INVALID", err)
 	}
 	if made := fake.mutations()[before:]; len(made) != 0 {
@@ -78,11 +92,81 @@ func TestOpenStackDriverAgainstAFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	removed := fake.mutations()[before:]
-	wantRemoved := []string{"DELETE /lb/v2.0/lbaas/loadbalancers/lb-6", "DELETE /compute/servers/server-3", "DELETE /compute/servers/server-4", "DELETE /compute/servers/server-5", "DELETE /network/v2.0/subnets/subnet-2", "DELETE /network/v2.0/networks/net-1"}
-	if len(removed) != len(wantRemoved) || removed[0] != wantRemoved[0] || removed[len(removed)-1] != wantRemoved[len(wantRemoved)-1] {
-		t.Fatalf("remove calls %v, want %v (servers in any order)", removed, wantRemoved)
+	wantRemoved := []string{"DELETE /lb/v2.0/lbaas/loadbalancers/lb-3", "DELETE /compute/servers/server-4", "DELETE /compute/servers/server-5", "DELETE /compute/servers/server-6", "DELETE /network/v2.0/subnets/subnet-2", "DELETE /network/v2.0/networks/net-1"}
+	slices.Sort(removed[1:4]) // servers in any order
+	if !reflect.DeepEqual(removed, wantRemoved) {
+		t.Fatalf("remove calls %v, want %v", removed, wantRemoved)
 	}
-	if len(fake.servers)+len(fake.lbs)+len(fake.networks)+len(fake.subnets) != 0 {
+	if fake.left() != 0 {
 		t.Fatal("resources left after Remove")
+	}
+	before = len(fake.mutations())
+	if err := d.Remove(ctx, "blue"); err != nil {
+		t.Fatalf("second Remove: %v", err)
+	}
+	if again := fake.mutations()[before:]; len(again) != 0 {
+		t.Fatalf("a second Remove called %v", again)
+	}
+}
+
+// TestOpenStackDriverExternalNetwork checks the router to the external network and the
+// API's floating IP, which the nodes' user data and the panel's address carry.
+func TestOpenStackDriverExternalNetwork(t *testing.T) {
+	fake := newFakeOpenStack(t)
+	d := fakeDriver(fake, "ext-net")
+	d.Masters = 3
+	ctx := context.Background()
+	inf, err := d.Ensure(ctx, "red", models.ClusterSize{Workers: 1, WorkerVCPU: 2, WorkerRAMGB: 4, WorkerDiskGB: 20}, testUserData, func(int, string) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"POST /network/v2.0/networks",
+		"POST /network/v2.0/subnets",
+		"POST /network/v2.0/routers",
+		"PUT /network/v2.0/routers/router-3/add_router_interface",
+		"POST /lb/v2.0/lbaas/loadbalancers",
+		"POST /network/v2.0/floatingips",
+		"POST /compute/servers", "POST /compute/servers", "POST /compute/servers", // 3 masters
+		"POST /compute/servers", // 1 worker
+		"POST /lb/v2.0/lbaas/listeners",
+		"POST /lb/v2.0/lbaas/pools",
+		"POST /lb/v2.0/lbaas/pools/pool-12/members", "POST /lb/v2.0/lbaas/pools/pool-12/members", "POST /lb/v2.0/lbaas/pools/pool-12/members",
+	}
+	if got := fake.mutations(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if inf.API.Public != "198.51.100.7" || inf.API.VIP != "10.20.0.250" || len(inf.MasterIPs) != 3 {
+		t.Fatalf("infra = %+v", inf)
+	}
+	for _, fip := range fake.fips {
+		if fip["floating_network_id"] != "ext-net" || fip["port_id"] != "vip-port-lb-5" {
+			t.Errorf("floating IP %v, want on ext-net at the VIP's port", fip)
+		}
+	}
+	for _, r := range fake.routers {
+		if r["external_gateway_info"].(map[string]any)["network_id"] != "ext-net" {
+			t.Errorf("router gateway %v", r["external_gateway_info"])
+		}
+	}
+	ud, _ := base64.StdEncoding.DecodeString(fake.userData["red-master-2"])
+	if !strings.Contains(string(ud), "master 2, API 10.20.0.250, public 198.51.100.7") {
+		t.Errorf("user data of red-master-2 = %q", ud)
+	}
+	before := len(fake.mutations())
+	if _, err := d.Ensure(ctx, "red", models.ClusterSize{Workers: 1, WorkerVCPU: 2, WorkerRAMGB: 4, WorkerDiskGB: 20}, testUserData, func(int, string) {}); err != nil {
+		t.Fatal(err)
+	}
+	if again := fake.mutations()[before:]; len(again) != 0 {
+		t.Fatalf("a second Ensure created %v", again)
+	}
+	if err := d.Remove(ctx, "red"); err != nil {
+		t.Fatal(err)
+	}
+	if n := fake.left(); n != 0 {
+		t.Fatalf("%d resources left after Remove", n)
+	}
+	if got := fake.mutations()[before]; got != "DELETE /network/v2.0/floatingips/fip-6" {
+		t.Errorf("first removal %s, want the floating IP before the load balancer", got)
 	}
 }

@@ -47,7 +47,10 @@ func (r *mutationResolver) ProvisionCluster(ctx context.Context, input model.Pro
 	if err != nil {
 		return nil, err
 	}
-	args, err := r.ClusterJobs.NewCreateArgs(ctx, input.Name, input.BaseDomain, strings.ToLower(string(input.Driver)), input.AdminUser, []byte(deref(input.Kubeconfig)))
+	args, err := r.ClusterJobs.NewCreateArgs(ctx, provisioning.CreateRequest{
+		Name: input.Name, BaseDomain: input.BaseDomain, Driver: strings.ToLower(string(input.Driver)), AdminUser: input.AdminUser,
+		Kubeconfig: []byte(deref(input.Kubeconfig)), Size: clusterSize(input.Size),
+	})
 	var job *models.Job
 	if err == nil {
 		job, err = r.Engine.Enqueue(ctx, provisioning.KindClusterCreate, args, viewer.Username)
@@ -111,6 +114,17 @@ func (r *queryResolver) Job(ctx context.Context, id string) (*models.Job, error)
 		return nil, nil
 	}
 	return job, err
+}
+
+func (r *queryResolver) ClusterDrivers(ctx context.Context) ([]model.ClusterDriver, error) {
+	if _, err := r.operator(ctx); err != nil {
+		return nil, err
+	}
+	var out []model.ClusterDriver
+	for _, d := range r.ClusterJobs.Drivers() {
+		out = append(out, model.ClusterDriver(strings.ToUpper(d)))
+	}
+	return out, nil
 }
 
 func (r *subscriptionResolver) JobProgress(ctx context.Context, jobID string, after *int) (<-chan *models.JobEvent, error) {

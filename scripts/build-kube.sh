@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build-kube.sh builds kube-apiserver, kubectl and etcd from the Go module proxy once into
+# build-kube.sh builds kube-apiserver, kubectl, kubeadm and etcd from the Go module proxy once into
 # a cache directory outside the repository and prints that directory. Later calls reuse the
 # binaries. The first build takes about ten minutes on two cores.
 set -euo pipefail
@@ -9,7 +9,7 @@ ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 CACHE=${KAAS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kaas}
 BIN="$CACHE/kube-$KUBE_VERSION-etcd-$ETCD_VERSION/bin"
 
-if [[ -x "$BIN/kube-apiserver" && -x "$BIN/kubectl" && -x "$BIN/etcd" ]]; then
+if [[ -x "$BIN/kube-apiserver" && -x "$BIN/kubectl" && -x "$BIN/kubeadm" && -x "$BIN/etcd" ]]; then
   echo "$BIN"
   exit 0
 fi
@@ -24,8 +24,8 @@ staging="v0.$staging_minor"
 major=1
 minor=${staging_minor%%.*}
 
-if [[ ! -x "$BIN/kube-apiserver" || ! -x "$BIN/kubectl" ]]; then
-  echo "build-kube: building kube-apiserver and kubectl $KUBE_VERSION (first time only, ~10 min)"
+if [[ ! -x "$BIN/kube-apiserver" || ! -x "$BIN/kubectl" || ! -x "$BIN/kubeadm" ]]; then
+  echo "build-kube: building kube-apiserver, kubectl and kubeadm $KUBE_VERSION (first time only, ~10 min)"
   mod="$work/kubernetes-tools"
   mkdir -p "$mod"
   cd "$mod"
@@ -39,13 +39,14 @@ if [[ ! -x "$BIN/kube-apiserver" || ! -x "$BIN/kubectl" ]]; then
   for m in "${stagings[@]}"; do
     go mod edit -replace="$m=$m@$staging"
   done
-  go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$KUBE_VERSION" "k8s.io/kubernetes/cmd/kubectl@$KUBE_VERSION"
+  go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$KUBE_VERSION" "k8s.io/kubernetes/cmd/kubectl@$KUBE_VERSION" "k8s.io/kubernetes/cmd/kubeadm@$KUBE_VERSION"
   ld="-s -w"
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ld="$ld -X $p.gitVersion=$KUBE_VERSION -X $p.gitMajor=$major -X $p.gitMinor=$minor"
   done
   go build -trimpath -ldflags="$ld" -o "$BIN/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
   go build -trimpath -ldflags="$ld" -o "$BIN/kubectl" k8s.io/kubernetes/cmd/kubectl
+  go build -trimpath -ldflags="$ld" -o "$BIN/kubeadm" k8s.io/kubernetes/cmd/kubeadm
 fi
 
 if [[ ! -x "$BIN/etcd" ]]; then

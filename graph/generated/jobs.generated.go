@@ -589,6 +589,76 @@ func (ec *executionContext) fieldContext_Subscription_jobProgress(ctx context.Co
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputClusterSizeInput(ctx context.Context, obj any) (model.ClusterSizeInput, error) {
+	var it model.ClusterSizeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"workers", "workerVcpu", "workerRamGb", "workerDiskGb", "registryDbGb"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "workers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workers"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Workers = data
+		case "workerVcpu":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerVcpu"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerVcpu = data
+		case "workerRamGb":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerRamGb"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerRAMGb = data
+		case "workerDiskGb":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerDiskGb"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerDiskGb = data
+		case "registryDbGb":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registryDbGb"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistryDbGb = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalClusterSizeInput unmarshals raw into the ClusterSizeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalClusterSizeInput(ctx context.Context, raw any) (model.ClusterSizeInput, error) {
+	var out model.ClusterSizeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ClusterSizeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProvisionClusterInput(ctx context.Context, obj any) (model.ProvisionClusterInput, error) {
 	var it model.ProvisionClusterInput
 	if obj == nil {
@@ -600,7 +670,7 @@ func (ec *executionContext) unmarshalInputProvisionClusterInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "baseDomain", "driver", "adminUser", "kubeconfig"}
+	fieldsInOrder := [...]string{"name", "baseDomain", "driver", "adminUser", "kubeconfig", "size"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -642,6 +712,13 @@ func (ec *executionContext) unmarshalInputProvisionClusterInput(ctx context.Cont
 				return it, err
 			}
 			it.Kubeconfig = data
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalOClusterSizeInput2ᚖkaasᚋgraphᚋmodelᚐClusterSizeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = data
 		}
 	}
 	return it, nil
@@ -856,6 +933,36 @@ func (ec *executionContext) marshalNClusterDriver2kaasᚋgraphᚋmodelᚐCluster
 	return v
 }
 
+func (ec *executionContext) unmarshalNClusterDriver2ᚕkaasᚋgraphᚋmodelᚐClusterDriverᚄ(ctx context.Context, v any) ([]model.ClusterDriver, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ClusterDriver, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNClusterDriver2kaasᚋgraphᚋmodelᚐClusterDriver(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNClusterDriver2ᚕkaasᚋgraphᚋmodelᚐClusterDriverᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ClusterDriver) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNClusterDriver2kaasᚋgraphᚋmodelᚐClusterDriver(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNJob2ᚕᚖkaasᚋmodelsᚐJobᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Job) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -907,6 +1014,14 @@ func (ec *executionContext) marshalNJobEvent2ᚖkaasᚋmodelsᚐJobEvent(ctx con
 func (ec *executionContext) unmarshalNProvisionClusterInput2kaasᚋgraphᚋmodelᚐProvisionClusterInput(ctx context.Context, v any) (model.ProvisionClusterInput, error) {
 	res, err := ec.unmarshalInputProvisionClusterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOClusterSizeInput2ᚖkaasᚋgraphᚋmodelᚐClusterSizeInput(ctx context.Context, v any) (*model.ClusterSizeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputClusterSizeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOJob2ᚖkaasᚋmodelsᚐJob(ctx context.Context, sel ast.SelectionSet, v *models.Job) graphql.Marshaler {

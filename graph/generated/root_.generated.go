@@ -192,6 +192,7 @@ type ComplexityRoot struct {
 		Backups         func(childComplexity int, clusterID *string) int
 		Bindings        func(childComplexity int, clusterID *string) int
 		Cluster         func(childComplexity int, id string) int
+		ClusterDrivers  func(childComplexity int) int
 		Clusters        func(childComplexity int) int
 		Job             func(childComplexity int, id string) int
 		Jobs            func(childComplexity int, first *int) int
@@ -1013,6 +1014,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Cluster(childComplexity, args["id"].(string)), true
+	case "Query.clusterDrivers":
+		if e.ComplexityRoot.Query.ClusterDrivers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ClusterDrivers(childComplexity), true
 	case "Query.clusters":
 		if e.ComplexityRoot.Query.Clusters == nil {
 			break
@@ -1272,6 +1279,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AdoptClusterInput", ec.unmarshalInputAdoptClusterInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("ClusterSizeInput", ec.unmarshalInputClusterSizeInput),
 			graphql.NewInputUnmarshaler("CreateBackupInput", ec.unmarshalInputCreateBackupInput),
 			graphql.NewInputUnmarshaler("CreateBindingInput", ec.unmarshalInputCreateBindingInput),
 			graphql.NewInputUnmarshaler("CreateRestoreInput", ec.unmarshalInputCreateRestoreInput),
@@ -1683,6 +1691,8 @@ type ManagedService {
   jobs(first: Int): [Job!]!
   "job is one provisioning job, null when unknown (operators only)."
   job(id: ID!): Job
+  "clusterDrivers are the drivers this panel is configured to provision with (operators only)."
+  clusterDrivers: [ClusterDriver!]!
 }
 
 extend type Mutation {
@@ -1716,6 +1726,12 @@ enum ClusterDriver {
   EXISTING
   "LOCAL runs a real etcd and kube-apiserver on the panel's host: for development and demos."
   LOCAL
+  """
+  OPENSTACK builds the cluster in the cloud: a Neutron network, Nova servers of the
+  smallest flavor that fits the size, an Octavia load balancer for the API, and kubeadm
+  run by cloud-init from a PKI the panel makes.
+  """
+  OPENSTACK
 }
 
 "ProvisionClusterInput describes a cluster to provision."
@@ -1728,6 +1744,18 @@ input ProvisionClusterInput {
   adminUser: String!
   "kubeconfig is the admin kubeconfig of the running cluster (EXISTING); stored encrypted."
   kubeconfig: String
+  "size defaults to 3 workers of 4 vCPUs, 8 GB RAM and 40 GB disk, and a 10 GB registry database."
+  size: ClusterSizeInput
+}
+
+"ClusterSizeInput is a cluster's size; a field left out takes its default."
+input ClusterSizeInput {
+  "workers: 1 to 100."
+  workers: Int
+  workerVcpu: Int
+  workerRamGb: Int
+  workerDiskGb: Int
+  registryDbGb: Int
 }
 
 "Job is a durable provisioning job."

@@ -87,6 +87,16 @@ type ClusterHealth struct {
 	CheckedAt time.Time `json:"checkedAt"`
 }
 
+// ClusterSizeInput is a cluster's size; a field left out takes its default.
+type ClusterSizeInput struct {
+	// workers: 1 to 100.
+	Workers      *int `json:"workers,omitempty"`
+	WorkerVcpu   *int `json:"workerVcpu,omitempty"`
+	WorkerRAMGb  *int `json:"workerRamGb,omitempty"`
+	WorkerDiskGb *int `json:"workerDiskGb,omitempty"`
+	RegistryDbGb *int `json:"registryDbGb,omitempty"`
+}
+
 // CreateBackupInput describes an on-demand backup.
 type CreateBackupInput struct {
 	ClusterID *string `json:"clusterId,omitempty"`
@@ -173,6 +183,8 @@ type ProvisionClusterInput struct {
 	AdminUser string `json:"adminUser"`
 	// kubeconfig is the admin kubeconfig of the running cluster (EXISTING); stored encrypted.
 	Kubeconfig *string `json:"kubeconfig,omitempty"`
+	// size defaults to 3 workers of 4 vCPUs, 8 GB RAM and 40 GB disk, and a 10 GB registry database.
+	Size *ClusterSizeInput `json:"size,omitempty"`
 }
 
 // Query is the read side of the panel's API. Errors carry a code in extensions.code:
@@ -217,16 +229,21 @@ const (
 	ClusterDriverExisting ClusterDriver = "EXISTING"
 	// LOCAL runs a real etcd and kube-apiserver on the panel's host: for development and demos.
 	ClusterDriverLocal ClusterDriver = "LOCAL"
+	// OPENSTACK builds the cluster in the cloud: a Neutron network, Nova servers of the
+	// smallest flavor that fits the size, an Octavia load balancer for the API, and kubeadm
+	// run by cloud-init from a PKI the panel makes.
+	ClusterDriverOpenstack ClusterDriver = "OPENSTACK"
 )
 
 var AllClusterDriver = []ClusterDriver{
 	ClusterDriverExisting,
 	ClusterDriverLocal,
+	ClusterDriverOpenstack,
 }
 
 func (e ClusterDriver) IsValid() bool {
 	switch e {
-	case ClusterDriverExisting, ClusterDriverLocal:
+	case ClusterDriverExisting, ClusterDriverLocal, ClusterDriverOpenstack:
 		return true
 	}
 	return false

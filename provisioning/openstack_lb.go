@@ -1,0 +1,149 @@
+package provisioning
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/listeners"
+	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/loadbalancers"
+	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/pools"
+)
+
+// findLB returns the named load balancer, nil when there is none.
+func (d *OpenStackDriver) findLB(ctx context.Context, c *gophercloud.ServiceClient, name string) (*loadbalancers.LoadBalancer, error) {
+	page, err := loadbalancers.List(c, loadbalancers.ListOpts{Name: name}).AllPages(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list load balancers: %w", err)
+	}
+	found, err := loadbalancers.ExtractLoadBalancers(page)
+	if err != nil {
+		return nil, fmt.Errorf("list load balancers: %w", err)
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	return &found[0], nil
+}
+
+// ensureLB returns the named load balancer once ACTIVE, creating it on the subnet.
+func (d *OpenStackDriver) ensureLB(ctx context.Context, c *gophercloud.ServiceClient, name, subnetID string) (*loadbalancers.LoadBalancer, error) {
+	lb, err := d.findLB(ctx, c, name)
+	if err != nil {
+		return nil, err
+	}
+	if lb == nil {
+		if lb, err = loadbalancers.Create(ctx, c, loadbalancers.CreateOpts{Name: name, VipSubnetID: subnetID}).Extract(); err != nil {
+			return nil, fmt.Errorf("create load balancer: %w", err)
+		}
+	}
+	return d.waitLB(ctx, c, lb.ID)
+}
+
+// routeToMasters ensures the API listener (TCP 6443), its pool and a member per master,
+// waiting for Octavia to settle after each change.
+func (d *OpenStackDriver) routeToMasters(ctx context.Context, c *gophercloud.ServiceClient, name, lbID string, inf *OpenStackInfra) error {
+	lpage, err := listeners.List(c, listeners.ListOpts{Name: name, LoadbalancerID: lbID}).AllPages(ctx)
+	if err != nil {
+		return fmt.Errorf("list listeners: %w", err)
+	}
+	ls, _ := listeners.ExtractListeners(lpage)
+	var listenerID string
+	if len(ls) > 0 {
+		listenerID = ls[0].ID
+	} else {
+		l, err := listeners.Create(ctx, c, listeners.CreateOpts{Name: name, LoadbalancerID: lbID, Protocol: listeners.ProtocolTCP, ProtocolPort: APIPort}).Extract()
+		if err != nil {
+			return fmt.Errorf("create listener: %w", err)
+		}
+		listenerID = l.ID
+		if _, err := d.waitLB(ctx, c, lbID); err != nil {
+			return err
+		}
+	}
+	ppage, err := pools.List(c, pools.ListOpts{Name: name, LoadbalancerID: lbID}).AllPages(ctx)
+	if err != nil {
+		return fmt.Errorf("list pools: %w", err)
+	}
+	ps, _ := pools.ExtractPools(ppage)
+	var poolID string
+	if len(ps) > 0 {
+		poolID = ps[0].ID
+	} else {
+		p, err := pools.Create(ctx, c, pools.CreateOpts{Name: name, ListenerID: listenerID, LBMethod: pools.LBMethodRoundRobin, Protocol: pools.ProtocolTCP}).Extract()
+		if err != nil {
+			return fmt.Errorf("create pool: %w", err)
+		}
+		poolID = p.ID
+		if _, err := d.waitLB(ctx, c, lbID); err != nil {
+			return err
+		}
+	}
+	mpage, err := pools.ListMembers(c, poolID, pools.ListMembersOpts{}).AllPages(ctx)
+	if err != nil {
+		return fmt.Errorf("list members: %w", err)
+	}
+	ms, _ := pools.ExtractMembers(mpage)
+	have := map[string]bool{}
+	for _, m := range ms {
+		have[m.Address] = true
+	}
+	for _, ip := range inf.MasterIPs {
+		if have[ip] {
+			continue
+		}
+		if _, err := pools.CreateMember(ctx, c, poolID, pools.CreateMemberOpts{Address: ip, ProtocolPort: APIPort, SubnetID: inf.SubnetID}).Extract(); err != nil {
+			return fmt.Errorf("add member %s: %w", ip, err)
+		}
+		if _, err := d.waitLB(ctx, c, lbID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// waitLB waits until Octavia has settled the load balancer.
+func (d *OpenStackDriver) waitLB(ctx context.Context, c *gophercloud.ServiceClient, id string) (*loadbalancers.LoadBalancer, error) {
+	for {
+		lb, err := loadbalancers.Get(ctx, c, id).Extract()
+		if err != nil {
+			return nil, fmt.Errorf("get load balancer: %w", err)
+		}
+		switch lb.ProvisioningStatus {
+		case "ACTIVE":
+			return lb, nil
+		case "ERROR":
+			return nil, fmt.Errorf("load balancer %s is in ERROR", lb.Name)
+		}
+		if err := d.pause(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// pause waits one poll interval, or returns the context's error.
+func (d *OpenStackDriver) pause(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d.Poll):
+		return nil
+	}
+}
+
+// waitGone polls get until it answers 404.
+func (d *OpenStackDriver) waitGone(ctx context.Context, what string, get func() error) error {
+	for {
+		err := get()
+		if gophercloud.ResponseCodeIs(err, 404) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("wait for %s to go: %w", what, err)
+		}
+		if err := d.pause(ctx); err != nil {
+			return fmt.Errorf("wait for %s to go: %w", what, err)
+		}
+	}
+}
