@@ -218,7 +218,7 @@ func openStackDriver(cfg config.Config, ks *identity.Keystone) *provisioning.Ope
 	return &provisioning.OpenStackDriver{
 		Clients: provisioning.CatalogClients(ks.Provider, cfg.OpenStack.Region), ImageID: cfg.OpenStack.Image,
 		CIDR: cfg.OpenStack.SubnetCIDR, DNSNameservers: cfg.OpenStack.DNSNameservers, ExternalNetworkID: cfg.OpenStack.ExternalNetworkID,
-		Masters: cfg.OpenStack.Masters,
+		Masters: cfg.OpenStack.Masters, APIPort: cfg.OpenStack.APIPort,
 	}
 }
 

@@ -77,6 +77,7 @@ type OpenStack struct {
 	SubnetCIDR        string
 	DNSNameservers    []string
 	Masters           int
+	APIPort           int
 }
 
 // Kubeadm is what the panel tells the nodes of the clusters kubeadm builds.
@@ -140,6 +141,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.OpenStack.SubnetCIDR, "openstack-subnet-cidr", env("KAAS_OPENSTACK_SUBNET_CIDR", "10.20.0.0/24"), "CIDR of each cluster's subnet")
 	dns := fs.String("openstack-dns", env("KAAS_OPENSTACK_DNS", ""), "comma-separated DNS servers of the clusters' subnets")
 	fs.IntVar(&c.OpenStack.Masters, "openstack-masters", intEnv(getenv, "KAAS_OPENSTACK_MASTERS", 1), "control-plane servers per cluster")
+	fs.IntVar(&c.OpenStack.APIPort, "openstack-api-port", intEnv(getenv, "KAAS_OPENSTACK_API_PORT", 6443), "port of the clusters' API on their load balancers")
 	fs.StringVar(&c.Kubeadm.KubernetesVersion, "kubernetes-version", env("KAAS_KUBERNETES_VERSION", "v1.37.2"), "Kubernetes version kubeadm installs")
 	fs.StringVar(&c.Kubeadm.PodSubnet, "cluster-pod-subnet", env("KAAS_CLUSTER_POD_SUBNET", "10.244.0.0/16"), "pod subnet of kubeadm-built clusters")
 	fs.StringVar(&c.Kubeadm.ServiceSubnet, "cluster-service-subnet", env("KAAS_CLUSTER_SERVICE_SUBNET", "10.96.0.0/12"), "service subnet of kubeadm-built clusters")

@@ -3,7 +3,10 @@ package provisioning
 import (
 	"context"
 	"fmt"
+	"net"
 	"sort"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -41,8 +44,12 @@ type OpenStackDriver struct {
 	ExternalNetworkID string
 	// Masters is the number of control-plane servers. Default 1.
 	Masters int
+	// APIPort is the port of the API listener on the load balancer. Default 6443.
+	APIPort int
 	// Poll is how often the driver checks a server or load balancer. Default 2 s.
 	Poll time.Duration
+
+	once sync.Once
 }
 
 // UserDataFunc returns the cloud-init user data of a node given the API's addresses.
@@ -66,13 +73,16 @@ type OpenStackInfra struct {
 	API                           OpenStackAPI
 }
 
-// APIPort is the port of the kube-apiserver listener on the load balancer.
-const APIPort = 6443
+// APIServerPort is where kubeadm's kube-apiservers listen on the masters.
+const APIServerPort = 6443
 
 // Enabled reports whether clusters can be built in OpenStack.
 func (d *OpenStackDriver) Enabled() bool { return d != nil && d.Clients != nil && d.ImageID != "" }
 
-func (d *OpenStackDriver) defaults() {
+// defaults fills in the unset settings, once: jobs share the driver.
+func (d *OpenStackDriver) defaults() { d.once.Do(d.setDefaults) }
+
+func (d *OpenStackDriver) setDefaults() {
 	if d.CIDR == "" {
 		d.CIDR = "10.20.0.0/24"
 	}
@@ -81,6 +91,9 @@ func (d *OpenStackDriver) defaults() {
 	}
 	if d.Poll <= 0 {
 		d.Poll = 2 * time.Second
+	}
+	if d.APIPort <= 0 {
+		d.APIPort = APIServerPort
 	}
 }
 
@@ -159,7 +172,7 @@ func (d *OpenStackDriver) Ensure(ctx context.Context, cluster string, size model
 	if err := d.routeToMasters(ctx, c.LoadBalancer, name+"-api", lb.ID, &inf); err != nil {
 		return inf, err
 	}
-	progress(100, fmt.Sprintf("load balancer %s routes %d to %d masters", inf.API.VIP, APIPort, len(inf.MasterIPs)))
+	progress(100, fmt.Sprintf("load balancer %s routes %d to %d masters", inf.API.VIP, d.APIPort, len(inf.MasterIPs)))
 	return inf, nil
 }
 
@@ -296,6 +309,12 @@ func (d *OpenStackDriver) Remove(ctx context.Context, cluster string) error {
 		}
 	}
 	return d.removeNetwork(ctx, c.Network, name)
+}
+
+// APIURL returns the URL the panel reaches the cluster's API at.
+func (d *OpenStackDriver) APIURL(api OpenStackAPI) string {
+	d.defaults()
+	return "https://" + net.JoinHostPort(api.Public, strconv.Itoa(d.APIPort))
 }
 
 // CatalogClients returns a Clients function that makes the compute, network and load

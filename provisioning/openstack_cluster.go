@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"net"
-	"strconv"
 	"time"
 
 	"kaas/clusters"
@@ -70,7 +68,7 @@ func (cj *ClusterJobs) openStackInfrastructure(ctx context.Context, j *JobRun, a
 	}
 	userData := func(n kubeadm.Node, api OpenStackAPI) ([]byte, error) {
 		c := kubeadm.Cluster{
-			Name: a.Name, KubernetesVersion: cj.Kubeadm.KubernetesVersion, Endpoint: api.VIP, APIPort: APIPort,
+			Name: a.Name, KubernetesVersion: cj.Kubeadm.KubernetesVersion, Endpoint: api.VIP, APIPort: cj.OpenStack.APIPort,
 			PodSubnet: cj.Kubeadm.PodSubnet, ServiceSubnet: cj.Kubeadm.ServiceSubnet, WebhookKube: hook, CNIManifest: cj.Kubeadm.CNIManifest,
 		}
 		if api.Public != api.VIP {
@@ -82,12 +80,8 @@ func (cj *ClusterJobs) openStackInfrastructure(ctx context.Context, j *JobRun, a
 	if err != nil {
 		return err
 	}
-	j.Log(models.EventInfo, fmt.Sprintf("%d servers; the API will answer at %s", len(inf.ServerIDs), apiURL(inf.API)))
+	j.Log(models.EventInfo, fmt.Sprintf("%d servers; the API will answer at %s", len(inf.ServerIDs), cj.OpenStack.APIURL(inf.API)))
 	return nil
-}
-
-func apiURL(api OpenStackAPI) string {
-	return "https://" + net.JoinHostPort(api.Public, strconv.Itoa(APIPort))
 }
 
 // openStackKubeconfig returns the panel's admin kubeconfig of a cluster the openstack
@@ -101,7 +95,7 @@ func (cj *ClusterJobs) openStackKubeconfig(ctx context.Context, a CreateArgs) ([
 	if err != nil {
 		return nil, err
 	}
-	return pki.AdminKubeconfig(a.Name, apiURL(api))
+	return pki.AdminKubeconfig(a.Name, cj.OpenStack.APIURL(api))
 }
 
 // webhookHash returns the hash of the cluster's webhook credential the registry keeps,

@@ -41,7 +41,7 @@ func (d *OpenStackDriver) ensureLB(ctx context.Context, c *gophercloud.ServiceCl
 	return d.waitLB(ctx, c, lb.ID)
 }
 
-// routeToMasters ensures the API listener (TCP 6443), its pool and a member per master,
+// routeToMasters ensures the API listener (TCP, APIPort), its pool and a member per master,
 // waiting for Octavia to settle after each change.
 func (d *OpenStackDriver) routeToMasters(ctx context.Context, c *gophercloud.ServiceClient, name, lbID string, inf *OpenStackInfra) error {
 	lpage, err := listeners.List(c, listeners.ListOpts{Name: name, LoadbalancerID: lbID}).AllPages(ctx)
@@ -53,7 +53,7 @@ func (d *OpenStackDriver) routeToMasters(ctx context.Context, c *gophercloud.Ser
 	if len(ls) > 0 {
 		listenerID = ls[0].ID
 	} else {
-		l, err := listeners.Create(ctx, c, listeners.CreateOpts{Name: name, LoadbalancerID: lbID, Protocol: listeners.ProtocolTCP, ProtocolPort: APIPort}).Extract()
+		l, err := listeners.Create(ctx, c, listeners.CreateOpts{Name: name, LoadbalancerID: lbID, Protocol: listeners.ProtocolTCP, ProtocolPort: d.APIPort}).Extract()
 		if err != nil {
 			return fmt.Errorf("create listener: %w", err)
 		}
@@ -93,7 +93,7 @@ func (d *OpenStackDriver) routeToMasters(ctx context.Context, c *gophercloud.Ser
 		if have[ip] {
 			continue
 		}
-		if _, err := pools.CreateMember(ctx, c, poolID, pools.CreateMemberOpts{Address: ip, ProtocolPort: APIPort, SubnetID: inf.SubnetID}).Extract(); err != nil {
+		if _, err := pools.CreateMember(ctx, c, poolID, pools.CreateMemberOpts{Address: ip, ProtocolPort: APIServerPort, SubnetID: inf.SubnetID}).Extract(); err != nil {
 			return fmt.Errorf("add member %s: %w", ip, err)
 		}
 		if _, err := d.waitLB(ctx, c, lbID); err != nil {

@@ -2,7 +2,6 @@ package provisioning_test
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"reflect"
 	"slices"
@@ -10,14 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"kaas/internal/openstackfake"
 	"kaas/kubeadm"
 	"kaas/models"
 	"kaas/provisioning"
 )
 
-func fakeDriver(fake *fakeOpenStack, external string) *provisioning.OpenStackDriver {
+func fakeDriver(fake *openstackfake.Fake, external string) *provisioning.OpenStackDriver {
 	return &provisioning.OpenStackDriver{
-		Clients: func(context.Context) (provisioning.OpenStackClients, error) { return fake.clients(), nil },
+		Clients: func(context.Context) (provisioning.OpenStackClients, error) { return fake.Clients(), nil },
 		ImageID: "img-1", Poll: time.Millisecond, ExternalNetworkID: external,
 	}
 }
@@ -28,7 +28,7 @@ func testUserData(n kubeadm.Node, api provisioning.OpenStackAPI) ([]byte, error)
 }
 
 func TestOpenStackDriverAgainstAFake(t *testing.T) {
-	fake := newFakeOpenStack(t)
+	fake := openstackfake.New(t)
 	d := fakeDriver(fake, "")
 	ctx := context.Background()
 	size := models.ClusterSize{Workers: 2, WorkerVCPU: 4, WorkerRAMGB: 8, WorkerDiskGB: 40}
@@ -48,18 +48,18 @@ func TestOpenStackDriverAgainstAFake(t *testing.T) {
 		"POST /lb/v2.0/lbaas/pools",
 		"POST /lb/v2.0/lbaas/pools/pool-8/members",
 	}
-	if got := fake.mutations(); !reflect.DeepEqual(got, want) {
+	if got := fake.Mutations(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if inf.API != (provisioning.OpenStackAPI{VIP: "10.20.0.250", Public: "10.20.0.250"}) || len(inf.ServerIDs) != 3 || len(inf.MasterIPs) != 1 || progress[len(progress)-1] != 100 {
 		t.Fatalf("infra = %+v, progress %v", inf, progress)
 	}
-	for _, s := range fake.servers {
+	for _, s := range fake.Resources("servers") {
 		if s["flavor"].(map[string]any)["id"] != "f-medium" {
 			t.Errorf("server %s has flavor %v, want the smallest that fits (f-medium)", s["name"], s["flavor"])
 		}
 	}
-	ud, _ := base64.StdEncoding.DecodeString(fake.userData["blue-worker-1"])
+	ud := fake.UserData("blue-worker-1")
 	if !strings.Contains(string(ud), "worker 1, API 10.20.0.250") {
 		t.Errorf("user data of blue-worker-1 = %q", ud)
 	}
@@ -71,40 +71,40 @@ func TestOpenStackDriverAgainstAFake(t *testing.T) {
 	}
 
 	// Run again, as after a crash: nothing is created twice.
-	before := len(fake.mutations())
+	before := len(fake.Mutations())
 	if _, err := d.Ensure(ctx, "blue", size, testUserData, func(int, string) {}); err != nil {
 		t.Fatal(err)
 	}
-	if again := fake.mutations()[before:]; len(again) != 0 {
+	if again := fake.Mutations()[before:]; len(again) != 0 {
 		t.Fatalf("a second Ensure created %v", again)
 	}
 
-	before = len(fake.mutations())
+	before = len(fake.Mutations())
 	if _, err := d.Ensure(ctx, "huge", models.ClusterSize{Workers: 1, WorkerVCPU: 64, WorkerRAMGB: 512, WorkerDiskGB: 40}, testUserData, func(int, string) {}); models.ErrorCode(err) != models.CodeInvalid {
 		t.Errorf("no fitting flavor: %v, want INVALID", err)
 	}
-	if made := fake.mutations()[before:]; len(made) != 0 {
+	if made := fake.Mutations()[before:]; len(made) != 0 {
 		t.Errorf("a size no flavor fits created %v", made)
 	}
 
-	before = len(fake.mutations())
+	before = len(fake.Mutations())
 	if err := d.Remove(ctx, "blue"); err != nil {
 		t.Fatal(err)
 	}
-	removed := fake.mutations()[before:]
+	removed := fake.Mutations()[before:]
 	wantRemoved := []string{"DELETE /lb/v2.0/lbaas/loadbalancers/lb-3", "DELETE /compute/servers/server-4", "DELETE /compute/servers/server-5", "DELETE /compute/servers/server-6", "DELETE /network/v2.0/subnets/subnet-2", "DELETE /network/v2.0/networks/net-1"}
 	slices.Sort(removed[1:4]) // servers in any order
 	if !reflect.DeepEqual(removed, wantRemoved) {
 		t.Fatalf("remove calls %v, want %v", removed, wantRemoved)
 	}
-	if fake.left() != 0 {
+	if fake.Left() != 0 {
 		t.Fatal("resources left after Remove")
 	}
-	before = len(fake.mutations())
+	before = len(fake.Mutations())
 	if err := d.Remove(ctx, "blue"); err != nil {
 		t.Fatalf("second Remove: %v", err)
 	}
-	if again := fake.mutations()[before:]; len(again) != 0 {
+	if again := fake.Mutations()[before:]; len(again) != 0 {
 		t.Fatalf("a second Remove called %v", again)
 	}
 }
@@ -112,7 +112,7 @@ func TestOpenStackDriverAgainstAFake(t *testing.T) {
 // TestOpenStackDriverExternalNetwork checks the router to the external network and the
 // API's floating IP, which the nodes' user data and the panel's address carry.
 func TestOpenStackDriverExternalNetwork(t *testing.T) {
-	fake := newFakeOpenStack(t)
+	fake := openstackfake.New(t)
 	d := fakeDriver(fake, "ext-net")
 	d.Masters = 3
 	ctx := context.Background()
@@ -133,40 +133,40 @@ func TestOpenStackDriverExternalNetwork(t *testing.T) {
 		"POST /lb/v2.0/lbaas/pools",
 		"POST /lb/v2.0/lbaas/pools/pool-12/members", "POST /lb/v2.0/lbaas/pools/pool-12/members", "POST /lb/v2.0/lbaas/pools/pool-12/members",
 	}
-	if got := fake.mutations(); !reflect.DeepEqual(got, want) {
+	if got := fake.Mutations(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if inf.API.Public != "198.51.100.7" || inf.API.VIP != "10.20.0.250" || len(inf.MasterIPs) != 3 {
 		t.Fatalf("infra = %+v", inf)
 	}
-	for _, fip := range fake.fips {
+	for _, fip := range fake.Resources("fips") {
 		if fip["floating_network_id"] != "ext-net" || fip["port_id"] != "vip-port-lb-5" {
 			t.Errorf("floating IP %v, want on ext-net at the VIP's port", fip)
 		}
 	}
-	for _, r := range fake.routers {
+	for _, r := range fake.Resources("routers") {
 		if r["external_gateway_info"].(map[string]any)["network_id"] != "ext-net" {
 			t.Errorf("router gateway %v", r["external_gateway_info"])
 		}
 	}
-	ud, _ := base64.StdEncoding.DecodeString(fake.userData["red-master-2"])
+	ud := fake.UserData("red-master-2")
 	if !strings.Contains(string(ud), "master 2, API 10.20.0.250, public 198.51.100.7") {
 		t.Errorf("user data of red-master-2 = %q", ud)
 	}
-	before := len(fake.mutations())
+	before := len(fake.Mutations())
 	if _, err := d.Ensure(ctx, "red", models.ClusterSize{Workers: 1, WorkerVCPU: 2, WorkerRAMGB: 4, WorkerDiskGB: 20}, testUserData, func(int, string) {}); err != nil {
 		t.Fatal(err)
 	}
-	if again := fake.mutations()[before:]; len(again) != 0 {
+	if again := fake.Mutations()[before:]; len(again) != 0 {
 		t.Fatalf("a second Ensure created %v", again)
 	}
 	if err := d.Remove(ctx, "red"); err != nil {
 		t.Fatal(err)
 	}
-	if n := fake.left(); n != 0 {
+	if n := fake.Left(); n != 0 {
 		t.Fatalf("%d resources left after Remove", n)
 	}
-	if got := fake.mutations()[before]; got != "DELETE /network/v2.0/floatingips/fip-6" {
+	if got := fake.Mutations()[before]; got != "DELETE /network/v2.0/floatingips/fip-6" {
 		t.Errorf("first removal %s, want the floating IP before the load balancer", got)
 	}
 }

@@ -1,8 +1,14 @@
-package provisioning_test
+// Package openstackfake is a FAKE of the OpenStack compute (Nova), network (Neutron) and
+// load-balancer (Octavia) APIs, for tests: nothing here can run the real ones. It keeps
+// the resources it is asked to create, answers lists by name, and records every call so
+// tests can assert the exact requests a driver makes.
+package openstackfake
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -15,10 +21,13 @@ import (
 	"kaas/provisioning"
 )
 
-// fakeOpenStack is a FAKE of the Nova, Neutron and Octavia APIs — nothing here can run
-// the real ones. It keeps the resources it is asked to create, answers lists by name,
-// and records every call so tests can assert the exact requests the driver makes.
-type fakeOpenStack struct {
+// Fake is the fake cloud. Servers go ACTIVE, and load balancers settle, on the look
+// after the one that saw them building.
+type Fake struct {
+	// VIP is every load balancer's address, FloatingIP every floating IP's. Set them
+	// before use; the defaults are documentation addresses.
+	VIP, FloatingIP string
+
 	srv *httptest.Server
 
 	mu       sync.Mutex
@@ -35,8 +44,9 @@ type fakeOpenStack struct {
 	userData map[string]string
 }
 
-func newFakeOpenStack(t *testing.T) *fakeOpenStack {
-	f := &fakeOpenStack{networks: map[string]map[string]any{}, subnets: map[string]map[string]any{}, servers: map[string]map[string]any{},
+// New starts a fake cloud that stops when the test ends.
+func New(t testing.TB) *Fake {
+	f := &Fake{VIP: "10.20.0.250", FloatingIP: "198.51.100.7", networks: map[string]map[string]any{}, subnets: map[string]map[string]any{}, servers: map[string]map[string]any{},
 		lbs: map[string]map[string]any{}, routers: map[string]map[string]any{}, ports: map[string]map[string]any{}, fips: map[string]map[string]any{},
 		children: map[string][]map[string]any{}, userData: map[string]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -44,7 +54,8 @@ func newFakeOpenStack(t *testing.T) *fakeOpenStack {
 	return f
 }
 
-func (f *fakeOpenStack) clients() provisioning.OpenStackClients {
+// Clients returns service clients of the fake, without Keystone.
+func (f *Fake) Clients() provisioning.OpenStackClients {
 	pc := &gophercloud.ProviderClient{HTTPClient: *http.DefaultClient}
 	client := func(prefix, base string) *gophercloud.ServiceClient {
 		return &gophercloud.ServiceClient{ProviderClient: pc, Endpoint: f.srv.URL + prefix, ResourceBase: f.srv.URL + base}
@@ -56,8 +67,8 @@ func (f *fakeOpenStack) clients() provisioning.OpenStackClients {
 	}
 }
 
-// mutations returns the recorded POST, PUT and DELETE calls, in order.
-func (f *fakeOpenStack) mutations() []string {
+// Mutations returns the recorded POST, PUT and DELETE calls, in order.
+func (f *Fake) Mutations() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []string
@@ -69,12 +80,12 @@ func (f *fakeOpenStack) mutations() []string {
 	return out
 }
 
-func (f *fakeOpenStack) id(kind string) string {
+func (f *Fake) id(kind string) string {
 	f.next++
 	return fmt.Sprintf("%s-%d", kind, f.next)
 }
 
-func (f *fakeOpenStack) serve(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, r.Method+" "+r.URL.Path)
@@ -155,7 +166,7 @@ func (f *fakeOpenStack) serve(w http.ResponseWriter, r *http.Request) {
 		byName(f.fips, "floatingips")
 	case p == "/network/v2.0/floatingips" && r.Method == "POST":
 		fip := body["floatingip"]
-		fip["id"], fip["floating_ip_address"] = f.id("fip"), "198.51.100.7"
+		fip["id"], fip["floating_ip_address"] = f.id("fip"), f.FloatingIP
 		f.fips[fip["id"].(string)] = fip
 		reply(201, map[string]any{"floatingip": fip})
 	case strings.HasPrefix(p, "/network/v2.0/floatingips/") && r.Method == "DELETE":
@@ -200,7 +211,7 @@ func (f *fakeOpenStack) serve(w http.ResponseWriter, r *http.Request) {
 		byName(f.lbs, "loadbalancers")
 	case p == "/lb/v2.0/lbaas/loadbalancers" && r.Method == "POST":
 		lb := body["loadbalancer"]
-		lb["id"], lb["vip_address"], lb["provisioning_status"] = f.id("lb"), "10.20.0.250", "PENDING_CREATE"
+		lb["id"], lb["vip_address"], lb["provisioning_status"] = f.id("lb"), f.VIP, "PENDING_CREATE"
 		lb["vip_port_id"] = "vip-port-" + lb["id"].(string)
 		f.lbs[lb["id"].(string)] = lb
 		reply(201, map[string]any{"loadbalancer": lb})
@@ -241,9 +252,33 @@ func (f *fakeOpenStack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// left counts the resources the fake still holds.
-func (f *fakeOpenStack) left() int {
+// Left counts the resources the fake still holds.
+func (f *Fake) Left() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.servers) + len(f.lbs) + len(f.networks) + len(f.subnets) + len(f.routers) + len(f.ports) + len(f.fips)
+}
+
+// URL returns the fake's base URL; the services are under /compute/, /network/ and /lb/.
+func (f *Fake) URL() string { return f.srv.URL }
+
+// UserData returns the decoded user data the named server was created with, nil before.
+func (f *Fake) UserData(server string) []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b, _ := base64.StdEncoding.DecodeString(f.userData[server])
+	return b
+}
+
+// Resources returns copies of what the fake holds of a kind: "servers", "fips" or
+// "routers".
+func (f *Fake) Resources(kind string) []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := map[string]map[string]map[string]any{"servers": f.servers, "fips": f.fips, "routers": f.routers}[kind]
+	var out []map[string]any
+	for _, v := range m {
+		out = append(out, maps.Clone(v))
+	}
+	return out
 }
