@@ -84,10 +84,13 @@ func TestProvisionExistingCluster(t *testing.T) {
 		return m
 	}
 	for caseName, input := range map[string]map[string]any{
-		"invalid name":       with("name", "Bad_Name"),
-		"unknown user":       with("adminUser", "nobody-"+name),
-		"garbage kubeconfig": with("kubeconfig", "garbage: ["),
-		"bad domain":         with("baseDomain", "not a domain"),
+		"invalid name":                    with("name", "Bad_Name"),
+		"unknown user":                    with("adminUser", "nobody-"+name),
+		"garbage kubeconfig":              with("kubeconfig", "garbage: ["),
+		"bad domain":                      with("baseDomain", "not a domain"),
+		"zero workers":                    with("size", map[string]any{"workers": 0}),
+		"absurd RAM":                      with("size", map[string]any{"workerRamGb": 100000}),
+		"openstack driver not configured": with("driver", "OPENSTACK"),
 	} {
 		if r := provision(input); r.Code() != "INVALID" {
 			t.Errorf("%s: %+v, want INVALID", caseName, r.Errors)

@@ -117,6 +117,11 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	p := r.URL.Path
 	switch {
+	// Version discovery of unversioned endpoints, as the real services answer it.
+	case p == "/compute/" && r.Method == "GET":
+		reply(200, map[string]any{"versions": []map[string]any{{"id": "v2.1", "status": "CURRENT", "version": "2.90", "min_version": "2.1"}}})
+	case (p == "/network/" || p == "/lb/") && r.Method == "GET":
+		reply(200, map[string]any{"versions": []map[string]any{{"id": "v2.0", "status": "CURRENT"}}})
 	case p == "/network/v2.0/networks" && r.Method == "GET":
 		byName(f.networks, "networks")
 	case p == "/network/v2.0/networks" && r.Method == "POST":

@@ -8,8 +8,10 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/endpoints"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/projects"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/roles"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/services"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/users"
 )
 
@@ -128,4 +130,24 @@ func (k *KeystoneAdmin) RolesNamed(name string) int {
 	}
 	rs, _ := roles.ExtractRoles(page)
 	return len(rs)
+}
+
+// RegisterEndpoints adds services of the given types to the catalog, each with a public
+// endpoint in region at its URL, removed when the test ends. A new region keeps tests
+// apart.
+func (k *KeystoneAdmin) RegisterEndpoints(region string, urls map[string]string) {
+	k.tb.Helper()
+	ctx := context.Background()
+	for typ, url := range urls {
+		svc, err := services.Create(ctx, k.c, services.CreateOpts{Type: typ, Extra: map[string]any{"name": typ + "-" + region}}).Extract()
+		if err != nil {
+			k.tb.Fatalf("create service %s: %v", typ, err)
+		}
+		k.tb.Cleanup(func() { services.Delete(context.Background(), k.c, svc.ID) })
+		ep, err := endpoints.Create(ctx, k.c, endpoints.CreateOpts{Availability: gophercloud.AvailabilityPublic, Region: region, URL: url, ServiceID: svc.ID}).Extract()
+		if err != nil {
+			k.tb.Fatalf("create endpoint %s: %v", typ, err)
+		}
+		k.tb.Cleanup(func() { endpoints.Delete(context.Background(), k.c, ep.ID) })
+	}
 }

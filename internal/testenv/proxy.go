@@ -36,6 +36,30 @@ func NewTCPProxy(tb testing.TB, rawURL string) *TCPProxy {
 	return p
 }
 
+// NewLoadBalancer listens on a free loopback port with no target yet: it refuses what it
+// accepts until SetTarget names a backend, as a load balancer without healthy members.
+func NewLoadBalancer(tb testing.TB) *TCPProxy {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &TCPProxy{l: l}
+	go p.accept()
+	tb.Cleanup(p.Stop)
+	return p
+}
+
+// SetTarget sends the next connections to hostport.
+func (p *TCPProxy) SetTarget(hostport string) {
+	p.mu.Lock()
+	p.target = hostport
+	p.mu.Unlock()
+}
+
+// Port returns the port the proxy listens on.
+func (p *TCPProxy) Port() int { return p.l.Addr().(*net.TCPAddr).Port }
+
 // URL returns the proxied URL.
 func (p *TCPProxy) URL() string { return "http://" + p.l.Addr().String() + p.path }
 
@@ -45,7 +69,14 @@ func (p *TCPProxy) accept() {
 		if err != nil {
 			return
 		}
-		out, err := net.Dial("tcp", p.target)
+		p.mu.Lock()
+		target := p.target
+		p.mu.Unlock()
+		if target == "" {
+			in.Close()
+			continue
+		}
+		out, err := net.Dial("tcp", target)
 		if err != nil {
 			in.Close()
 			continue

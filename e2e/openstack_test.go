@@ -1,0 +1,196 @@
+package e2e_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/yaml"
+
+	"kaas/config"
+	"kaas/internal/apptest"
+	"kaas/internal/openstackfake"
+	"kaas/internal/testenv"
+	"kaas/localcluster"
+)
+
+// TestProvisionOpenStackCluster provisions a cluster with the openstack driver. The
+// cloud's compute, network and load-balancer APIs are a FAKE (internal/openstackfake),
+// found through the real Keystone's catalog; Keystone, the kube-apiserver and kubectl are
+// real. The test plays the first master's cloud-init: it takes the CA, service-account
+// key and webhook kubeconfig from the user data the panel gave the server, and starts a
+// real etcd and kube-apiserver with them behind the fake load balancer's port. So the
+// panel's own admin certificate, its per-cluster webhook credential (required here) and
+// the assigned admin's kubectl are all proven against a real API server.
+func TestProvisionOpenStackCluster(t *testing.T) {
+	binDir := testenv.Getenv(t, "KAAS_KUBE_BIN_DIR")
+	fake := openstackfake.New(t)
+	fake.FloatingIP = "127.0.0.1"
+	lb := testenv.NewLoadBalancer(t)
+	region := testenv.RandomName("e2e-region-")
+	testenv.NewKeystoneAdmin(t).RegisterEndpoints(region, map[string]string{
+		"compute": fake.URL() + "/compute/", "network": fake.URL() + "/network/", "load-balancer": fake.URL() + "/lb/",
+	})
+
+	cfg := apptest.Config(t)
+	cfg.WebhookAddr = testenv.FreeAddr(t)
+	cfg.WebhookTLSCert, cfg.WebhookTLSKey = testenv.SelfSignedCert(t)
+	cfg.WebhookRequireClusterCredential = true
+	cfg.OpenStack = config.OpenStack{Image: "img-kaas-node", Region: region, ExternalNetworkID: "ext-net", SubnetCIDR: "10.20.0.0/24", Masters: 1, APIPort: lb.Port()}
+	cfg.Kubeadm = config.Kubeadm{KubernetesVersion: "v1.37.2", PodSubnet: "10.244.0.0/16", ServiceSubnet: "10.96.0.0/12"}
+	panel := apptest.Start(t, cfg)
+	op := panel.Client(t)
+	op.Login("oscar")
+	opToken, _ := op.CreateToken("openstack")
+
+	var drivers struct{ ClusterDrivers []string }
+	op.MustDo(`{clusterDrivers}`, nil, &drivers)
+	if !reflect.DeepEqual(drivers.ClusterDrivers, []string{"EXISTING", "OPENSTACK"}) {
+		t.Errorf("clusterDrivers = %v", drivers.ClusterDrivers)
+	}
+
+	name := testenv.RandomName("os-")
+	var created struct{ ProvisionCluster struct{ ID string } }
+	op.MustDo(`mutation($i:ProvisionClusterInput!){provisionCluster(input:$i){id}}`, map[string]any{"i": map[string]any{
+		"name": name, "baseDomain": "kaas.test", "driver": "OPENSTACK", "adminUser": "ursula", "size": map[string]any{"workers": 2},
+	}}, &created)
+	jobState := func() string {
+		var j struct{ Job struct{ Status, StepName, Error string } }
+		op.MustDo(`query($id:ID!){job(id:$id){status stepName error}}`, map[string]any{"id": created.ProvisionCluster.ID}, &j)
+		return j.Job.Status + " at " + j.Job.StepName + ": " + j.Job.Error
+	}
+	node := bootFirstMaster(t, fake, name, binDir, lb, jobState)
+	evs := progress(t, panel, opToken, created.ProvisionCluster.ID, 0)
+	if last := evs[len(evs)-1]; last.Status != "succeeded" {
+		t.Fatalf("job ended %+v", evs)
+	}
+
+	want := []string{
+		"POST /network/v2.0/networks", "POST /network/v2.0/subnets", "POST /network/v2.0/routers",
+		"PUT /network/v2.0/routers/router-3/add_router_interface",
+		"POST /lb/v2.0/lbaas/loadbalancers", "POST /network/v2.0/floatingips",
+		"POST /compute/servers", "POST /compute/servers", "POST /compute/servers",
+		"POST /lb/v2.0/lbaas/listeners", "POST /lb/v2.0/lbaas/pools", "POST /lb/v2.0/lbaas/pools/pool-11/members",
+	}
+	if got := fake.Mutations(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("cloud calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	worker := string(fake.UserData(name + "-worker-1"))
+	if !strings.Contains(worker, "kind: JoinConfiguration") || strings.Contains(worker, "ca.key") || !strings.Contains(worker, "sha256:") {
+		t.Errorf("worker user data:\n%s", worker)
+	}
+
+	var cs struct {
+		Clusters []struct {
+			ID, Name, APIURL, CaPEM string
+			Size                    struct{ Workers int }
+		}
+	}
+	op.MustDo(`{clusters{id name apiURL caPEM size{workers}}}`, nil, &cs)
+	var id string
+	for _, c := range cs.Clusters {
+		if c.Name != name {
+			continue
+		}
+		id = c.ID
+		if c.APIURL != "https://127.0.0.1:"+strconv.Itoa(lb.Port()) || c.Size.Workers != 2 || !strings.Contains(node.ca, strings.TrimSpace(c.CaPEM)) {
+			t.Errorf("registered %+v", c)
+		}
+	}
+	if id == "" {
+		t.Fatalf("cluster %s not registered", name)
+	}
+
+	ursula := panel.Client(t)
+	ursula.Login("ursula")
+	secret, _ := ursula.CreateToken("openstack")
+	caFile := filepath.Join(t.TempDir(), "ca.crt")
+	if err := os.WriteFile(caFile, []byte(node.ca), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kubectl := func(args ...string) error {
+		out, err := exec.Command(filepath.Join(binDir, "kubectl"), append([]string{"--server", "https://127.0.0.1:" + strconv.Itoa(lb.Port()),
+			"--certificate-authority", caFile, "--token", secret, "--kubeconfig", os.DevNull}, args...)...).CombinedOutput()
+		if err != nil {
+			return errString(err.Error() + ": " + string(out))
+		}
+		return nil
+	}
+	eventually(t, "ursula, the assigned admin, runs kubectl as cluster-admin through the per-cluster webhook credential", 30*time.Second, func() error {
+		return kubectl("get", "clusterrolebinding", "kaas:default-cluster-admin")
+	})
+
+	var deleted struct{ DeleteCluster struct{ ID string } }
+	op.MustDo(`mutation($id:ID!){deleteCluster(id:$id){id}}`, map[string]any{"id": id}, &deleted)
+	if devs := progress(t, panel, opToken, deleted.DeleteCluster.ID, 0); devs[len(devs)-1].Status != "succeeded" {
+		t.Fatalf("delete job: %+v", devs)
+	}
+	if n := fake.Left(); n != 0 {
+		t.Errorf("%d cloud resources left after delete: %v", n, fake.Mutations())
+	}
+	if _, err := panel.App.Keystone.RoleByName(context.Background(), name+"-cluster-admin"); err == nil {
+		t.Error("the Keystone admin role still exists")
+	}
+}
+
+// bootedNode is the first master as the test started it.
+type bootedNode struct {
+	cluster *localcluster.Cluster
+	ca      string
+}
+
+// bootFirstMaster waits for the panel to create the cluster's first master, then does
+// what its cloud-init would for the API: the panel's CA, service-account key and webhook
+// kubeconfig from the user data, a real etcd and kube-apiserver, and the load balancer
+// routing to it.
+func bootFirstMaster(t *testing.T, fake *openstackfake.Fake, name, binDir string, lb *testenv.TCPProxy, jobState func() string) bootedNode {
+	t.Helper()
+	var userData []byte
+	eventually(t, "the panel creates "+name+"-master-0", 2*time.Minute, func() error {
+		if userData = fake.UserData(name + "-master-0"); len(userData) == 0 {
+			return errString("no server yet; the job is " + jobState())
+		}
+		return nil
+	})
+	var cc struct {
+		WriteFiles []struct{ Path, Content string } `json:"write_files"`
+	}
+	if err := yaml.Unmarshal(userData, &cc); err != nil {
+		t.Fatalf("user data: %v", err)
+	}
+	files := map[string]string{}
+	for _, f := range cc.WriteFiles {
+		files[f.Path] = f.Content
+	}
+	dir := t.TempDir()
+	for from, to := range map[string]string{"/etc/kubernetes/pki/ca.crt": "ca.crt", "/etc/kubernetes/pki/ca.key": "ca.key", "/etc/kubernetes/pki/sa.pub": "sa.pub", "/etc/kubernetes/pki/sa.key": "sa.key"} {
+		if files[from] == "" {
+			t.Fatalf("the master's user data lacks %s", from)
+		}
+		if err := os.WriteFile(filepath.Join(dir, to), []byte(files[from]), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hook := files["/etc/kubernetes/kaas-webhook/webhook.yaml"]
+	if !strings.Contains(hook, "/authenticate/"+name) || !strings.Contains(hook, "kaaswh_") {
+		t.Fatalf("webhook kubeconfig of the master:\n%s", hook)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	c, err := localcluster.Start(ctx, localcluster.Options{BinDir: binDir, Dir: dir, Name: name, WebhookKubeconfig: []byte(hook), WebhookVersion: "v1"})
+	if err != nil {
+		t.Fatalf("boot the first master: %v", err)
+	}
+	t.Cleanup(func() { c.Stop() })
+	if string(c.CAPEM()) != files["/etc/kubernetes/pki/ca.crt"] {
+		t.Fatal("the API server does not use the panel's CA")
+	}
+	lb.SetTarget(strings.TrimPrefix(c.APIURL(), "https://"))
+	return bootedNode{cluster: c, ca: files["/etc/kubernetes/pki/ca.crt"]}
+}
