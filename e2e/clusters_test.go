@@ -285,6 +285,7 @@ var adminOperations = map[string]string{
 	"Cluster.nodes":                   `{viewer{activeCluster{nodes{name}}}}`,
 	"Query.jobs":                      `{jobs{id}}`,
 	"Query.job":                       `{job(id:"x"){id}}`,
+	"Query.clusterDrivers":            `{clusterDrivers}`,
 	"Mutation.provisionCluster":       `mutation{provisionCluster(input:{name:"x",baseDomain:"x.test",driver:EXISTING,adminUser:"x"}){id}}`,
 	"Mutation.deleteCluster":          `mutation($id:ID!){deleteCluster(id:$id){id}}`,
 	"Mutation.cancelJob":              `mutation{cancelJob(id:"x"){id}}`,

@@ -61,7 +61,9 @@ func TestProvisionOpenStackCluster(t *testing.T) {
 		"name": name, "baseDomain": "kaas.test", "driver": "OPENSTACK", "adminUser": "ursula", "size": map[string]any{"workers": 2},
 	}}, &created)
 	jobState := func() string {
-		var j struct{ Job struct{ Status, StepName, Error string } }
+		var j struct {
+			Job struct{ Status, StepName, Error string }
+		}
 		op.MustDo(`query($id:ID!){job(id:$id){status stepName error}}`, map[string]any{"id": created.ProvisionCluster.ID}, &j)
 		return j.Job.Status + " at " + j.Job.StepName + ": " + j.Job.Error
 	}
