@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test'
-import { clusters, expect, login, mainNav, test, users } from './helpers.ts'
+import { clusters, expect, graphqlData, login, mainNav, test, users } from './helpers.ts'
 import { testbedCluster } from './testbed.ts'
 
 // Provisioning through the UI against the testbed's third cluster, gamma (etcd +
@@ -53,6 +53,10 @@ test('oscar provisions gamma-prov, follows its job live, sees it in the menu and
   const form = page.getByRole('form', { name: 'Provision a cluster' })
   await expect(form.getByLabel('Driver')).toHaveValue('EXISTING')
   await expect(form.getByLabel('Driver').locator('option:checked')).toHaveText('Existing cluster (bootstrap only)')
+  // The drivers this panel is configured with: the test panel has the kube binaries, no cloud.
+  await expect(form.getByLabel('Driver').locator('option')).toHaveText(['Existing cluster (bootstrap only)', "Local (etcd + kube-apiserver on the panel's host)"])
+  await expect(form.getByLabel('Workers')).toHaveValue('3')
+  await expect(form.getByLabel('vCPUs per worker')).toHaveValue('4')
 
   // An unknown admin user is refused with the server's message and code; no job starts.
   await form.getByLabel('Cluster name').fill(NAME)
@@ -64,7 +68,14 @@ test('oscar provisions gamma-prov, follows its job live, sees it in the menu and
   await expect(form.getByRole('alert')).toContainText('INVALID')
   await expect(page).toHaveURL(/\/operations\/clusters$/)
 
+  // Zero workers is refused before anything is sent.
   await form.getByLabel('Admin user').fill('ursula')
+  await form.getByLabel('Workers').fill('0')
+  await form.getByRole('button', { name: 'Provision cluster' }).click()
+  await expect(form.getByRole('alert')).toContainText('Workers: a whole number from 1 to 100.')
+  await expect(page).toHaveURL(/\/operations\/clusters$/)
+
+  await form.getByLabel('Workers').fill('2')
   await form.getByRole('button', { name: 'Provision cluster' }).click()
   await expect(page).toHaveURL(/\/operations\/jobs\/[^/]+$/)
   const jobURL = page.url()
@@ -82,6 +93,13 @@ test('oscar provisions gamma-prov, follows its job live, sees it in the menu and
   ])
   const lines = await expectSeqsInOrder(page)
   await expect(page.getByTestId('job-elapsed')).toHaveText(/^\d+(s|m \d\ds)$/)
+
+  // Registered with the size asked for.
+  const sized = await graphqlData<{ clusters: { name: string; size: { workers: number; workerVcpu: number } }[] }>(
+    page,
+    `query E2ESizes { clusters { name size { workers workerVcpu } } }`,
+  )
+  expect(sized.clusters.find((c) => c.name === NAME)?.size).toEqual({ workers: 2, workerVcpu: 4 })
 
   // The sidebar's menu offers the new cluster without a reload.
   await expect(clusterMenu(page).locator('option', { hasText: new RegExp(`^${NAME}$`) })).toHaveCount(1)

@@ -31,6 +31,7 @@ type Documents = {
     "\n  query ClustersPage {\n    clusters {\n      id\n      name\n      baseDomain\n      apiURL\n      status\n      createdAt\n    }\n  }\n": typeof types.ClustersPageDocument,
     "\n  mutation DeleteCluster($id: ID!) {\n    deleteCluster(id: $id) {\n      id\n      kind\n      status\n    }\n  }\n": typeof types.DeleteClusterDocument,
     "\n  mutation ProvisionCluster($input: ProvisionClusterInput!) {\n    provisionCluster(input: $input) {\n      id\n      kind\n      status\n    }\n  }\n": typeof types.ProvisionClusterDocument,
+    "\n  query ClusterDrivers {\n    clusterDrivers\n  }\n": typeof types.ClusterDriversDocument,
     "\n  query RecentJobs($first: Int) {\n    jobs(first: $first) {\n      id\n      kind\n      status\n      stepName\n      percent\n      createdBy\n      createdAt\n    }\n  }\n": typeof types.RecentJobsDocument,
     "\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n": typeof types.JobPageDocument,
     "\n  subscription JobProgress($jobId: ID!, $after: Int) {\n    jobProgress(jobId: $jobId, after: $after) {\n      seq\n      at\n      step\n      percent\n      level\n      message\n      status\n    }\n  }\n": typeof types.JobProgressDocument,
@@ -61,6 +62,7 @@ const documents: Documents = {
     "\n  query ClustersPage {\n    clusters {\n      id\n      name\n      baseDomain\n      apiURL\n      status\n      createdAt\n    }\n  }\n": types.ClustersPageDocument,
     "\n  mutation DeleteCluster($id: ID!) {\n    deleteCluster(id: $id) {\n      id\n      kind\n      status\n    }\n  }\n": types.DeleteClusterDocument,
     "\n  mutation ProvisionCluster($input: ProvisionClusterInput!) {\n    provisionCluster(input: $input) {\n      id\n      kind\n      status\n    }\n  }\n": types.ProvisionClusterDocument,
+    "\n  query ClusterDrivers {\n    clusterDrivers\n  }\n": types.ClusterDriversDocument,
     "\n  query RecentJobs($first: Int) {\n    jobs(first: $first) {\n      id\n      kind\n      status\n      stepName\n      percent\n      createdBy\n      createdAt\n    }\n  }\n": types.RecentJobsDocument,
     "\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n": types.JobPageDocument,
     "\n  subscription JobProgress($jobId: ID!, $after: Int) {\n    jobProgress(jobId: $jobId, after: $after) {\n      seq\n      at\n      step\n      percent\n      level\n      message\n      status\n    }\n  }\n": types.JobProgressDocument,
@@ -156,6 +158,10 @@ export function graphql(source: "\n  mutation DeleteCluster($id: ID!) {\n    del
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ProvisionCluster($input: ProvisionClusterInput!) {\n    provisionCluster(input: $input) {\n      id\n      kind\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation ProvisionCluster($input: ProvisionClusterInput!) {\n    provisionCluster(input: $input) {\n      id\n      kind\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ClusterDrivers {\n    clusterDrivers\n  }\n"): (typeof documents)["\n  query ClusterDrivers {\n    clusterDrivers\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
