@@ -79,7 +79,9 @@ export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kaas-e2e-'))
   const logPath = join(dataDir, 'server.log')
   const log = openSync(logPath, 'a')
-  const child = spawn(binPath, ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+  // Each provisioning step is held open 1.5 s (a test-only flag), so that a browser test
+  // can reload the page while a job is still running.
+  const child = spawn(binPath, ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--fault-pause-after-step', '1500ms'], {
     env: process.env,
     stdio: ['ignore', log, log],
   })
