@@ -47,7 +47,7 @@ var DefaultClusterSize = ClusterSize{Workers: 3, WorkerVCPU: 4, WorkerRAMGB: 8, 
 // Validate returns an INVALID error for a size no cluster can have.
 func (s ClusterSize) Validate() error {
 	for _, f := range []struct {
-		what     string
+		what      string
 		v, lo, hi int
 	}{
 		{"workers", s.Workers, 1, 100},
