@@ -92,7 +92,7 @@ func waitStatus(t *testing.T, e *provisioning.Engine, id string, status models.J
 }
 
 // collect reads ch until it is closed.
-func collect(t *testing.T, ch <-chan models.JobEvent) []models.JobEvent {
+func collect(t *testing.T, ch <-chan *models.JobEvent) []models.JobEvent {
 	t.Helper()
 	timeout := time.After(deadline)
 	var evs []models.JobEvent
@@ -102,7 +102,7 @@ func collect(t *testing.T, ch <-chan models.JobEvent) []models.JobEvent {
 			if !ok {
 				return evs
 			}
-			evs = append(evs, ev)
+			evs = append(evs, *ev)
 		case <-timeout:
 			t.Fatalf("subscription not closed; got %d events", len(evs))
 		}

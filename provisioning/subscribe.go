@@ -16,6 +16,9 @@ import (
 // replayPage is how many stored events a subscriber reads at a time.
 const replayPage = 500
 
+// outBuffer is how many events a subscriber's channel holds.
+const outBuffer = 16
+
 // Subscribe streams a job's events with Seq above afterSeq: first those already stored,
 // then live ones as they are recorded, in Seq order without gaps or duplicates. The
 // channel is closed after the event that ends the job (one with a final Status), when ctx
@@ -25,7 +28,7 @@ const replayPage = 500
 //
 // With PostgreSQL, events recorded by other replicas arrive while Run is running; with
 // SQLite, subscribe on the engine that runs the jobs.
-func (e *Engine) Subscribe(ctx context.Context, jobID string, afterSeq int) (<-chan models.JobEvent, error) {
+func (e *Engine) Subscribe(ctx context.Context, jobID string, afterSeq int) (<-chan *models.JobEvent, error) {
 	// Registered before reading anything, so an event recorded meanwhile is either in the
 	// replay or in the live buffer (or both: duplicates are dropped by Seq).
 	sub := e.hub.add(jobID)
@@ -34,20 +37,22 @@ func (e *Engine) Subscribe(ctx context.Context, jobID string, afterSeq int) (<-c
 		e.hub.remove(sub)
 		return nil, err
 	}
-	out := make(chan models.JobEvent)
+	// A little room lets serve run ahead of the writer instead of handing over every
+	// event in lockstep: with many subscribers, fewer goroutine switches per event.
+	out := make(chan *models.JobEvent, outBuffer)
 	go e.serve(ctx, sub, job.Status.Final(), afterSeq, out)
 	return out, nil
 }
 
 // serve feeds one subscriber: the replay, then live events, filling any gap from the
 // database (another replica's event, or two commits published out of order).
-func (e *Engine) serve(ctx context.Context, sub *subscription, ended bool, last int, out chan<- models.JobEvent) {
+func (e *Engine) serve(ctx context.Context, sub *subscription, ended bool, last int, out chan<- *models.JobEvent) {
 	defer close(out)
 	defer e.hub.remove(sub)
 	finished := false
 	send := func(ev models.JobEvent) bool {
 		select {
-		case out <- ev:
+		case out <- &ev:
 			last = ev.Seq
 			finished = ev.Status.Final()
 			return true

@@ -190,7 +190,7 @@ func TestSlowSubscriberIsDroppedWithoutBlockingTheJob(t *testing.T) {
 		go func() {
 			var evs []models.JobEvent
 			for ev := range fast {
-				evs = append(evs, ev)
+				evs = append(evs, *ev)
 			}
 			fastGot <- evs
 		}()
@@ -244,7 +244,7 @@ func TestManySubscribersJoiningWhileTheJobRuns(t *testing.T) {
 			go func() {
 				var evs []models.JobEvent
 				for ev := range ch {
-					evs = append(evs, ev)
+					evs = append(evs, *ev)
 				}
 				results <- result{after, evs}
 			}()
@@ -296,7 +296,7 @@ func TestConcurrentLogLinesReachSubscribersInOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitForMessage(t, e, job.ID, "step started")
-		var chans []<-chan models.JobEvent
+		var chans []<-chan *models.JobEvent
 		for range 4 {
 			ch, err := e.Subscribe(ctx, job.ID, 0)
 			if err != nil {

@@ -134,22 +134,7 @@ func (r *subscriptionResolver) JobProgress(ctx context.Context, jobID string, af
 	if _, err := r.Engine.Get(ctx, jobID); err != nil {
 		return nil, err
 	}
-	events, err := r.Engine.Subscribe(ctx, jobID, derefInt(after))
-	if err != nil {
-		return nil, err
-	}
-	out := make(chan *models.JobEvent)
-	go func() {
-		defer close(out)
-		for ev := range events {
-			select {
-			case out <- &ev:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
+	return r.Engine.Subscribe(ctx, jobID, derefInt(after))
 }
 
 func (r *Resolver) Job() generated.JobResolver { return &jobResolver{r} }
