@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -112,27 +111,12 @@ func TestProvisionOpenStackCluster(t *testing.T) {
 	ursula := panel.Client(t)
 	ursula.Login("ursula")
 	secret, _ := ursula.CreateToken("openstack")
-	caFile := filepath.Join(t.TempDir(), "ca.crt")
-	if err := os.WriteFile(caFile, []byte(node.ca), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	kubectl := func(args ...string) error {
-		out, err := exec.Command(filepath.Join(binDir, "kubectl"), append([]string{"--server", "https://127.0.0.1:" + strconv.Itoa(lb.Port()),
-			"--certificate-authority", caFile, "--token", secret, "--kubeconfig", os.DevNull}, args...)...).CombinedOutput()
-		if err != nil {
-			return errString(err.Error() + ": " + string(out))
-		}
-		return nil
-	}
+	kubectl := tokenKubectl(t, binDir, "https://127.0.0.1:"+strconv.Itoa(lb.Port()), node.ca, secret)
 	eventually(t, "ursula, the assigned admin, runs kubectl as cluster-admin through the per-cluster webhook credential", 30*time.Second, func() error {
 		return kubectl("get", "clusterrolebinding", "kaas:default-cluster-admin")
 	})
 
-	var deleted struct{ DeleteCluster struct{ ID string } }
-	op.MustDo(`mutation($id:ID!){deleteCluster(id:$id){id}}`, map[string]any{"id": id}, &deleted)
-	if devs := progress(t, panel, opToken, deleted.DeleteCluster.ID, 0); devs[len(devs)-1].Status != "succeeded" {
-		t.Fatalf("delete job: %+v", devs)
-	}
+	deleteClusterByJob(t, panel, op, opToken, id)
 	if n := fake.Left(); n != 0 {
 		t.Errorf("%d cloud resources left after delete: %v", n, fake.Mutations())
 	}

@@ -56,6 +56,33 @@ func progress(t *testing.T, panel *apptest.Panel, bearer, jobID string, after in
 	}
 }
 
+// tokenKubectl returns a kubectl that talks to apiURL, trusting caPEM, as the token's user.
+func tokenKubectl(t *testing.T, binDir, apiURL, caPEM, token string) func(args ...string) error {
+	t.Helper()
+	caFile := filepath.Join(t.TempDir(), "ca.crt")
+	if err := os.WriteFile(caFile, []byte(caPEM), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return func(args ...string) error {
+		out, err := exec.Command(filepath.Join(binDir, "kubectl"), append([]string{"--server", apiURL,
+			"--certificate-authority", caFile, "--token", token, "--kubeconfig", os.DevNull}, args...)...).CombinedOutput()
+		if err != nil {
+			return errString(err.Error() + ": " + string(out))
+		}
+		return nil
+	}
+}
+
+// deleteClusterByJob deletes the cluster through its job and waits for the job to succeed.
+func deleteClusterByJob(t *testing.T, panel *apptest.Panel, op *apptest.Client, opToken, clusterID string) {
+	t.Helper()
+	var deleted struct{ DeleteCluster struct{ ID string } }
+	op.MustDo(`mutation($id:ID!){deleteCluster(id:$id){id}}`, map[string]any{"id": clusterID}, &deleted)
+	if devs := progress(t, panel, opToken, deleted.DeleteCluster.ID, 0); devs[len(devs)-1].Status != "succeeded" {
+		t.Fatalf("delete job: %+v", devs)
+	}
+}
+
 // TestProvisionExistingCluster provisions an existing cluster through a durable job whose
 // progress streams over the GraphQL subscription, checks every side effect on the real
 // Keystone and kube-apiserver (the assigned user then runs kubectl as cluster-admin), and
@@ -176,12 +203,7 @@ func TestProvisionExistingCluster(t *testing.T) {
 		return nil
 	})
 
-	var deleted struct{ DeleteCluster struct{ ID string } }
-	op.MustDo(`mutation($id:ID!){deleteCluster(id:$id){id}}`, map[string]any{"id": clusterID}, &deleted)
-	devs := progress(t, panel, opToken, deleted.DeleteCluster.ID, 0)
-	if devs[len(devs)-1].Status != "succeeded" {
-		t.Fatalf("delete job: %+v", devs)
-	}
+	deleteClusterByJob(t, panel, op, opToken, clusterID)
 	ursula.MustDo(`{clusters{id name}}`, nil, &clusters)
 	for _, c := range clusters.Clusters {
 		if c.Name == name {
@@ -235,29 +257,13 @@ func TestProvisionLocalCluster(t *testing.T) {
 	if id == "" {
 		t.Fatalf("cluster %s not registered: %+v", name, cs)
 	}
-	caFile := filepath.Join(t.TempDir(), "ca.crt")
-	if err := os.WriteFile(caFile, []byte(ca), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	secret, _ := ursula.CreateToken("local")
-	kubectl := func(args ...string) error {
-		cmd := exec.Command(filepath.Join(cfg.KubeBinDir, "kubectl"), append([]string{"--server", apiURL,
-			"--certificate-authority", caFile, "--token", secret, "--kubeconfig", os.DevNull}, args...)...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return errString(err.Error() + ": " + string(out))
-		}
-		return nil
-	}
+	kubectl := tokenKubectl(t, cfg.KubeBinDir, apiURL, ca, secret)
 	eventually(t, "ursula, the assigned admin, runs kubectl as cluster-admin", 30*time.Second, func() error {
 		return kubectl("get", "clusterrolebinding", "kaas:default-cluster-admin")
 	})
 
-	var deleted struct{ DeleteCluster struct{ ID string } }
-	op.MustDo(`mutation($id:ID!){deleteCluster(id:$id){id}}`, map[string]any{"id": id}, &deleted)
-	if devs := progress(t, panel, opToken, deleted.DeleteCluster.ID, 0); devs[len(devs)-1].Status != "succeeded" {
-		t.Fatalf("delete job: %+v", devs)
-	}
+	deleteClusterByJob(t, panel, op, opToken, id)
 	if err := kubectl("get", "ns", "--request-timeout=3s"); err == nil {
 		t.Fatal("the deleted cluster's API still answers")
 	}

@@ -44,41 +44,45 @@ func (d *OpenStackDriver) ensureLB(ctx context.Context, c *gophercloud.ServiceCl
 // routeToMasters ensures the API listener (TCP, APIPort), its pool and a member per master,
 // waiting for Octavia to settle after each change.
 func (d *OpenStackDriver) routeToMasters(ctx context.Context, c *gophercloud.ServiceClient, name, lbID string, inf *OpenStackInfra) error {
-	lpage, err := listeners.List(c, listeners.ListOpts{Name: name, LoadbalancerID: lbID}).AllPages(ctx)
-	if err != nil {
-		return fmt.Errorf("list listeners: %w", err)
-	}
-	ls, _ := listeners.ExtractListeners(lpage)
-	var listenerID string
-	if len(ls) > 0 {
-		listenerID = ls[0].ID
-	} else {
+	listenerID, err := d.ensureChild(ctx, c, lbID, "listener", func() (string, error) {
+		page, err := listeners.List(c, listeners.ListOpts{Name: name, LoadbalancerID: lbID}).AllPages(ctx)
+		if err != nil {
+			return "", err
+		}
+		ls, err := listeners.ExtractListeners(page)
+		if err != nil || len(ls) == 0 {
+			return "", err
+		}
+		return ls[0].ID, nil
+	}, func() (string, error) {
 		l, err := listeners.Create(ctx, c, listeners.CreateOpts{Name: name, LoadbalancerID: lbID, Protocol: listeners.ProtocolTCP, ProtocolPort: d.APIPort}).Extract()
 		if err != nil {
-			return fmt.Errorf("create listener: %w", err)
+			return "", err
 		}
-		listenerID = l.ID
-		if _, err := d.waitLB(ctx, c, lbID); err != nil {
-			return err
-		}
-	}
-	ppage, err := pools.List(c, pools.ListOpts{Name: name, LoadbalancerID: lbID}).AllPages(ctx)
+		return l.ID, nil
+	})
 	if err != nil {
-		return fmt.Errorf("list pools: %w", err)
+		return err
 	}
-	ps, _ := pools.ExtractPools(ppage)
-	var poolID string
-	if len(ps) > 0 {
-		poolID = ps[0].ID
-	} else {
+	poolID, err := d.ensureChild(ctx, c, lbID, "pool", func() (string, error) {
+		page, err := pools.List(c, pools.ListOpts{Name: name, LoadbalancerID: lbID}).AllPages(ctx)
+		if err != nil {
+			return "", err
+		}
+		ps, err := pools.ExtractPools(page)
+		if err != nil || len(ps) == 0 {
+			return "", err
+		}
+		return ps[0].ID, nil
+	}, func() (string, error) {
 		p, err := pools.Create(ctx, c, pools.CreateOpts{Name: name, ListenerID: listenerID, LBMethod: pools.LBMethodRoundRobin, Protocol: pools.ProtocolTCP}).Extract()
 		if err != nil {
-			return fmt.Errorf("create pool: %w", err)
+			return "", err
 		}
-		poolID = p.ID
-		if _, err := d.waitLB(ctx, c, lbID); err != nil {
-			return err
-		}
+		return p.ID, nil
+	})
+	if err != nil {
+		return err
 	}
 	mpage, err := pools.ListMembers(c, poolID, pools.ListMembersOpts{}).AllPages(ctx)
 	if err != nil {
@@ -101,6 +105,25 @@ func (d *OpenStackDriver) routeToMasters(ctx context.Context, c *gophercloud.Ser
 		}
 	}
 	return nil
+}
+
+// ensureChild returns the ID of a load balancer's child (listener, pool) that find
+// finds, or has create make one and waits for Octavia to settle.
+func (d *OpenStackDriver) ensureChild(ctx context.Context, c *gophercloud.ServiceClient, lbID, what string, find, create func() (string, error)) (string, error) {
+	id, err := find()
+	if err != nil {
+		return "", fmt.Errorf("list %ss: %w", what, err)
+	}
+	if id != "" {
+		return id, nil
+	}
+	if id, err = create(); err != nil {
+		return "", fmt.Errorf("create %s: %w", what, err)
+	}
+	if _, err := d.waitLB(ctx, c, lbID); err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
 // waitLB waits until Octavia has settled the load balancer.
