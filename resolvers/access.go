@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"kaas/auth"
-	"kaas/graph/model"
 	"kaas/models"
 
 	"k8s.io/client-go/dynamic"
@@ -103,22 +102,4 @@ func derefInt(n *int) int {
 		return 0
 	}
 	return *n
-}
-
-// clusterSize is the requested size, each field left out taking its default; nil for
-// no size at all.
-func clusterSize(in *model.ClusterSizeInput) *models.ClusterSize {
-	if in == nil {
-		return nil
-	}
-	s := models.DefaultClusterSize
-	for _, f := range []struct {
-		v   *int
-		dst *int
-	}{{in.Workers, &s.Workers}, {in.WorkerVcpu, &s.WorkerVCPU}, {in.WorkerRAMGb, &s.WorkerRAMGB}, {in.WorkerDiskGb, &s.WorkerDiskGB}, {in.RegistryDbGb, &s.RegistryDBGB}} {
-		if f.v != nil {
-			*f.dst = *f.v
-		}
-	}
-	return &s
 }

@@ -3,6 +3,7 @@ package resolvers
 import (
 	"kaas/graph/model"
 	"kaas/kube"
+	"kaas/models"
 	"kaas/rbac"
 )
 
@@ -42,4 +43,22 @@ func toBackup(b kube.VeleroObject) *model.Backup {
 
 func toRestore(r kube.VeleroObject) *model.Restore {
 	return &model.Restore{Name: r.Name, BackupName: r.BackupName, Phase: r.Phase, CreatedAt: r.Created, StartedAt: r.Started, CompletedAt: r.Completed}
+}
+
+// clusterSize is the requested size, each field left out taking its default; nil for
+// no size at all.
+func clusterSize(in *model.ClusterSizeInput) *models.ClusterSize {
+	if in == nil {
+		return nil
+	}
+	s := models.DefaultClusterSize
+	for _, f := range []struct {
+		v   *int
+		dst *int
+	}{{in.Workers, &s.Workers}, {in.WorkerVcpu, &s.WorkerVCPU}, {in.WorkerRAMGb, &s.WorkerRAMGB}, {in.WorkerDiskGb, &s.WorkerDiskGB}, {in.RegistryDbGb, &s.RegistryDBGB}} {
+		if f.v != nil {
+			*f.dst = *f.v
+		}
+	}
+	return &s
 }
