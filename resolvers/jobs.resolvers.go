@@ -15,10 +15,6 @@ import (
 	"strings"
 )
 
-func (r *jobResolver) Status(ctx context.Context, obj *models.Job) (string, error) {
-	return string(obj.Status), nil
-}
-
 func (r *jobResolver) Events(ctx context.Context, obj *models.Job, after *int, first *int) ([]*models.JobEvent, error) {
 	if _, err := r.operator(ctx); err != nil {
 		return nil, err
@@ -32,14 +28,6 @@ func (r *jobResolver) Events(ctx context.Context, obj *models.Job, after *int, f
 	}
 	evs, err := r.Engine.Events(ctx, obj.ID, derefInt(after), limit)
 	return pointers(evs), err
-}
-
-func (r *jobEventResolver) Level(ctx context.Context, obj *models.JobEvent) (string, error) {
-	return string(obj.Level), nil
-}
-
-func (r *jobEventResolver) Status(ctx context.Context, obj *models.JobEvent) (string, error) {
-	return string(obj.Status), nil
 }
 
 func (r *mutationResolver) ProvisionCluster(ctx context.Context, input model.ProvisionClusterInput) (*models.Job, error) {
@@ -139,12 +127,9 @@ func (r *subscriptionResolver) JobProgress(ctx context.Context, jobID string, af
 
 func (r *Resolver) Job() generated.JobResolver { return &jobResolver{r} }
 
-func (r *Resolver) JobEvent() generated.JobEventResolver { return &jobEventResolver{r} }
-
 func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
 	jobResolver          struct{ *Resolver }
-	jobEventResolver     struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
 )

@@ -18,14 +18,7 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type JobResolver interface {
-	Status(ctx context.Context, obj *models.Job) (string, error)
-
 	Events(ctx context.Context, obj *models.Job, after *int, first *int) ([]*models.JobEvent, error)
-}
-type JobEventResolver interface {
-	Level(ctx context.Context, obj *models.JobEvent) (string, error)
-
-	Status(ctx context.Context, obj *models.JobEvent) (string, error)
 }
 type SubscriptionResolver interface {
 	JobProgress(ctx context.Context, jobID string, after *int) (<-chan *models.JobEvent, error)
@@ -138,18 +131,18 @@ func (ec *executionContext) _Job_status(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Job_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Job().Status(ctx, obj)
+			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v models.JobStatus) graphql.Marshaler {
+			return ec.marshalNString2kaasᚋmodelsᚐJobStatus(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Job_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Job", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Job", field, false, false, "String")
 }
 
 func (ec *executionContext) _Job_stepName(ctx context.Context, field graphql.CollectedField, obj *models.Job) (ret graphql.Marshaler) {
@@ -481,18 +474,18 @@ func (ec *executionContext) _JobEvent_level(ctx context.Context, field graphql.C
 			return ec.fieldContext_JobEvent_level(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.JobEvent().Level(ctx, obj)
+			return obj.Level, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v models.EventLevel) graphql.Marshaler {
+			return ec.marshalNString2kaasᚋmodelsᚐEventLevel(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_JobEvent_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("JobEvent", field, true, true, "String")
+	return graphql.NewScalarFieldContext("JobEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _JobEvent_message(ctx context.Context, field graphql.CollectedField, obj *models.JobEvent) (ret graphql.Marshaler) {
@@ -527,18 +520,18 @@ func (ec *executionContext) _JobEvent_status(ctx context.Context, field graphql.
 			return ec.fieldContext_JobEvent_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.JobEvent().Status(ctx, obj)
+			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v models.JobStatus) graphql.Marshaler {
+			return ec.marshalNString2kaasᚋmodelsᚐJobStatus(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_JobEvent_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("JobEvent", field, true, true, "String")
+	return graphql.NewScalarFieldContext("JobEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _Subscription_jobProgress(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -766,11 +759,10 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Job_status(ctx, field, obj)
-				})
+			out.Values[i] = ec._Job_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "stepName":
 			out.Values[i] = ec._Job_stepName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -848,40 +840,38 @@ func (ec *executionContext) _JobEvent(ctx context.Context, sel ast.SelectionSet,
 		case "seq":
 			out.Values[i] = ec._JobEvent_seq(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "at":
 			out.Values[i] = ec._JobEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "step":
 			out.Values[i] = ec._JobEvent_step(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "percent":
 			out.Values[i] = ec._JobEvent_percent(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "level":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._JobEvent_level(ctx, field, obj)
-				})
+			out.Values[i] = ec._JobEvent_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "message":
 			out.Values[i] = ec._JobEvent_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "status":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._JobEvent_status(ctx, field, obj)
-				})
+			out.Values[i] = ec._JobEvent_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -4,6 +4,7 @@ package generated
 
 import (
 	"context"
+	"kaas/models"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -1588,6 +1589,36 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	res := graphql.MarshalInt(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNString2kaasᚋmodelsᚐEventLevel(ctx context.Context, v any) (models.EventLevel, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.EventLevel(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2kaasᚋmodelsᚐEventLevel(ctx context.Context, sel ast.SelectionSet, v models.EventLevel) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNString2kaasᚋmodelsᚐJobStatus(ctx context.Context, v any) (models.JobStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.JobStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2kaasᚋmodelsᚐJobStatus(ctx context.Context, sel ast.SelectionSet, v models.JobStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
 }

@@ -25,7 +25,6 @@ type ResolverRoot interface {
 	AuditEntry() AuditEntryResolver
 	Cluster() ClusterResolver
 	Job() JobResolver
-	JobEvent() JobEventResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
