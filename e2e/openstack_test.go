@@ -66,7 +66,12 @@ func TestProvisionOpenStackCluster(t *testing.T) {
 		op.MustDo(`query($id:ID!){job(id:$id){status stepName error}}`, map[string]any{"id": created.ProvisionCluster.ID}, &j)
 		return j.Job.Status + " at " + j.Job.StepName + ": " + j.Job.Error
 	}
-	node := bootFirstMaster(t, fake, name, binDir, lb, jobState)
+	var job struct{ Job struct{ ClusterID, ClusterName string } }
+	op.MustDo(`query($id:ID!){job(id:$id){clusterId clusterName}}`, map[string]any{"id": created.ProvisionCluster.ID}, &job)
+	if job.Job.ClusterName != name || job.Job.ClusterID == "" {
+		t.Fatalf("job's cluster: %+v", job.Job)
+	}
+	node := bootFirstMaster(t, fake, name, resourceKey(name, job.Job.ClusterID), binDir, lb, jobState)
 	evs := progress(t, panel, opToken, created.ProvisionCluster.ID, 0)
 	if last := evs[len(evs)-1]; last.Status != "succeeded" {
 		t.Fatalf("job ended %+v", evs)
@@ -82,7 +87,7 @@ func TestProvisionOpenStackCluster(t *testing.T) {
 	if got := fake.Mutations(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("cloud calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	worker := string(fake.UserData(name + "-worker-1"))
+	worker := string(fake.UserData(resourceKey(name, job.Job.ClusterID) + "-worker-1"))
 	if !strings.Contains(worker, "kind: JoinConfiguration") || strings.Contains(worker, "ca.key") || !strings.Contains(worker, "sha256:") {
 		t.Errorf("worker user data:\n%s", worker)
 	}
@@ -116,12 +121,79 @@ func TestProvisionOpenStackCluster(t *testing.T) {
 		return kubectl("get", "clusterrolebinding", "kaas:default-cluster-admin")
 	})
 
+	abandonedCreateIsCleanedUp(t, panel, op, opToken, fake)
+
 	deleteClusterByJob(t, panel, op, opToken, id)
 	if n := fake.Left(); n != 0 {
 		t.Errorf("%d cloud resources left after delete: %v", n, fake.Mutations())
 	}
 	if _, err := panel.App.Keystone.RoleByName(context.Background(), name+"-cluster-admin"); err == nil {
 		t.Error("the Keystone admin role still exists")
+	}
+}
+
+// resourceKey is how the openstack driver names a cluster's cloud resources: its name
+// and the first 8 hex digits of its ID.
+func resourceKey(name, clusterID string) string {
+	return name + "-" + strings.ReplaceAll(clusterID, "-", "")[:8]
+}
+
+// abandonedCreateIsCleanedUp provisions a second cluster whose nodes never boot, so its
+// job waits for the API: deleting it is CONFLICT while the job runs; once the job is
+// cancelled, deleteCluster with the job's clusterId removes what it made in the cloud and
+// in Keystone, and nothing of the other cluster.
+func abandonedCreateIsCleanedUp(t *testing.T, panel *apptest.Panel, op *apptest.Client, opToken string, fake *openstackfake.Fake) {
+	t.Helper()
+	name := testenv.RandomName("os-gone-")
+	var created struct{ ProvisionCluster struct{ ID string } }
+	op.MustDo(`mutation($i:ProvisionClusterInput!){provisionCluster(input:$i){id}}`, map[string]any{"i": map[string]any{
+		"name": name, "baseDomain": "kaas.test", "driver": "OPENSTACK", "adminUser": "ursula", "size": map[string]any{"workers": 1},
+	}}, &created)
+	jobID := created.ProvisionCluster.ID
+	var job struct{ Job struct{ ClusterID, Status, StepName string } }
+	get := func() {
+		op.MustDo(`query($id:ID!){job(id:$id){clusterId status stepName}}`, map[string]any{"id": jobID}, &job)
+	}
+	serversBefore := len(fake.Resources("servers"))
+	eventually(t, "the second cluster's job waits for its API", time.Minute, func() error {
+		if get(); job.Job.StepName != "wait-for-api" {
+			return errString("job at " + job.Job.StepName + ", " + job.Job.Status)
+		}
+		return nil
+	})
+	if got := len(fake.Resources("servers")); got != serversBefore+2 {
+		t.Fatalf("%d servers, want %d", got, serversBefore+2)
+	}
+	del := func() apptest.Response {
+		return op.Do(`mutation($id:ID!){deleteCluster(id:$id){id}}`, map[string]any{"id": job.Job.ClusterID}, nil)
+	}
+	if r := del(); r.Code() != "CONFLICT" {
+		t.Fatalf("deleting a cluster still being created: %+v, want CONFLICT", r.Errors)
+	}
+	op.MustDo(`mutation($id:ID!){cancelJob(id:$id){id}}`, map[string]any{"id": jobID}, nil)
+	eventually(t, "the job is cancelled", time.Minute, func() error {
+		if get(); job.Job.Status != "cancelled" {
+			return errString("job " + job.Job.Status)
+		}
+		return nil
+	})
+	if _, err := panel.App.Keystone.RoleByName(context.Background(), name+"-cluster-admin"); err != nil {
+		t.Fatalf("the cancelled job's role: %v", err)
+	}
+	deleteClusterByJob(t, panel, op, opToken, job.Job.ClusterID)
+	for _, s := range fake.Resources("servers") {
+		if strings.HasPrefix(s["name"].(string), name) {
+			t.Errorf("server %s left", s["name"])
+		}
+	}
+	if got := len(fake.Resources("servers")); got != serversBefore {
+		t.Errorf("%d servers after the clean-up, want the other cluster's %d", got, serversBefore)
+	}
+	if _, err := panel.App.Keystone.RoleByName(context.Background(), name+"-cluster-admin"); err == nil {
+		t.Error("the cancelled job's Keystone role is still there")
+	}
+	if r := del(); r.Code() != "NOT_FOUND" {
+		t.Errorf("deleting it again: %+v, want NOT_FOUND", r.Errors)
 	}
 }
 
@@ -135,11 +207,11 @@ type bootedNode struct {
 // what its cloud-init would for the API: the panel's CA, service-account key and webhook
 // kubeconfig from the user data, a real etcd and kube-apiserver, and the load balancer
 // routing to it.
-func bootFirstMaster(t *testing.T, fake *openstackfake.Fake, name, binDir string, lb *testenv.TCPProxy, jobState func() string) bootedNode {
+func bootFirstMaster(t *testing.T, fake *openstackfake.Fake, name, key, binDir string, lb *testenv.TCPProxy, jobState func() string) bootedNode {
 	t.Helper()
 	var userData []byte
-	eventually(t, "the panel creates "+name+"-master-0", 2*time.Minute, func() error {
-		if userData = fake.UserData(name + "-master-0"); len(userData) == 0 {
+	eventually(t, "the panel creates "+key+"-master-0", 2*time.Minute, func() error {
+		if userData = fake.UserData(key + "-master-0"); len(userData) == 0 {
 			return errString("no server yet; the job is " + jobState())
 		}
 		return nil

@@ -7,12 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -88,6 +90,7 @@ func (k *Keystone) newProvider() (*gophercloud.ProviderClient, *gophercloud.Serv
 		return nil, nil, fmt.Errorf("keystone client: %w", err)
 	}
 	p.HTTPClient = *k.http
+	p.RetryFunc = retryStaleConnection
 	p.UserAgent.Prepend("kaas-panel")
 	c, err := openstack.NewIdentityV3(p, gophercloud.EndpointOpts{})
 	if err != nil {
@@ -101,6 +104,20 @@ func (k *Keystone) newProvider() (*gophercloud.ProviderClient, *gophercloud.Serv
 	}
 	c.ResourceBase = c.Endpoint
 	return p, c, nil
+}
+
+// retryStaleConnection has gophercloud send a request again, at most twice, when the
+// connection failed before any answer came: a keep-alive connection the server had closed
+// (EOF, reset). An answer, a refused connection (Keystone down) or a timeout is final.
+func retryStaleConnection(ctx context.Context, _, _ string, _ *gophercloud.RequestOpts, err error, failCount uint) error {
+	var transport *url.Error
+	if failCount > 2 || ctx.Err() != nil || !errors.As(err, &transport) {
+		return err
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
+		return nil
+	}
+	return err
 }
 
 // serviceClient returns the service account's client, logging in the first time. The

@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -131,6 +132,8 @@ type CreateRequest struct {
 type DeleteArgs struct {
 	ClusterID string `json:"clusterId"`
 	Name      string `json:"name"`
+	// Driver removes the infrastructure of a cluster that was never registered.
+	Driver string `json:"driver,omitempty"`
 }
 
 // Register adds the cluster job kinds to the engine.
@@ -442,6 +445,65 @@ func (cj *ClusterJobs) register(ctx context.Context, j *JobRun) error {
 	return nil
 }
 
+// DeleteArgsFor returns the arguments of the job that deletes a cluster: a registered
+// one, or what a cluster.create job that failed or was cancelled left behind (its
+// infrastructure and Keystone role). A cluster whose create job is still queued or running
+// is CONFLICT: cancel that job first.
+func (cj *ClusterJobs) DeleteArgsFor(ctx context.Context, e *Engine, clusterID string) (DeleteArgs, error) {
+	c, err := cj.Store.Cluster(ctx, clusterID)
+	if err == nil {
+		return DeleteArgs{ClusterID: c.ID, Name: c.Name, Driver: c.Driver}, nil
+	}
+	if models.ErrorCode(err) != models.CodeNotFound {
+		return DeleteArgs{}, err
+	}
+	creates, err := e.List(ctx, models.JobFilter{Kind: KindClusterCreate, Limit: 1000})
+	if err != nil {
+		return DeleteArgs{}, err
+	}
+	for _, job := range creates {
+		if id, _ := ClusterOf(&job); id != clusterID {
+			continue
+		}
+		var a CreateArgs
+		if err := json.Unmarshal([]byte(job.Args), &a); err != nil {
+			return DeleteArgs{}, fmt.Errorf("create job arguments: %w", err)
+		}
+		switch job.Status {
+		case models.JobQueued, models.JobRunning:
+			return DeleteArgs{}, models.Errorf(models.CodeConflict, "cluster %s is still being created: cancel its job first", a.Name)
+		case models.JobFailed, models.JobCancelled:
+			if err := cj.notCleanedUp(ctx, e, job); err != nil {
+				return DeleteArgs{}, err
+			}
+			return DeleteArgs{ClusterID: a.ClusterID, Name: a.Name, Driver: a.Driver}, nil
+		}
+	}
+	return DeleteArgs{}, models.Errorf(models.CodeNotFound, "no cluster %s", clusterID)
+}
+
+// notCleanedUp returns NOT_FOUND when a delete job removed what the ended create job made
+// after it ended, and CONFLICT while one is at it.
+func (cj *ClusterJobs) notCleanedUp(ctx context.Context, e *Engine, create models.Job) error {
+	deletes, err := e.List(ctx, models.JobFilter{Kind: KindClusterDelete, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	createID, name := ClusterOf(&create)
+	for _, d := range deletes {
+		if id, _ := ClusterOf(&d); id != createID {
+			continue
+		}
+		switch {
+		case !d.Status.Final():
+			return models.Errorf(models.CodeConflict, "what cluster %s's create job made is being deleted", name)
+		case d.Status == models.JobSucceeded && create.FinishedAt != nil && d.CreatedAt.After(*create.FinishedAt):
+			return models.Errorf(models.CodeNotFound, "what cluster %s's create job made is deleted already", name)
+		}
+	}
+	return nil
+}
+
 func deleteArgs(j *JobRun) (DeleteArgs, error) {
 	var a DeleteArgs
 	err := j.Args(&a)
@@ -500,19 +562,28 @@ func (cj *ClusterJobs) removeBootstrap(ctx context.Context, j *JobRun) error {
 }
 
 func (cj *ClusterJobs) removeInfrastructure(ctx context.Context, j *JobRun) error {
-	c, err := cj.deletedCluster(ctx, j)
-	if c == nil || err != nil {
+	a, err := deleteArgs(j)
+	if err != nil {
 		return err
 	}
-	switch c.Driver {
+	// A cluster that was never registered (its create job failed or was cancelled) is
+	// removed by the driver its arguments name.
+	c, err := cj.Store.Cluster(ctx, a.ClusterID)
+	switch {
+	case err == nil:
+		a.Driver = c.Driver
+	case models.ErrorCode(err) != models.CodeNotFound:
+		return err
+	}
+	switch a.Driver {
 	case DriverLocal:
-		if err := cj.Local.Remove(c.Name); err != nil {
+		if err := cj.Local.Remove(a.Name); err != nil {
 			return err
 		}
 		j.Progress(100, "stopped etcd and kube-apiserver and removed their state")
 	case DriverOpenStack:
 		j.Progress(10, "deleting the load balancer, servers, router and network")
-		if err := cj.OpenStack.Remove(ctx, c.Name); err != nil {
+		if err := cj.OpenStack.Remove(ctx, openStackKey(a.Name, a.ClusterID)); err != nil {
 			return err
 		}
 		j.Progress(100, "deleted the load balancer, servers, router and network")
@@ -583,4 +654,20 @@ func (cj *ClusterJobs) unregister(ctx context.Context, j *JobRun) error {
 	}
 	j.Progress(100, "cluster "+a.Name+" is deleted")
 	return nil
+}
+
+// ClusterOf returns the ID and name of the cluster a cluster job works on, empty for
+// other jobs.
+func ClusterOf(job *models.Job) (id, name string) {
+	if job.Kind != KindClusterCreate && job.Kind != KindClusterDelete {
+		return "", ""
+	}
+	var a struct {
+		ClusterID string `json:"clusterId"`
+		Name      string `json:"name"`
+	}
+	if json.Unmarshal([]byte(job.Args), &a) != nil {
+		return "", ""
+	}
+	return a.ClusterID, a.Name
 }

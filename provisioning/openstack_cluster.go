@@ -5,12 +5,19 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"kaas/clusters"
 	"kaas/kubeadm"
 	"kaas/models"
 )
+
+// openStackKey names a cluster's cloud resources: its name and the start of its ID, so
+// that what an abandoned attempt left behind is never taken for a later cluster's.
+func openStackKey(name, clusterID string) string {
+	return name + "-" + strings.ReplaceAll(clusterID, "-", "")[:8]
+}
 
 func (cj *ClusterJobs) now() time.Time {
 	if cj.Now != nil {
@@ -76,7 +83,7 @@ func (cj *ClusterJobs) openStackInfrastructure(ctx context.Context, j *JobRun, a
 		}
 		return kubeadm.UserData(pki, c, n)
 	}
-	inf, err := cj.OpenStack.Ensure(ctx, a.Name, a.Size, userData, j.Progress)
+	inf, err := cj.OpenStack.Ensure(ctx, openStackKey(a.Name, a.ClusterID), a.Size, userData, j.Progress)
 	if err != nil {
 		return err
 	}
@@ -91,7 +98,7 @@ func (cj *ClusterJobs) openStackKubeconfig(ctx context.Context, a CreateArgs) ([
 	if err != nil {
 		return nil, err
 	}
-	api, err := cj.OpenStack.APIAddress(ctx, a.Name)
+	api, err := cj.OpenStack.APIAddress(ctx, openStackKey(a.Name, a.ClusterID))
 	if err != nil {
 		return nil, err
 	}

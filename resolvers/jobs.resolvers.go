@@ -15,6 +15,16 @@ import (
 	"strings"
 )
 
+func (r *jobResolver) ClusterID(ctx context.Context, obj *models.Job) (*string, error) {
+	id, _ := provisioning.ClusterOf(obj)
+	return nonEmpty(id), nil
+}
+
+func (r *jobResolver) ClusterName(ctx context.Context, obj *models.Job) (*string, error) {
+	_, name := provisioning.ClusterOf(obj)
+	return nonEmpty(name), nil
+}
+
 func (r *jobResolver) Events(ctx context.Context, obj *models.Job, after *int, first *int) ([]*models.JobEvent, error) {
 	if _, err := r.operator(ctx); err != nil {
 		return nil, err
@@ -52,10 +62,10 @@ func (r *mutationResolver) DeleteCluster(ctx context.Context, id string) (*model
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.Registry.Get(ctx, id)
+	args, err := r.ClusterJobs.DeleteArgsFor(ctx, r.Engine, id)
 	var job *models.Job
 	if err == nil {
-		job, err = r.Engine.Enqueue(ctx, provisioning.KindClusterDelete, provisioning.DeleteArgs{ClusterID: c.ID, Name: c.Name}, viewer.Username)
+		job, err = r.Engine.Enqueue(ctx, provisioning.KindClusterDelete, args, viewer.Username)
 	}
 	r.Audit.Record(ctx, principalOf(viewer), audit.ActionClusterDelete, id, id, err)
 	return job, err

@@ -62,3 +62,11 @@ func clusterSize(in *model.ClusterSizeInput) *models.ClusterSize {
 	}
 	return &s
 }
+
+// nonEmpty is s, nil when empty.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -151,3 +151,33 @@ test('oscar provisions gamma-prov, follows its job live, sees it in the menu and
   await expect(clusterMenu(page).locator('option', { hasText: NAME })).toHaveCount(0)
   expect((await clusters(page)).some((c) => c.name === NAME)).toBe(false)
 })
+
+test('a cancelled provisioning job is cleaned up with “Delete what it made”', async ({ page }) => {
+  test.setTimeout(120_000)
+  const gamma = testbedCluster('gamma')
+  const name = 'gamma-gone'
+  await login(page, users.oscar)
+  await mainNav(page).getByRole('link', { name: 'Clusters' }).click()
+  const form = page.getByRole('form', { name: 'Provision a cluster' })
+  await form.getByLabel('Cluster name').fill(name)
+  await form.getByLabel('Base domain').fill('kaas.test')
+  await form.getByLabel('Admin user').fill('ursula')
+  await form.getByLabel('Admin kubeconfig of the running cluster').fill(gamma.adminKubeconfig)
+  await form.getByRole('button', { name: 'Provision cluster' }).click()
+  await expect(page).toHaveURL(/\/operations\/jobs\/[^/]+$/)
+
+  // Cancelled once its Keystone role exists (each step is held open 1.5 s here).
+  await expect(page.getByRole('button', { name: 'Delete what it made' })).toHaveCount(0)
+  await expect(logLines(page)).toContainText(['ursula holds'], { timeout: JOB_TIMEOUT })
+  await page.getByRole('button', { name: 'Cancel job' }).click()
+  await expect(page.getByTestId('job-status')).toHaveText('cancelled', { timeout: JOB_TIMEOUT })
+  expect((await clusters(page)).some((c) => c.name === name)).toBe(false)
+
+  await page.getByRole('button', { name: 'Delete what it made' }).click()
+  const dialog = page.getByRole('dialog', { name: `Delete cluster “${name}”?` })
+  await dialog.getByLabel(`Type ${name} to confirm`).fill(name)
+  await dialog.getByRole('button', { name: 'Delete cluster' }).click()
+  await expect(page.getByRole('heading', { level: 2, name: 'Delete cluster' })).toBeVisible()
+  await expectSucceeded(page, DELETE_STEPS)
+  await expect(logLines(page)).toContainText([`deleted Keystone role ${name}-cluster-admin`, `cluster ${name} is deleted`])
+})

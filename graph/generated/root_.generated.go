@@ -122,18 +122,20 @@ type ComplexityRoot struct {
 	}
 
 	Job struct {
-		Attempts   func(childComplexity int) int
-		CreatedAt  func(childComplexity int) int
-		CreatedBy  func(childComplexity int) int
-		Error      func(childComplexity int) int
-		Events     func(childComplexity int, after *int, first *int) int
-		FinishedAt func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Kind       func(childComplexity int) int
-		Percent    func(childComplexity int) int
-		StartedAt  func(childComplexity int) int
-		Status     func(childComplexity int) int
-		StepName   func(childComplexity int) int
+		Attempts    func(childComplexity int) int
+		ClusterID   func(childComplexity int) int
+		ClusterName func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		CreatedBy   func(childComplexity int) int
+		Error       func(childComplexity int) int
+		Events      func(childComplexity int, after *int, first *int) int
+		FinishedAt  func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Percent     func(childComplexity int) int
+		StartedAt   func(childComplexity int) int
+		Status      func(childComplexity int) int
+		StepName    func(childComplexity int) int
 	}
 
 	JobEvent struct {
@@ -612,6 +614,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Job.Attempts(childComplexity), true
+	case "Job.clusterId":
+		if e.ComplexityRoot.Job.ClusterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ClusterID(childComplexity), true
+	case "Job.clusterName":
+		if e.ComplexityRoot.Job.ClusterName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ClusterName(childComplexity), true
 	case "Job.createdAt":
 		if e.ComplexityRoot.Job.CreatedAt == nil {
 			break
@@ -1701,7 +1715,11 @@ extend type Mutation {
   registers it (operators only).
   """
   provisionCluster(input: ProvisionClusterInput!): Job!
-  "deleteCluster starts a durable job that removes a cluster and its admin role (operators only)."
+  """
+  deleteCluster starts a durable job that removes a cluster, its infrastructure and its
+  admin role. id is a registered cluster's, or the clusterId of a cluster.create job that
+  failed or was cancelled, to remove what it made (operators only).
+  """
   deleteCluster(id: ID!): Job!
   "cancelJob asks a running or queued job to stop (operators only)."
   cancelJob(id: ID!): Job!
@@ -1762,6 +1780,10 @@ type Job {
   id: ID!
   "kind is cluster.create or cluster.delete."
   kind: String!
+  "clusterId is the cluster the job creates or deletes."
+  clusterId: ID
+  "clusterName is that cluster's name."
+  clusterName: String
   "status is queued, running, succeeded, failed or cancelled."
   status: String!
   stepName: String!
@@ -2064,6 +2086,10 @@ func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.C
 		return ec.fieldContext_Job_id(ctx, field)
 	case "kind":
 		return ec.fieldContext_Job_kind(ctx, field)
+	case "clusterId":
+		return ec.fieldContext_Job_clusterId(ctx, field)
+	case "clusterName":
+		return ec.fieldContext_Job_clusterName(ctx, field)
 	case "status":
 		return ec.fieldContext_Job_status(ctx, field)
 	case "stepName":

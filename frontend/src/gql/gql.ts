@@ -33,7 +33,7 @@ type Documents = {
     "\n  mutation ProvisionCluster($input: ProvisionClusterInput!) {\n    provisionCluster(input: $input) {\n      id\n      kind\n      status\n    }\n  }\n": typeof types.ProvisionClusterDocument,
     "\n  query ClusterDrivers {\n    clusterDrivers\n  }\n": typeof types.ClusterDriversDocument,
     "\n  query RecentJobs($first: Int) {\n    jobs(first: $first) {\n      id\n      kind\n      status\n      stepName\n      percent\n      createdBy\n      createdAt\n    }\n  }\n": typeof types.RecentJobsDocument,
-    "\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n": typeof types.JobPageDocument,
+    "\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      clusterId\n      clusterName\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n": typeof types.JobPageDocument,
     "\n  subscription JobProgress($jobId: ID!, $after: Int) {\n    jobProgress(jobId: $jobId, after: $after) {\n      seq\n      at\n      step\n      percent\n      level\n      message\n      status\n    }\n  }\n": typeof types.JobProgressDocument,
     "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      id\n      status\n    }\n  }\n": typeof types.CancelJobDocument,
     "\n  mutation RetryJob($id: ID!) {\n    retryJob(id: $id) {\n      id\n      status\n    }\n  }\n": typeof types.RetryJobDocument,
@@ -64,7 +64,7 @@ const documents: Documents = {
     "\n  mutation ProvisionCluster($input: ProvisionClusterInput!) {\n    provisionCluster(input: $input) {\n      id\n      kind\n      status\n    }\n  }\n": types.ProvisionClusterDocument,
     "\n  query ClusterDrivers {\n    clusterDrivers\n  }\n": types.ClusterDriversDocument,
     "\n  query RecentJobs($first: Int) {\n    jobs(first: $first) {\n      id\n      kind\n      status\n      stepName\n      percent\n      createdBy\n      createdAt\n    }\n  }\n": types.RecentJobsDocument,
-    "\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n": types.JobPageDocument,
+    "\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      clusterId\n      clusterName\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n": types.JobPageDocument,
     "\n  subscription JobProgress($jobId: ID!, $after: Int) {\n    jobProgress(jobId: $jobId, after: $after) {\n      seq\n      at\n      step\n      percent\n      level\n      message\n      status\n    }\n  }\n": types.JobProgressDocument,
     "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      id\n      status\n    }\n  }\n": types.CancelJobDocument,
     "\n  mutation RetryJob($id: ID!) {\n    retryJob(id: $id) {\n      id\n      status\n    }\n  }\n": types.RetryJobDocument,
@@ -169,7 +169,7 @@ export function graphql(source: "\n  query RecentJobs($first: Int) {\n    jobs(f
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n"): (typeof documents)["\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n"];
+export function graphql(source: "\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      clusterId\n      clusterName\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n"): (typeof documents)["\n  query JobPage($id: ID!) {\n    job(id: $id) {\n      id\n      kind\n      clusterId\n      clusterName\n      status\n      stepName\n      percent\n      attempts\n      error\n      createdBy\n      createdAt\n      startedAt\n      finishedAt\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

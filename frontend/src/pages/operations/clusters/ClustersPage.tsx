@@ -1,6 +1,5 @@
-import { useMemo, useState } from 'react'
-import { useNavigate } from 'react-router'
-import { useMutation, useQuery } from 'urql'
+import { useMemo } from 'react'
+import { useQuery } from 'urql'
 import { ClusterStatusBadge } from '../../../components/ClusterStatusBadge'
 import { EmptyState } from '../../../components/EmptyState'
 import { ErrorState } from '../../../components/ErrorState'
@@ -9,10 +8,8 @@ import { PageHeader } from '../../../components/PageHeader'
 import { RequireOperator } from '../../../components/Restricted'
 import { Time } from '../../../components/Time'
 import { graphql } from '../../../gql'
-import { describeError } from '../../../graphql/errors'
-import type { ProblemDescription } from '../../../graphql/errors'
 import { AdoptClusterForm } from './AdoptClusterForm'
-import { DeleteClusterDialog } from './DeleteClusterDialog'
+import { useDeleteCluster } from './DeleteClusterDialog'
 import { ProvisionClusterForm } from './ProvisionClusterForm'
 import { RecentJobs } from './RecentJobs'
 
@@ -29,34 +26,10 @@ const ClustersPageQuery = graphql(`
   }
 `)
 
-const DeleteClusterMutation = graphql(`
-  mutation DeleteCluster($id: ID!) {
-    deleteCluster(id: $id) {
-      id
-      kind
-      status
-    }
-  }
-`)
-
 function ClusterList() {
-  const navigate = useNavigate()
   const context = useMemo(() => ({ additionalTypenames: ['Cluster'] }), [])
   const [result, refetch] = useQuery({ query: ClustersPageQuery, context })
-  const [deleting, setDeleting] = useState<{ id: string; name: string } | null>(null)
-  const [deleteState, deleteCluster] = useMutation(DeleteClusterMutation)
-  const [problem, setProblem] = useState<ProblemDescription | null>(null)
-
-  async function onDelete(cluster: { id: string; name: string }) {
-    setProblem(null)
-    const answer = await deleteCluster({ id: cluster.id }, { additionalTypenames: ['Job', 'Cluster'] })
-    if (answer.error || !answer.data) {
-      setProblem(answer.error ? describeError(answer.error) : { message: 'No answer from the server.', code: 'UNKNOWN' })
-      return
-    }
-    setDeleting(null)
-    navigate(`/operations/jobs/${encodeURIComponent(answer.data.deleteCluster.id)}`)
-  }
+  const deletion = useDeleteCluster()
 
   if (result.error && !result.data) {
     return <ErrorState error={result.error} title="The clusters could not be loaded" onRetry={() => refetch({ requestPolicy: 'network-only' })} />
@@ -102,10 +75,7 @@ function ClusterList() {
                   type="button"
                   className="btn btn--danger-quiet btn--small"
                   aria-label={`Delete cluster ${c.name}`}
-                  onClick={() => {
-                    setProblem(null)
-                    setDeleting({ id: c.id, name: c.name })
-                  }}
+                  onClick={() => deletion.ask({ id: c.id, name: c.name })}
                 >
                   Delete
                 </button>
@@ -114,14 +84,7 @@ function ClusterList() {
           ))}
         </tbody>
       </table>
-      <DeleteClusterDialog
-        key={deleting?.id ?? ''}
-        cluster={deleting}
-        busy={deleteState.fetching}
-        problem={problem}
-        onConfirm={(c) => void onDelete(c)}
-        onCancel={() => setDeleting(null)}
-      />
+      {deletion.dialog}
     </div>
   )
 }

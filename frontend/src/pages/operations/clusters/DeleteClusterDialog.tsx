@@ -1,6 +1,62 @@
 import { useId, useState } from 'react'
+import type { ReactNode } from 'react'
+import { useNavigate } from 'react-router'
+import { useMutation } from 'urql'
 import { ConfirmDialog } from '../../../components/ConfirmDialog'
+import { graphql } from '../../../gql'
+import { describeError } from '../../../graphql/errors'
 import type { ProblemDescription } from '../../../graphql/errors'
+
+const DeleteClusterMutation = graphql(`
+  mutation DeleteCluster($id: ID!) {
+    deleteCluster(id: $id) {
+      id
+      kind
+      status
+    }
+  }
+`)
+
+type ClusterRef = { id: string; name: string }
+
+// useDeleteCluster asks for a cluster's typed name, starts its delete job and opens the
+// job's page. ask(cluster) opens the dialog; dialog is the element to render.
+export function useDeleteCluster(): { ask: (cluster: ClusterRef) => void; dialog: ReactNode } {
+  const navigate = useNavigate()
+  const [deleting, setDeleting] = useState<ClusterRef | null>(null)
+  const [state, deleteCluster] = useMutation(DeleteClusterMutation)
+  const [problem, setProblem] = useState<ProblemDescription | null>(null)
+
+  async function confirm(cluster: ClusterRef) {
+    setProblem(null)
+    const answer = await deleteCluster({ id: cluster.id }, { additionalTypenames: ['Job', 'Cluster'] })
+    if (answer.error || !answer.data) {
+      setProblem(answer.error ? describeError(answer.error) : { message: 'No answer from the server.', code: 'UNKNOWN' })
+      return
+    }
+    setDeleting(null)
+    navigate(`/operations/jobs/${encodeURIComponent(answer.data.deleteCluster.id)}`)
+  }
+
+  const dialog = (
+    <DeleteClusterDialog
+      key={deleting?.id ?? ''}
+      cluster={deleting}
+      busy={state.fetching}
+      problem={problem}
+      onConfirm={(c) => void confirm(c)}
+      onCancel={() => {
+        setDeleting(null)
+        setProblem(null)
+      }}
+    />
+  )
+  const ask = (cluster: ClusterRef) => {
+    setProblem(null)
+    setDeleting(cluster)
+  }
+  return { ask, dialog }
+}
 
 // typedNameMatches tells whether what the user typed names the cluster exactly.
 export function typedNameMatches(typed: string, name: string): boolean {
@@ -44,8 +100,9 @@ export function DeleteClusterDialog({
       onCancel={close}
     >
       <p>
-        This starts a job that removes the panel’s bootstrap from <strong>{name}</strong>, deletes its Keystone admin role
-        and unregisters it. The cluster’s own machines are left as they are.
+        This starts a job that removes the panel’s bootstrap from <strong>{name}</strong>, the infrastructure the panel
+        built for it (local processes, or OpenStack servers, load balancer and network), its Keystone admin role, and
+        unregisters it. An adopted cluster’s own machines are left as they are.
       </p>
       <div className="field">
         <label htmlFor={inputId}>

@@ -14,12 +14,15 @@ import { useResetClient } from '../../../graphql/GraphQLProvider'
 import styles from './JobPage.module.css'
 import { emptyJobLog, formatElapsed, isFinal, jobLogReducer, lastSeq, steps } from './jobLog'
 import { JobStatusBadge, LevelBadge, jobKindLabel } from './JobStatusBadge'
+import { useDeleteCluster } from '../clusters/DeleteClusterDialog'
 
 const JobQuery = graphql(`
   query JobPage($id: ID!) {
     job(id: $id) {
       id
       kind
+      clusterId
+      clusterName
       status
       stepName
       percent
@@ -92,6 +95,7 @@ function JobProgress({ id }: { id: string }) {
   const [actionProblem, setActionProblem] = useState<ProblemDescription | null>(null)
   const [cancelState, cancelJob] = useMutation(CancelJobMutation)
   const [retryState, retryJob] = useMutation(RetryJobMutation)
+  const deletion = useDeleteCluster()
   const logRef = useRef(log)
   useEffect(() => {
     logRef.current = log
@@ -253,10 +257,20 @@ function JobProgress({ id }: { id: string }) {
               {retryState.fetching ? 'Retrying…' : 'Retry'}
             </button>
           )}
+          {data.kind === 'cluster.create' && (status === 'failed' || status === 'cancelled') && data.clusterId && data.clusterName && (
+            <button
+              type="button"
+              className="btn btn--danger"
+              onClick={() => deletion.ask({ id: data.clusterId ?? '', name: data.clusterName ?? '' })}
+            >
+              Delete what it made
+            </button>
+          )}
           <Link className="btn btn--secondary" to="/operations/clusters">
             Back to clusters
           </Link>
         </div>
+        {deletion.dialog}
       </section>
 
       <section className="panel stack" aria-labelledby="job-steps-heading">
