@@ -66,7 +66,9 @@ func TestProvisionOpenStackCluster(t *testing.T) {
 		op.MustDo(`query($id:ID!){job(id:$id){status stepName error}}`, map[string]any{"id": created.ProvisionCluster.ID}, &j)
 		return j.Job.Status + " at " + j.Job.StepName + ": " + j.Job.Error
 	}
-	var job struct{ Job struct{ ClusterID, ClusterName string } }
+	var job struct {
+		Job struct{ ClusterID, ClusterName string }
+	}
 	op.MustDo(`query($id:ID!){job(id:$id){clusterId clusterName}}`, map[string]any{"id": created.ProvisionCluster.ID}, &job)
 	if job.Job.ClusterName != name || job.Job.ClusterID == "" {
 		t.Fatalf("job's cluster: %+v", job.Job)
@@ -150,7 +152,9 @@ func abandonedCreateIsCleanedUp(t *testing.T, panel *apptest.Panel, op *apptest.
 		"name": name, "baseDomain": "kaas.test", "driver": "OPENSTACK", "adminUser": "ursula", "size": map[string]any{"workers": 1},
 	}}, &created)
 	jobID := created.ProvisionCluster.ID
-	var job struct{ Job struct{ ClusterID, Status, StepName string } }
+	var job struct {
+		Job struct{ ClusterID, Status, StepName string }
+	}
 	get := func() {
 		op.MustDo(`query($id:ID!){job(id:$id){clusterId status stepName}}`, map[string]any{"id": jobID}, &job)
 	}
