@@ -122,33 +122,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		reply(200, map[string]any{"versions": []map[string]any{{"id": "v2.1", "status": "CURRENT", "version": "2.90", "min_version": "2.1"}}})
 	case (p == "/network/" || p == "/lb/") && r.Method == "GET":
 		reply(200, map[string]any{"versions": []map[string]any{{"id": "v2.0", "status": "CURRENT"}}})
-	case p == "/network/v2.0/networks" && r.Method == "GET":
-		byName(f.networks, "networks")
-	case p == "/network/v2.0/networks" && r.Method == "POST":
-		n := body["network"]
-		n["id"] = f.id("net")
-		f.networks[n["id"].(string)] = n
-		reply(201, map[string]any{"network": n})
-	case p == "/network/v2.0/subnets" && r.Method == "GET":
-		byName(f.subnets, "subnets")
-	case p == "/network/v2.0/subnets" && r.Method == "POST":
-		s := body["subnet"]
-		s["id"] = f.id("subnet")
-		f.subnets[s["id"].(string)] = s
-		reply(201, map[string]any{"subnet": s})
-	case strings.HasPrefix(p, "/network/v2.0/subnets/") && r.Method == "DELETE":
-		delete(f.subnets, strings.TrimPrefix(p, "/network/v2.0/subnets/"))
-		w.WriteHeader(204)
-	case strings.HasPrefix(p, "/network/v2.0/networks/") && r.Method == "DELETE":
-		delete(f.networks, strings.TrimPrefix(p, "/network/v2.0/networks/"))
-		w.WriteHeader(204)
-	case p == "/network/v2.0/routers" && r.Method == "GET":
-		byName(f.routers, "routers")
-	case p == "/network/v2.0/routers" && r.Method == "POST":
-		rt := body["router"]
-		rt["id"] = f.id("router")
-		f.routers[rt["id"].(string)] = rt
-		reply(201, map[string]any{"router": rt})
+	case strings.HasPrefix(p, "/network/v2.0/") && f.neutron(w, r, p, body, reply, byName):
 	case strings.HasSuffix(p, "/add_router_interface") && r.Method == "PUT":
 		router := strings.TrimSuffix(strings.TrimPrefix(p, "/network/v2.0/routers/"), "/add_router_interface")
 		var in map[string]any
@@ -162,21 +136,8 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewDecoder(r.Body).Decode(&in)
 		delete(f.ports, in["port_id"].(string))
 		reply(200, map[string]any{"port_id": in["port_id"]})
-	case strings.HasPrefix(p, "/network/v2.0/routers/") && r.Method == "DELETE":
-		delete(f.routers, strings.TrimPrefix(p, "/network/v2.0/routers/"))
-		w.WriteHeader(204)
 	case p == "/network/v2.0/ports" && r.Method == "GET":
 		byName(f.ports, "ports")
-	case p == "/network/v2.0/floatingips" && r.Method == "GET":
-		byName(f.fips, "floatingips")
-	case p == "/network/v2.0/floatingips" && r.Method == "POST":
-		fip := body["floatingip"]
-		fip["id"], fip["floating_ip_address"] = f.id("fip"), f.FloatingIP
-		f.fips[fip["id"].(string)] = fip
-		reply(201, map[string]any{"floatingip": fip})
-	case strings.HasPrefix(p, "/network/v2.0/floatingips/") && r.Method == "DELETE":
-		delete(f.fips, strings.TrimPrefix(p, "/network/v2.0/floatingips/"))
-		w.WriteHeader(204)
 	case p == "/compute/flavors/detail":
 		reply(200, map[string]any{"flavors": []map[string]any{
 			{"id": "f-small", "name": "small", "vcpus": 2, "ram": 4096, "disk": 20},
@@ -255,6 +216,42 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		reply(404, map[string]any{"error": "the fake does not serve " + r.Method + " " + p})
 	}
+}
+
+// neutron serves the Neutron collections the fake keeps as posted: list, create and
+// delete of networks, subnets, routers and floating IPs. It reports whether it answered.
+func (f *Fake) neutron(w http.ResponseWriter, r *http.Request, p string, body map[string]map[string]any,
+	reply func(int, any), byName func(map[string]map[string]any, string)) bool {
+	for _, c := range []struct {
+		plural, single, prefix string
+		items                  map[string]map[string]any
+	}{
+		{"networks", "network", "net", f.networks},
+		{"subnets", "subnet", "subnet", f.subnets},
+		{"routers", "router", "router", f.routers},
+		{"floatingips", "floatingip", "fip", f.fips},
+	} {
+		base := "/network/v2.0/" + c.plural
+		switch {
+		case p == base && r.Method == http.MethodGet:
+			byName(c.items, c.plural)
+		case p == base && r.Method == http.MethodPost:
+			obj := body[c.single]
+			obj["id"] = f.id(c.prefix)
+			if c.single == "floatingip" {
+				obj["floating_ip_address"] = f.FloatingIP
+			}
+			c.items[obj["id"].(string)] = obj
+			reply(201, map[string]any{c.single: obj})
+		case strings.HasPrefix(p, base+"/") && r.Method == http.MethodDelete && !strings.Contains(strings.TrimPrefix(p, base+"/"), "/"):
+			delete(c.items, strings.TrimPrefix(p, base+"/"))
+			w.WriteHeader(204)
+		default:
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // Left counts the resources the fake still holds.
