@@ -146,7 +146,7 @@ func (a *App) wire() error {
 	}
 	recorder := audit.NewRecorder(a.db, log)
 	a.Jobs = provisioning.New(a.db, workerID(), provisioning.Options{Logger: log, Lease: cfg.JobLease, PauseAfterStep: cfg.FaultPauseAfterStep})
-	a.local = &provisioning.LocalDriver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"), WebhookURL: a.panelURL(), Log: log}
+	a.local = &provisioning.LocalDriver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"), WebhookURL: cfg.PanelURL(), Log: log}
 	webhookCA := ""
 	if cfg.WebhookTLSCert != "" {
 		b, err := os.ReadFile(cfg.WebhookTLSCert)
@@ -195,18 +195,6 @@ func (a *App) wire() error {
 func workerID() string {
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s/%d", host, os.Getpid())
-}
-
-// panelURL is the plain-HTTP base URL of this panel, for local clusters' webhooks.
-func (a *App) panelURL() string {
-	if a.cfg.PublicURL != "" {
-		return a.cfg.PublicURL
-	}
-	host, port, _ := net.SplitHostPort(a.cfg.Addr)
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	return "http://" + net.JoinHostPort(host, port)
 }
 
 // openStackDriver is the openstack cluster driver in the service account's project, nil

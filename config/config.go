@@ -220,18 +220,25 @@ func (c Config) validate() error {
 }
 
 // WebhookURL is the base URL clusters reach the webhook at: the configured one, the
-// webhook TLS listener, the public URL, or the main listener.
+// webhook TLS listener, or the panel's own URL.
 func (c Config) WebhookURL() string {
 	switch {
 	case c.WebhookPublicURL != "":
 		return c.WebhookPublicURL
 	case c.WebhookAddr != "":
 		return "https://" + loopbackIfAny(c.WebhookAddr)
-	case c.PublicURL != "":
-		return c.PublicURL
 	default:
-		return "http://" + loopbackIfAny(c.Addr)
+		return c.PanelURL()
 	}
+}
+
+// PanelURL is the base URL of the panel's main listener: the public URL, else the
+// listen address over plain HTTP (loopback when it names no host).
+func (c Config) PanelURL() string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	return "http://" + loopbackIfAny(c.Addr)
 }
 
 // loopbackIfAny replaces an unspecified host of addr with 127.0.0.1.

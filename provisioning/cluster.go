@@ -86,8 +86,6 @@ type ClusterJobs struct {
 	OpenStack *OpenStackDriver
 	// Kubeadm is what the nodes of the clusters kubeadm builds (openstack) are told.
 	Kubeadm KubeadmSettings
-	// Now is the clock certificates are made by; default time.Now.
-	Now func() time.Time
 }
 
 // KubeadmSettings are the panel's settings for the clusters kubeadm builds.
@@ -462,18 +460,15 @@ func (cj *ClusterJobs) DeleteArgsFor(ctx context.Context, e *Engine, clusterID s
 		return DeleteArgs{}, err
 	}
 	for _, job := range creates {
-		if id, _ := ClusterOf(&job); id != clusterID {
-			continue
-		}
 		var a CreateArgs
-		if err := json.Unmarshal([]byte(job.Args), &a); err != nil {
-			return DeleteArgs{}, fmt.Errorf("create job arguments: %w", err)
+		if json.Unmarshal([]byte(job.Args), &a) != nil || a.ClusterID != clusterID {
+			continue
 		}
 		switch job.Status {
 		case models.JobQueued, models.JobRunning:
 			return DeleteArgs{}, models.Errorf(models.CodeConflict, "cluster %s is still being created: cancel its job first", a.Name)
 		case models.JobFailed, models.JobCancelled:
-			if err := cj.notCleanedUp(ctx, e, job); err != nil {
+			if err := cj.notCleanedUp(ctx, e, a.ClusterID, a.Name, job.FinishedAt); err != nil {
 				return DeleteArgs{}, err
 			}
 			return DeleteArgs{ClusterID: a.ClusterID, Name: a.Name, Driver: a.Driver}, nil
@@ -482,22 +477,21 @@ func (cj *ClusterJobs) DeleteArgsFor(ctx context.Context, e *Engine, clusterID s
 	return DeleteArgs{}, models.Errorf(models.CodeNotFound, "no cluster %s", clusterID)
 }
 
-// notCleanedUp returns NOT_FOUND when a delete job removed what the ended create job made
-// after it ended, and CONFLICT while one is at it.
-func (cj *ClusterJobs) notCleanedUp(ctx context.Context, e *Engine, create models.Job) error {
+// notCleanedUp returns NOT_FOUND when a delete job removed what the cluster's create job
+// made after that job ended (at ended), and CONFLICT while one is at it.
+func (cj *ClusterJobs) notCleanedUp(ctx context.Context, e *Engine, clusterID, name string, ended *time.Time) error {
 	deletes, err := e.List(ctx, models.JobFilter{Kind: KindClusterDelete, Limit: 1000})
 	if err != nil {
 		return err
 	}
-	createID, name := ClusterOf(&create)
 	for _, d := range deletes {
-		if id, _ := ClusterOf(&d); id != createID {
+		if id, _ := ClusterOf(&d); id != clusterID {
 			continue
 		}
 		switch {
 		case !d.Status.Final():
 			return models.Errorf(models.CodeConflict, "what cluster %s's create job made is being deleted", name)
-		case d.Status == models.JobSucceeded && create.FinishedAt != nil && d.CreatedAt.After(*create.FinishedAt):
+		case d.Status == models.JobSucceeded && ended != nil && d.CreatedAt.After(*ended):
 			return models.Errorf(models.CodeNotFound, "what cluster %s's create job made is deleted already", name)
 		}
 	}

@@ -19,13 +19,6 @@ func openStackKey(name, clusterID string) string {
 	return name + "-" + strings.ReplaceAll(clusterID, "-", "")[:8]
 }
 
-func (cj *ClusterJobs) now() time.Time {
-	if cj.Now != nil {
-		return cj.Now()
-	}
-	return time.Now()
-}
-
 // newSealedPKI makes a new cluster's PKI with its webhook credential, sealed with the
 // cluster ID as associated data. It is made once, with the job's arguments, so a step
 // run again after a crash hands the nodes the same CA.
@@ -34,7 +27,7 @@ func (cj *ClusterJobs) newSealedPKI(a CreateArgs) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := kubeadm.NewPKI(a.Name, cred, cj.now())
+	p, err := kubeadm.NewPKI(a.Name, cred, time.Now())
 	if err != nil {
 		return nil, err
 	}
