@@ -129,9 +129,6 @@ func (r *subscriptionResolver) JobProgress(ctx context.Context, jobID string, af
 	if _, err := r.operator(ctx); err != nil {
 		return nil, err
 	}
-	if _, err := r.Engine.Get(ctx, jobID); err != nil {
-		return nil, err
-	}
 	return r.Engine.Subscribe(ctx, jobID, derefInt(after))
 }
 
