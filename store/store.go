@@ -44,6 +44,10 @@ type DB struct {
 	gorm    *gorm.DB
 	dialect Dialect
 	dsn     string
+	// exclusive holds RunExclusive's names on SQLite; lockCheck is how often the
+	// PostgreSQL lock connection is checked.
+	exclusive exclusiveLocks
+	lockCheck time.Duration
 }
 
 // Open connects to the database and runs pending migrations.
@@ -82,7 +86,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	db := &DB{gorm: g, dialect: dialect, dsn: opts.DSN}
+	db := &DB{gorm: g, dialect: dialect, dsn: opts.DSN, lockCheck: lockCheckInterval}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err
