@@ -171,7 +171,7 @@ func (a *App) wire() error {
 			Engine: a.Jobs, ClusterJobs: a.clusterJobs,
 			PublicURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA,
 		},
-		Log: log, Metrics: m,
+		Log: log, Metrics: m, OperationNames: frontend.OperationNames(),
 		WebsocketInit: authSvc.WebsocketInit,
 	})
 	hook := &webhook.Handler{

@@ -36,6 +36,9 @@ type Options struct {
 	Resolvers generated.ResolverRoot
 	Log       *slog.Logger
 	Metrics   Metrics
+	// OperationNames are the operation names counted by name in metrics (the SPA's);
+	// any other name counts as "other".
+	OperationNames []string
 	// WebsocketInit authenticates a websocket connection from its connection_init
 	// payload (an "Authorization: Bearer" value); the upgrade request's cookie session
 	// is already in ctx.
@@ -69,7 +72,7 @@ func NewServer(opts Options) *handler.Server {
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.Use(depthLimit{max: MaxDepth})
 	if opts.Metrics != nil {
-		srv.Use(operationMetrics{m: opts.Metrics})
+		srv.Use(operationMetrics{m: opts.Metrics, names: operationNameSet(opts.OperationNames)})
 	}
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, err, opts.Log)
@@ -171,8 +174,26 @@ func selectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, dept
 	return deepest
 }
 
-// operationMetrics counts operations by type, name and first error code.
-type operationMetrics struct{ m Metrics }
+// operationMetrics counts operations by type, name and first error code. Only names in
+// the fixed set are counted by name: a caller-chosen name must not become a label.
+type operationMetrics struct {
+	m     Metrics
+	names map[string]bool
+}
+
+// otherOperation is the metric name of operations outside the known set.
+const otherOperation = "other"
+
+// introspectionOperation is GraphiQL's schema query, counted by name.
+const introspectionOperation = "IntrospectionQuery"
+
+func operationNameSet(names []string) map[string]bool {
+	set := map[string]bool{introspectionOperation: true, "": true}
+	for _, n := range names {
+		set[n] = true
+	}
+	return set
+}
 
 func (operationMetrics) ExtensionName() string                   { return "OperationMetrics" }
 func (operationMetrics) Validate(graphql.ExecutableSchema) error { return nil }
@@ -190,8 +211,8 @@ func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.Re
 			name = oc.Operation.Name
 		}
 	}
-	if len(name) > 64 {
-		name = name[:64]
+	if !o.names[name] {
+		name = otherOperation
 	}
 	code := ""
 	if resp != nil && len(resp.Errors) > 0 {

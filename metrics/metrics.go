@@ -4,7 +4,6 @@ package metrics
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,20 +71,24 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// HTTPRequest observes one HTTP request.
+// HTTPRequest observes one HTTP request. route is one of the panel's fixed route names;
+// the method and code are bounded here.
 func (m *Metrics) HTTPRequest(route, method string, code int, d time.Duration) {
-	m.httpRequests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
+	m.httpRequests.WithLabelValues(route, bounded(method, methods), statusLabel(code)).Inc()
 	m.httpDuration.WithLabelValues(route).Observe(d.Seconds())
 }
 
-// GraphQLOperation observes one GraphQL operation.
+// GraphQLOperation observes one GraphQL operation. The caller bounds name (see
+// OperationNames); the type and code are bounded here.
 func (m *Metrics) GraphQLOperation(opType, name, code string, d time.Duration) {
-	m.gqlOperations.WithLabelValues(opType, name, code).Inc()
+	opType = bounded(opType, operationTypes)
+	m.gqlOperations.WithLabelValues(opType, name, bounded(code, errorCodes)).Inc()
 	m.gqlDuration.WithLabelValues(opType).Observe(d.Seconds())
 }
 
 // Review observes one TokenReview.
 func (m *Metrics) Review(result, version string, d time.Duration) {
+	result, version = bounded(result, reviewResults), bounded(version, reviewVersions)
 	m.reviews.WithLabelValues(result, version).Inc()
 	m.reviewLatency.WithLabelValues(result).Observe(d.Seconds())
 }

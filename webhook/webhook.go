@@ -104,12 +104,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (result, version
 	}
 	version = rv.APIVersion
 	switch {
-	case rv.Kind != "TokenReview":
-		httpError(w, http.StatusBadRequest, "kind must be TokenReview")
-		return ResultMalformed, version
 	case version != authv1.SchemeGroupVersion.String() && version != authv1beta1.SchemeGroupVersion.String():
 		httpError(w, http.StatusBadRequest, "apiVersion must be authentication.k8s.io/v1 or authentication.k8s.io/v1beta1")
 		return ResultMalformed, ""
+	case rv.Kind != "TokenReview":
+		httpError(w, http.StatusBadRequest, "kind must be TokenReview")
+		return ResultMalformed, version
 	case rv.Spec.Token == "":
 		httpError(w, http.StatusBadRequest, "spec.token is empty")
 		return ResultMalformed, version
