@@ -173,6 +173,10 @@ func (a *App) wire() error {
 		},
 		Log: log, Metrics: m, OperationNames: frontend.OperationNames(),
 		WebsocketInit: authSvc.WebsocketInit,
+		WebsocketLimits: graph.WebsocketLimits{
+			MaxConnections: cfg.MaxWebsocketsPerUser, MaxSubscriptions: cfg.MaxSubscriptionsPerUser,
+			Principal: principalID,
+		},
 	})
 	hook := &webhook.Handler{
 		Tokens: a.Tokens, Identities: a.Identities, Clusters: a.Registry, Metrics: m, Log: log,
@@ -189,6 +193,15 @@ func (a *App) wire() error {
 	a.handler = routes.Handler()
 	a.webhook = routes.WebhookHandler()
 	return nil
+}
+
+// principalID is the user ID of ctx's caller, "" when anonymous.
+func principalID(ctx context.Context) string {
+	p, err := auth.Principal(ctx)
+	if err != nil {
+		return ""
+	}
+	return p.UserID
 }
 
 // workerID names this replica in job leases: host name and process ID.
@@ -219,7 +232,7 @@ func (a *App) DB() *store.DB { return a.db }
 // Serve serves the panel on l (and the webhook TLS listener when configured) until ctx
 // ends, then drains requests for up to the shutdown timeout.
 func (a *App) Serve(ctx context.Context, l net.Listener) error {
-	servers := []*http.Server{newServer(a.handler, a.log)}
+	servers := []*http.Server{newServer(a.handler, a.cfg.HTTP, a.log)}
 	listeners := []net.Listener{l}
 	if a.cfg.WebhookAddr != "" {
 		cert, err := tls.LoadX509KeyPair(a.cfg.WebhookTLSCert, a.cfg.WebhookTLSKey)
@@ -230,7 +243,7 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 		if err != nil {
 			return fmt.Errorf("webhook listener: %w", err)
 		}
-		ws := newServer(a.webhook, a.log)
+		ws := newServer(a.webhook, a.cfg.HTTP, a.log)
 		ws.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		servers = append(servers, ws)
 		listeners = append(listeners, tls.NewListener(wl, ws.TLSConfig))
@@ -259,12 +272,17 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	return serveErr
 }
 
-func newServer(h http.Handler, log *slog.Logger) *http.Server {
+// newServer bounds every connection: headers must arrive within ReadHeaderTimeout,
+// requests and responses within their timeouts, idle keep-alive connections are closed.
+func newServer(h http.Handler, limits config.HTTP, log *slog.Logger) *http.Server {
+	limits = limits.WithDefaults()
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		ReadHeaderTimeout: limits.ReadHeaderTimeout,
+		ReadTimeout:       limits.ReadTimeout,
+		WriteTimeout:      limits.WriteTimeout,
+		IdleTimeout:       limits.IdleTimeout,
+		MaxHeaderBytes:    limits.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }

@@ -47,6 +47,12 @@ type Config struct {
 
 	ShutdownTimeout time.Duration
 
+	// HTTP bounds every connection of the panel's listeners.
+	HTTP HTTP
+	// MaxWebsocketsPerUser and MaxSubscriptionsPerUser cap what one principal holds open.
+	MaxWebsocketsPerUser    int
+	MaxSubscriptionsPerUser int
+
 	// KubeBinDir holds etcd, kube-apiserver and kubectl for the local cluster driver;
 	// empty disables that driver.
 	KubeBinDir string
@@ -65,6 +71,47 @@ type Config struct {
 	JobLease time.Duration
 	// FaultPauseAfterStep is for fault-injection tests only (see provisioning.Options).
 	FaultPauseAfterStep time.Duration
+}
+
+// HTTP bounds the connections of the panel's HTTP servers (main and webhook listeners),
+// so that slow or idle clients cannot hold them.
+type HTTP struct {
+	// ReadHeaderTimeout closes a connection whose request headers do not arrive in time.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading a whole request, WriteTimeout writing its response
+	// (websocket upgrades lift both: their pings bound them instead).
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	// IdleTimeout closes keep-alive connections that carry no request.
+	IdleTimeout    time.Duration
+	MaxHeaderBytes int
+}
+
+// DefaultHTTP is the HTTP configuration when no flag changes it.
+var DefaultHTTP = HTTP{
+	ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute,
+	IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+}
+
+// WithDefaults returns h with DefaultHTTP's value for each unset field.
+func (h HTTP) WithDefaults() HTTP {
+	d := DefaultHTTP
+	if h.ReadHeaderTimeout > 0 {
+		d.ReadHeaderTimeout = h.ReadHeaderTimeout
+	}
+	if h.ReadTimeout > 0 {
+		d.ReadTimeout = h.ReadTimeout
+	}
+	if h.WriteTimeout > 0 {
+		d.WriteTimeout = h.WriteTimeout
+	}
+	if h.IdleTimeout > 0 {
+		d.IdleTimeout = h.IdleTimeout
+	}
+	if h.MaxHeaderBytes > 0 {
+		d.MaxHeaderBytes = h.MaxHeaderBytes
+	}
+	return d
 }
 
 // OpenStack is where and how the openstack driver builds clusters, with the panel's
@@ -149,6 +196,13 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.DurationVar(&c.JobLease, "job-lease", durationEnv(getenv, "KAAS_JOB_LEASE", 30*time.Second), "how long a crashed replica's provisioning job waits before another resumes it")
 	fs.DurationVar(&c.FaultPauseAfterStep, "fault-pause-after-step", 0, "fault-injection tests only: hold each provisioning step open before recording it")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on shutdown")
+	fs.DurationVar(&c.HTTP.ReadHeaderTimeout, "http-read-header-timeout", durationEnv(getenv, "KAAS_HTTP_READ_HEADER_TIMEOUT", DefaultHTTP.ReadHeaderTimeout), "close connections whose request headers take longer (at most 10s)")
+	fs.DurationVar(&c.HTTP.ReadTimeout, "http-read-timeout", durationEnv(getenv, "KAAS_HTTP_READ_TIMEOUT", DefaultHTTP.ReadTimeout), "longest time to read one request")
+	fs.DurationVar(&c.HTTP.WriteTimeout, "http-write-timeout", durationEnv(getenv, "KAAS_HTTP_WRITE_TIMEOUT", DefaultHTTP.WriteTimeout), "longest time to answer one request (websockets excepted)")
+	fs.DurationVar(&c.HTTP.IdleTimeout, "http-idle-timeout", durationEnv(getenv, "KAAS_HTTP_IDLE_TIMEOUT", DefaultHTTP.IdleTimeout), "close keep-alive connections idle this long")
+	fs.IntVar(&c.HTTP.MaxHeaderBytes, "http-max-header-bytes", intEnv(getenv, "KAAS_HTTP_MAX_HEADER_BYTES", DefaultHTTP.MaxHeaderBytes), "largest accepted request header block")
+	fs.IntVar(&c.MaxWebsocketsPerUser, "max-websockets-per-user", intEnv(getenv, "KAAS_MAX_WEBSOCKETS_PER_USER", 20), "open websocket connections one user (or all anonymous callers) may hold")
+	fs.IntVar(&c.MaxSubscriptionsPerUser, "max-subscriptions-per-user", intEnv(getenv, "KAAS_MAX_SUBSCRIPTIONS_PER_USER", 100), "live GraphQL subscriptions one user may hold")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -212,6 +266,12 @@ func (c Config) validate() error {
 		if _, _, err := net.ParseCIDR(c.OpenStack.SubnetCIDR); err != nil {
 			errs = append(errs, fmt.Errorf("--openstack-subnet-cidr: %w", err))
 		}
+	}
+	if c.HTTP.ReadHeaderTimeout <= 0 || c.HTTP.ReadHeaderTimeout > 10*time.Second {
+		errs = append(errs, fmt.Errorf("--http-read-header-timeout must be between 0 and 10s, not %s", c.HTTP.ReadHeaderTimeout))
+	}
+	if c.HTTP.ReadTimeout <= 0 || c.HTTP.WriteTimeout <= 0 || c.HTTP.IdleTimeout <= 0 || c.HTTP.MaxHeaderBytes < 4096 {
+		errs = append(errs, errors.New("HTTP read, write and idle timeouts must be positive and --http-max-header-bytes at least 4096"))
 	}
 	if c.SessionTTL <= 0 || c.IdentityTTL <= 0 || c.IdentityStale < 0 {
 		errs = append(errs, errors.New("session and identity durations must be positive"))

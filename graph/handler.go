@@ -43,16 +43,20 @@ type Options struct {
 	// payload (an "Authorization: Bearer" value); the upgrade request's cookie session
 	// is already in ctx.
 	WebsocketInit func(ctx context.Context, authorization string) (context.Context, error)
+	// WebsocketLimits caps each principal's websocket connections and subscriptions.
+	WebsocketLimits WebsocketLimits
 }
 
 // NewServer returns the GraphQL HTTP handler: POST and websocket transports, a depth and
 // complexity limit, errors with extensions.code, internal errors logged and hidden.
 func NewServer(opts Options) *handler.Server {
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: opts.Resolvers}))
+	wsGuard := newWebsocketGuard(opts.WebsocketLimits)
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
+		PingPongInterval:      wsGuard.limits.PingInterval,
 		InitTimeout:           10 * time.Second,
-		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		InitFunc: wsGuard.init(func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			if opts.WebsocketInit == nil {
 				return ctx, nil, nil
 			}
@@ -62,7 +66,7 @@ func NewServer(opts Options) *handler.Server {
 			}
 			ctx, err := opts.WebsocketInit(ctx, authz)
 			return ctx, nil, err
-		},
+		}),
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.POST{})
@@ -71,6 +75,7 @@ func NewServer(opts Options) *handler.Server {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.Use(depthLimit{max: MaxDepth})
+	srv.Use(wsGuard)
 	if opts.Metrics != nil {
 		srv.Use(operationMetrics{m: opts.Metrics, names: operationNameSet(opts.OperationNames)})
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // MaxGraphQLBody bounds a GraphQL request body.
@@ -20,6 +21,7 @@ const MaxGraphQLBody = 1 << 20
 func guardGraphQL(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "" {
+			liftDeadlines(w)
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -54,6 +56,14 @@ func guardGraphQL(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// liftDeadlines removes the server's read and write timeouts from a websocket's
+// connection: it lives for hours, bounded by the transport's ping deadline instead.
+func liftDeadlines(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 }
 
 // crossSite reports whether a browser says the request comes from another site.
