@@ -34,6 +34,8 @@ type Config struct {
 	OldCredentialKeys [][]byte
 
 	OperatorRole string
+	// Access holds the role scope, the user-name rule, login throttling and trusted proxies.
+	Access Access
 
 	IdentityTTL   time.Duration
 	IdentityStale time.Duration
@@ -149,7 +151,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.DurationVar(&c.JobLease, "job-lease", durationEnv(getenv, "KAAS_JOB_LEASE", 30*time.Second), "how long a crashed replica's provisioning job waits before another resumes it")
 	fs.DurationVar(&c.FaultPauseAfterStep, "fault-pause-after-step", 0, "fault-injection tests only: hold each provisioning step open before recording it")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on shutdown")
+	access := c.accessFlags(fs, env, getenv)
 	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if err := c.parseAccess(access); err != nil {
 		return Config{}, err
 	}
 	c.Keystone.Timeout = *keystoneTimeout

@@ -20,6 +20,7 @@ import (
 	"kaas/app"
 	"kaas/config"
 	"kaas/internal/testenv"
+	"kaas/models"
 )
 
 // Panel is a running panel.
@@ -49,6 +50,10 @@ func (b *SyncBuffer) String() string {
 	return b.buf.String()
 }
 
+// DemoRoleScope is where the seeded test Keystone assigns the operator and cluster-admin
+// roles: the demo project.
+var DemoRoleScope = []models.ScopeRef{{Kind: models.ScopeProject, Ref: "demo", Domain: "Default"}}
+
 // Config returns a configuration for a test panel against the test Keystone.
 func Config(t testing.TB) config.Config {
 	ks := testenv.Keystone(t)
@@ -62,6 +67,7 @@ func Config(t testing.TB) config.Config {
 		},
 		SessionTTL:      time.Hour,
 		OperatorRole:    "admin",
+		Access:          config.DefaultAccess(DemoRoleScope),
 		IdentityTTL:     time.Minute,
 		IdentityStale:   10 * time.Minute,
 		ShutdownTimeout: 5 * time.Second,
