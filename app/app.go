@@ -162,7 +162,7 @@ func (a *App) wire() error {
 	}
 	a.clusterJobs = &provisioning.ClusterJobs{Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget, Local: a.local,
 		AdminScope: firstScope(cfg.Access.RoleScope),
-		OpenStack: openStackDriver(cfg, ks),
+		OpenStack:  openStackDriver(cfg, ks),
 		Kubeadm: provisioning.KubeadmSettings{
 			KubernetesVersion: cfg.Kubeadm.KubernetesVersion, PodSubnet: cfg.Kubeadm.PodSubnet, ServiceSubnet: cfg.Kubeadm.ServiceSubnet,
 			CNIManifest: cfg.Kubeadm.CNIManifest, WebhookURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA,
@@ -170,8 +170,8 @@ func (a *App) wire() error {
 	a.clusterJobs.Register(a.Jobs)
 	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole, RoleScope: cfg.Access.RoleScope})
 	authSvc := &auth.Service{Keystone: ks, Identities: a.Identities, Tokens: a.Tokens, Sessions: sessions, SessionStore: a.db, Audit: recorder,
-		Users: throttle.New(throttle.Options{Free: cfg.Access.LoginFreeFailures, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
-		Addresses: throttle.New(throttle.Options{Free: cfg.Access.LoginAddressFreeFailures, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
+		Users:         throttle.New(throttle.Options{Free: cfg.Access.LoginFreeFailures, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
+		Addresses:     throttle.New(throttle.Options{Free: cfg.Access.LoginAddressFreeFailures, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
 		ClientAddress: clientip.Resolver{Trusted: cfg.Access.TrustedProxies}.Address,
 		Recheck:       cfg.Access.WebsocketRecheck,
 	}
