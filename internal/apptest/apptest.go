@@ -207,3 +207,14 @@ func (c *Client) CreateToken(name string) (secret, id string) {
 	c.MustDo(`mutation($n:String!){createToken(input:{name:$n}){secret token{id}}}`, map[string]any{"n": name}, &out)
 	return out.CreateToken.Secret, out.CreateToken.Token.ID
 }
+
+// LoginAs logs the client in with explicit credentials and domain ("" for the default)
+// and returns the response, errors included.
+func (c *Client) LoginAs(user, password, domain string) Response {
+	c.t.Helper()
+	vars := map[string]any{"u": user, "p": password}
+	if domain != "" {
+		vars["d"] = domain
+	}
+	return c.Do(`mutation($u:String!,$p:String!,$d:String){login(username:$u,password:$p,domain:$d){id}}`, vars, nil)
+}
