@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -131,7 +132,7 @@ func (p *Panel) Client(t testing.TB) *Client {
 // GQLError is one GraphQL error.
 type GQLError struct {
 	Message    string            `json:"message"`
-	Extensions map[string]string `json:"extensions"`
+	Extensions map[string]any `json:"extensions"`
 }
 
 // Response is a GraphQL response.
@@ -146,7 +147,8 @@ func (r Response) Code() string {
 	if len(r.Errors) == 0 {
 		return ""
 	}
-	return r.Errors[0].Extensions["code"]
+	code, _ := r.Errors[0].Extensions["code"].(string)
+	return code
 }
 
 // Do runs one operation and decodes data into out (when not nil).
@@ -217,4 +219,18 @@ func (c *Client) LoginAs(user, password, domain string) Response {
 		vars["d"] = domain
 	}
 	return c.Do(`mutation($u:String!,$p:String!,$d:String){login(username:$u,password:$p,domain:$d){id}}`, vars, nil)
+}
+
+// Cookies returns the client's cookies for the panel (to copy a session elsewhere).
+func (c *Client) Cookies() []*http.Cookie {
+	u, _ := url.Parse(c.url)
+	return c.http.Jar.Cookies(u)
+}
+
+// CopySession returns a new client carrying this client's cookies, as a thief would.
+func (c *Client) CopySession(t testing.TB) *Client {
+	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse(c.url)
+	jar.SetCookies(u, c.Cookies())
+	return &Client{t: t, url: c.url, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
 }
