@@ -131,7 +131,7 @@ func (p *Panel) Client(t testing.TB) *Client {
 
 // GQLError is one GraphQL error.
 type GQLError struct {
-	Message    string            `json:"message"`
+	Message    string         `json:"message"`
 	Extensions map[string]any `json:"extensions"`
 }
 
