@@ -90,6 +90,8 @@ const (
 type caller struct {
 	p   *models.Principal
 	err error
+	// secret is the API token p proved itself with, for websocket re-checks.
+	secret string
 }
 
 // Middleware puts the caller's principal (if any) and the response writer (for login
@@ -100,7 +102,11 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), writerKey, w)
 		ctx = context.WithValue(ctx, addressKey, s.clientAddress(r))
 		p, err := s.principal(r.WithContext(ctx))
-		ctx = context.WithValue(ctx, callerKey, &caller{p: p, err: err})
+		secret := ""
+		if p != nil && p.TokenID != "" {
+			secret, _ = bearerToken(r.Header.Get("Authorization"))
+		}
+		ctx = context.WithValue(ctx, callerKey, &caller{p: p, err: err, secret: secret})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

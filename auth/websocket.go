@@ -29,6 +29,9 @@ func (s *Service) WebsocketInit(ctx context.Context, authorization string) (cont
 	if err != nil {
 		return ctx, nil // anonymous: each operation refuses on its own
 	}
+	if c, ok := ctx.Value(callerKey).(*caller); ok && secret == "" && p.TokenID != "" {
+		secret = c.secret // a token on the upgrade request
+	}
 	return s.watchPrincipal(ctx, p, secret), nil
 }
 
