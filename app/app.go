@@ -19,6 +19,7 @@ import (
 
 	"kaas/audit"
 	"kaas/auth"
+	"kaas/clientip"
 	"kaas/clusters"
 	"kaas/config"
 	"kaas/frontend"
@@ -26,12 +27,14 @@ import (
 	"kaas/httpapi"
 	"kaas/identity"
 	"kaas/metrics"
+	"kaas/models"
 	"kaas/provisioning"
 	"kaas/rbac"
 	"kaas/resolvers"
 	"kaas/secretbox"
 	"kaas/session"
 	"kaas/store"
+	"kaas/throttle"
 	"kaas/tokens"
 	"kaas/webhook"
 )
@@ -144,7 +147,9 @@ func (a *App) wire() error {
 	if err != nil {
 		return fmt.Errorf("credential key: %w", err)
 	}
+	usernames := identity.NewUsernameRule(cfg.Access.PlainUsernameDomain, cfg.Access.ReservedUsernamePrefixes...)
 	recorder := audit.NewRecorder(a.db, log)
+	recorder.Names = usernames.Display
 	a.Jobs = provisioning.New(a.db, workerID(), provisioning.Options{Logger: log, Lease: cfg.JobLease, PauseAfterStep: cfg.FaultPauseAfterStep})
 	a.local = &provisioning.LocalDriver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"), WebhookURL: cfg.PanelURL(), Log: log}
 	webhookCA := ""
@@ -156,18 +161,24 @@ func (a *App) wire() error {
 		webhookCA = string(b)
 	}
 	a.clusterJobs = &provisioning.ClusterJobs{Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget, Local: a.local,
-		OpenStack: openStackDriver(cfg, ks),
+		AdminScope: firstScope(cfg.Access.RoleScope),
+		OpenStack:  openStackDriver(cfg, ks),
 		Kubeadm: provisioning.KubeadmSettings{
 			KubernetesVersion: cfg.Kubeadm.KubernetesVersion, PodSubnet: cfg.Kubeadm.PodSubnet, ServiceSubnet: cfg.Kubeadm.ServiceSubnet,
 			CNIManifest: cfg.Kubeadm.CNIManifest, WebhookURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA,
 		}}
 	a.clusterJobs.Register(a.Jobs)
-	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole})
-	authSvc := &auth.Service{Keystone: ks, Identities: a.Identities, Tokens: a.Tokens, Sessions: sessions, Audit: recorder}
+	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole, RoleScope: cfg.Access.RoleScope})
+	authSvc := &auth.Service{Keystone: ks, Identities: a.Identities, Tokens: a.Tokens, Sessions: sessions, SessionStore: a.db, Audit: recorder,
+		Users:         throttle.New(throttle.Options{Free: cfg.Access.LoginFreeFailures, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
+		Addresses:     throttle.New(throttle.Options{Free: cfg.Access.LoginAddressFreeFailures, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
+		ClientAddress: clientip.Resolver{Trusted: cfg.Access.TrustedProxies}.Address,
+		Recheck:       cfg.Access.WebsocketRecheck,
+	}
 	gql := graph.NewServer(graph.Options{
 		Resolvers: &resolvers.Resolver{
 			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
-			RBAC: rbac.New(ks), Keystone: ks, Prober: clusters.NewProber(3*time.Second, 30*time.Second),
+			RBAC: rbac.New(ks, usernames), Usernames: usernames, Keystone: ks, Prober: clusters.NewProber(3*time.Second, 30*time.Second),
 			Engine: a.Jobs, ClusterJobs: a.clusterJobs,
 			PublicURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA,
 		},
@@ -179,7 +190,7 @@ func (a *App) wire() error {
 		},
 	})
 	hook := &webhook.Handler{
-		Tokens: a.Tokens, Identities: a.Identities, Clusters: a.Registry, Metrics: m, Log: log,
+		Tokens: a.Tokens, Identities: a.Identities, Clusters: a.Registry, Usernames: usernames, Metrics: m, Log: log,
 		RequireClusterCredential: cfg.WebhookRequireClusterCredential,
 	}
 	dist, err := fs.Sub(frontend.Dist, "dist")
@@ -202,6 +213,14 @@ func principalID(ctx context.Context) string {
 		return ""
 	}
 	return p.UserID
+}
+
+// firstScope is where provisioning assigns new clusters' admin roles.
+func firstScope(scopes []models.ScopeRef) models.ScopeRef {
+	if len(scopes) == 0 {
+		return models.ScopeRef{}
+	}
+	return scopes[0]
 }
 
 // workerID names this replica in job leases: host name and process ID.

@@ -25,6 +25,10 @@ const (
 	ActionClusterDelete = "cluster.delete"
 	ActionJobCancel     = "job.cancel"
 	ActionJobRetry      = "job.retry"
+	ActionSessionsEnd   = "sessions.end"
+	// ActionAccessDenied is an admin or operator action refused to a caller without the
+	// role; its target is the GraphQL field.
+	ActionAccessDenied = "access.denied"
 )
 
 // Store persists audit entries.
@@ -39,6 +43,10 @@ type Recorder struct {
 	store Store
 	log   *slog.Logger
 	now   func() time.Time
+	// Names, when set, gives the actor's name as the trail shows it: the Kubernetes user
+	// name (identity.UsernameRule.Display), so that two users of one name in different
+	// domains stay apart.
+	Names func(username, domain, domainID string) string
 }
 
 // NewRecorder returns a Recorder.
@@ -48,8 +56,12 @@ func NewRecorder(store Store, log *slog.Logger) *Recorder {
 
 // Record writes one entry: actor did action on target (in cluster), ending with err.
 func (r *Recorder) Record(ctx context.Context, actor models.Principal, action, clusterID, target string, err error) {
+	name := actor.Username
+	if r.Names != nil && name != "" {
+		name = r.Names(actor.Username, actor.Domain, actor.DomainID)
+	}
 	e := &models.AuditEntry{
-		At: r.now().UTC(), ActorID: actor.UserID, ActorName: actor.Username, Action: action,
+		At: r.now().UTC(), ActorID: actor.UserID, ActorName: truncate(name, 255), Action: action,
 		ClusterID: clusterID, Target: truncate(target, 512), Result: "ok",
 	}
 	if err != nil {

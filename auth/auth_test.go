@@ -30,6 +30,28 @@ func (fakeIdentities) Get(context.Context, string) (models.Identity, error) {
 }
 func (fakeIdentities) Put(models.Identity) {}
 
+// fakeSessions is an in-memory session store.
+type fakeSessions map[string]string
+
+func (f fakeSessions) CreateSession(_ context.Context, id, userID string, _ time.Time) error {
+	f[id] = userID
+	return nil
+}
+func (f fakeSessions) SessionLive(_ context.Context, id, userID string) (bool, error) {
+	return f[id] == userID, nil
+}
+func (f fakeSessions) DeleteSession(_ context.Context, id string) error { delete(f, id); return nil }
+func (f fakeSessions) DeleteUserSessions(_ context.Context, userID string) (int64, error) {
+	n := int64(0)
+	for id, u := range f {
+		if u == userID {
+			delete(f, id)
+			n++
+		}
+	}
+	return n, nil
+}
+
 type fakeAudit struct{ n int }
 
 func (a *fakeAudit) Record(context.Context, models.Principal, string, string, string, error) { a.n++ }
@@ -37,7 +59,7 @@ func (a *fakeAudit) Record(context.Context, models.Principal, string, string, st
 func TestLoginMakesTheCallerKnownToTheRestOfTheRequest(t *testing.T) {
 	sessions, _ := session.New(bytes.Repeat([]byte{1}, 32), time.Hour, false, nil)
 	audit := &fakeAudit{}
-	s := &Service{Keystone: fakeKeystone{}, Identities: fakeIdentities{}, Sessions: sessions, Audit: audit}
+	s := &Service{Keystone: fakeKeystone{}, Identities: fakeIdentities{}, Sessions: sessions, SessionStore: fakeSessions{}, Audit: audit}
 	var before, after error
 	var who models.Principal
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

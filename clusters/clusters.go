@@ -61,6 +61,9 @@ type Options struct {
 	AdminRoleTemplate string
 	// OperatorRole is the Keystone role (name or ID) of operators.
 	OperatorRole string
+	// RoleScope lists the scopes on which the operator role and the clusters' admin
+	// roles count; the same role held anywhere else does not. Empty counts nowhere.
+	RoleScope []models.ScopeRef
 }
 
 // Registry is the cluster registry.
@@ -108,13 +111,17 @@ func (r *Registry) AdminRoleName(cluster string) string {
 	return fmt.Sprintf(r.opts.AdminRoleTemplate, cluster)
 }
 
-// IsOperator reports whether the identity holds the environment's operator role.
-func (r *Registry) IsOperator(id models.Identity) bool { return id.HasAnyRole(r.opts.OperatorRole) }
+// IsOperator reports whether the identity holds the environment's operator role on the
+// role scope.
+func (r *Registry) IsOperator(id models.Identity) bool {
+	return id.HoldsRoleOn(r.opts.RoleScope, r.opts.OperatorRole)
+}
 
 // IsAdmin reports whether the identity administers the cluster: it holds one of the
-// cluster's admin roles (effective assignments, so group membership counts).
+// cluster's admin roles on the role scope (effective assignments, so group membership
+// counts).
 func (r *Registry) IsAdmin(id models.Identity, c *models.Cluster) bool {
-	return c != nil && id.HasAnyRole(c.AdminRoleIDs...)
+	return c != nil && id.HoldsRoleOn(r.opts.RoleScope, c.AdminRoleIDs...)
 }
 
 // List returns every cluster.

@@ -34,6 +34,8 @@ type Config struct {
 	OldCredentialKeys [][]byte
 
 	OperatorRole string
+	// Access holds the role scope, the user-name rule, login throttling and trusted proxies.
+	Access Access
 
 	IdentityTTL   time.Duration
 	IdentityStale time.Duration
@@ -203,7 +205,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.IntVar(&c.HTTP.MaxHeaderBytes, "http-max-header-bytes", intEnv(getenv, "KAAS_HTTP_MAX_HEADER_BYTES", DefaultHTTP.MaxHeaderBytes), "largest accepted request header block")
 	fs.IntVar(&c.MaxWebsocketsPerUser, "max-websockets-per-user", intEnv(getenv, "KAAS_MAX_WEBSOCKETS_PER_USER", 20), "open websocket connections one user (or all anonymous callers) may hold")
 	fs.IntVar(&c.MaxSubscriptionsPerUser, "max-subscriptions-per-user", intEnv(getenv, "KAAS_MAX_SUBSCRIPTIONS_PER_USER", 100), "live GraphQL subscriptions one user may hold")
+	access := c.accessFlags(fs, env, getenv)
 	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if err := c.parseAccess(access); err != nil {
 		return Config{}, err
 	}
 	c.Keystone.Timeout = *keystoneTimeout

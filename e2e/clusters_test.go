@@ -271,6 +271,7 @@ func TestClusterAdministration(t *testing.T) {
 // description says it is for admins or operators must have an entry, so a new admin
 // field without an authorization rule fails this test.
 var adminOperations = map[string]string{
+	"Mutation.endSessions":            `mutation{endSessions(userId:"someone")}`,
 	"Query.bindings":                  `{bindings{id}}`,
 	"Query.kubernetesRoles":           `{kubernetesRoles}`,
 	"Query.keystoneRoles":             `{keystoneRoles{id}}`,

@@ -74,7 +74,7 @@ func TestProvisioningSurvivesKill9(t *testing.T) {
 	}
 	p := &panelProcess{t: t, bin: bin, log: logFile, url: "http://" + addr, args: []string{
 		"--addr", addr, "--data-dir", filepath.Join(dir, "data"), "--public-url", "http://" + addr,
-		"--job-lease", "2s", "--fault-pause-after-step", "3s",
+		"--job-lease", "2s", "--fault-pause-after-step", "3s", "--role-scope", "project:demo@Default",
 	}}
 	p.start()
 	t.Cleanup(func() {

@@ -50,7 +50,9 @@ type Options struct {
 // NewServer returns the GraphQL HTTP handler: POST and websocket transports, a depth and
 // complexity limit, errors with extensions.code, internal errors logged and hidden.
 func NewServer(opts Options) *handler.Server {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: opts.Resolvers}))
+	cfg := generated.Config{Resolvers: opts.Resolvers}
+	setComplexity(&cfg.Complexity)
+	srv := handler.New(generated.NewExecutableSchema(cfg))
 	wsGuard := newWebsocketGuard(opts.WebsocketLimits)
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
@@ -64,6 +66,8 @@ func NewServer(opts Options) *handler.Server {
 			if authz == "" {
 				authz = p.GetString("authorization")
 			}
+			// Told to the client when the caller's re-check ends the connection.
+			ctx = transport.AppendCloseReason(ctx, "your session or token is no longer valid")
 			ctx, err := opts.WebsocketInit(ctx, authz)
 			return ctx, nil, err
 		}),
@@ -76,6 +80,7 @@ func NewServer(opts Options) *handler.Server {
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.Use(wsGuard)
+	srv.Use(loginLimit{})
 	if opts.Metrics != nil {
 		srv.Use(operationMetrics{m: opts.Metrics, names: operationNameSet(opts.OperationNames)})
 	}
@@ -99,6 +104,9 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 	case errors.As(err, &app) && app.Code != models.CodeInternal:
 		gerr.Message = app.Message
 		setCode(gerr, app.Code)
+		if n := models.RetryAfterSeconds(err); n > 0 {
+			gerr.Extensions["retryAfterSeconds"] = n
+		}
 	case errors.As(err, &app) || !isParseOrValidation(gerr):
 		log.Error("graphql: internal error", "err", err, "path", gerr.Path.String())
 		gerr.Message = "internal error"

@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/domains"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/projects"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/roles"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/users"
 
@@ -137,15 +140,70 @@ func (k *Keystone) Roles(ctx context.Context) ([]models.Role, error) {
 	return out, nil
 }
 
-// AssignRoleOnDomain gives the user the role on their domain. Assigning twice is
-// harmless.
-func (k *Keystone) AssignRoleOnDomain(ctx context.Context, roleID, userID, domainID string) error {
+// AssignRoleOnScope gives the user the role on the scope (the panel's role scope), whose
+// project or domain may be named by name or ID. Assigning twice is harmless.
+func (k *Keystone) AssignRoleOnScope(ctx context.Context, roleID, userID string, scope models.ScopeRef) error {
 	c, err := k.serviceClient(ctx)
 	if err != nil {
 		return err
 	}
-	if err := roles.Assign(ctx, c, roleID, roles.AssignOpts{UserID: userID, DomainID: domainID}).ExtractErr(); err != nil {
+	opts := roles.AssignOpts{UserID: userID}
+	switch scope.Kind {
+	case models.ScopeSystem:
+		opts.System = true
+	case models.ScopeDomain:
+		if opts.DomainID, err = k.domainID(ctx, c, scope.Ref); err != nil {
+			return err
+		}
+	case models.ScopeProject:
+		if opts.ProjectID, err = k.projectID(ctx, c, scope); err != nil {
+			return err
+		}
+	default:
+		return models.Errorf(models.CodeInvalid, "unknown role scope %q", scope.Kind)
+	}
+	if err := roles.Assign(ctx, c, roleID, opts).ExtractErr(); err != nil {
 		return k.mapServiceError(err, "assign role")
 	}
 	return nil
+}
+
+// domainID returns the ID of the domain with that ID or name.
+func (k *Keystone) domainID(ctx context.Context, c *gophercloud.ServiceClient, ref string) (string, error) {
+	if d, err := domains.Get(ctx, c, ref).Extract(); err == nil {
+		return d.ID, nil
+	} else if !isStatus(err, http.StatusNotFound) {
+		return "", k.mapServiceError(err, "get domain")
+	}
+	page, err := domains.List(c, domains.ListOpts{Name: ref}).AllPages(ctx)
+	if err != nil {
+		return "", k.mapServiceError(err, "list domains")
+	}
+	ds, err := domains.ExtractDomains(page)
+	if err != nil || len(ds) == 0 {
+		return "", models.Errorf(models.CodeNotFound, "Keystone domain %s not found", ref)
+	}
+	return ds[0].ID, nil
+}
+
+// projectID returns the ID of the project a scope ref names (by ID, or by name in its domain).
+func (k *Keystone) projectID(ctx context.Context, c *gophercloud.ServiceClient, scope models.ScopeRef) (string, error) {
+	if p, err := projects.Get(ctx, c, scope.Ref).Extract(); err == nil {
+		return p.ID, nil
+	} else if !isStatus(err, http.StatusNotFound) {
+		return "", k.mapServiceError(err, "get project")
+	}
+	domainID, err := k.domainID(ctx, c, scope.Domain)
+	if err != nil {
+		return "", err
+	}
+	page, err := projects.List(c, projects.ListOpts{Name: scope.Ref, DomainID: domainID}).AllPages(ctx)
+	if err != nil {
+		return "", k.mapServiceError(err, "list projects")
+	}
+	ps, err := projects.ExtractProjects(page)
+	if err != nil || len(ps) == 0 {
+		return "", models.Errorf(models.CodeNotFound, "Keystone project %s not found", scope)
+	}
+	return ps[0].ID, nil
 }

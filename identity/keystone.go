@@ -188,11 +188,11 @@ func (k *Keystone) Authenticate(ctx context.Context, username, password, domain 
 	if err != nil || u == nil {
 		return models.Identity{}, k.unavailable(fmt.Errorf("extract user: %w", err), "log in")
 	}
-	roles, err := k.RoleAssignments(ctx, u.ID)
+	roles, assignments, err := k.RoleAssignments(ctx, u.ID)
 	if err != nil {
 		return models.Identity{}, err
 	}
-	return models.Identity{UserID: u.ID, Username: u.Name, Domain: u.Domain.Name, DomainID: u.Domain.ID, Enabled: true, Roles: roles}, nil
+	return models.Identity{UserID: u.ID, Username: u.Name, Domain: u.Domain.Name, DomainID: u.Domain.ID, Enabled: true, Roles: roles, Assignments: assignments}, nil
 }
 
 // User returns a user with their effective roles, looked up by ID through the service
@@ -213,22 +213,24 @@ func (k *Keystone) User(ctx context.Context, userID string) (models.Identity, er
 	if err != nil {
 		return models.Identity{}, err
 	}
-	roles, err := k.RoleAssignments(ctx, userID)
+	roles, assignments, err := k.RoleAssignments(ctx, userID)
 	if err != nil {
 		return models.Identity{}, err
 	}
-	return models.Identity{UserID: u.ID, Username: u.Name, Domain: domain, DomainID: u.DomainID, Enabled: u.Enabled, Roles: roles}, nil
+	return models.Identity{UserID: u.ID, Username: u.Name, Domain: domain, DomainID: u.DomainID, Enabled: u.Enabled, Roles: roles, Assignments: assignments}, nil
 }
 
 // RoleAssignments returns the roles effectively assigned to a user on any scope (through
-// groups and implied roles too), deduplicated and sorted by ID.
-func (k *Keystone) RoleAssignments(ctx context.Context, userID string) ([]models.Role, error) {
+// groups and implied roles too), deduplicated and sorted by ID, and the assignments with
+// their scopes.
+func (k *Keystone) RoleAssignments(ctx context.Context, userID string) ([]models.Role, []models.Assignment, error) {
 	c, err := k.serviceClient(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	yes := true
 	seen := map[string]models.Role{}
+	var assignments []models.Assignment
 	err = roles.ListAssignments(c, roles.ListAssignmentsOpts{UserID: userID, Effective: &yes, IncludeNames: &yes}).
 		EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
 			as, err := roles.ExtractRoleAssignments(page)
@@ -237,18 +239,31 @@ func (k *Keystone) RoleAssignments(ctx context.Context, userID string) ([]models
 			}
 			for _, a := range as {
 				seen[a.Role.ID] = models.Role{ID: a.Role.ID, Name: a.Role.Name}
+				assignments = append(assignments, models.Assignment{RoleID: a.Role.ID, RoleName: a.Role.Name, Scope: scopeOf(a.Scope)})
 			}
 			return true, nil
 		})
 	if err != nil {
-		return nil, k.mapServiceError(err, "list role assignments")
+		return nil, nil, k.mapServiceError(err, "list role assignments")
 	}
 	out := make([]models.Role, 0, len(seen))
 	for _, r := range seen {
 		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
+	return out, assignments, nil
+}
+
+func scopeOf(s roles.Scope) models.Scope {
+	switch {
+	case s.System != nil && s.System.All:
+		return models.Scope{Kind: models.ScopeSystem}
+	case s.Project.ID != "":
+		return models.Scope{Kind: models.ScopeProject, ID: s.Project.ID, Name: s.Project.Name, DomainID: s.Project.Domain.ID, DomainName: s.Project.Domain.Name}
+	case s.Domain.ID != "":
+		return models.Scope{Kind: models.ScopeDomain, ID: s.Domain.ID, Name: s.Domain.Name}
+	}
+	return models.Scope{}
 }
 
 func (k *Keystone) domainName(ctx context.Context, c *gophercloud.ServiceClient, id string) (string, error) {

@@ -6,6 +6,8 @@ package models
 import (
 	"errors"
 	"fmt"
+	"math"
+	"time"
 )
 
 // Code classifies an application error. It is what clients see in extensions.code.
@@ -20,6 +22,8 @@ const (
 	CodeConflict        Code = "CONFLICT"
 	CodeUnavailable     Code = "UNAVAILABLE"
 	CodeInternal        Code = "INTERNAL"
+	// CodeRateLimited refuses a request for a while; Error.RetryAfter says how long.
+	CodeRateLimited Code = "RATE_LIMITED"
 )
 
 // Error is an application error: a code, a message safe to show to the caller and an
@@ -28,6 +32,8 @@ type Error struct {
 	Code    Code
 	Message string
 	Cause   error
+	// RetryAfter, with CodeRateLimited, is how long to wait before trying again.
+	RetryAfter time.Duration
 }
 
 // Error returns the public message with the cause, for logs.
@@ -72,4 +78,19 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// RateLimited returns a RATE_LIMITED error asking to wait d.
+func RateLimited(d time.Duration, message string) *Error {
+	return &Error{Code: CodeRateLimited, Message: message, RetryAfter: d}
+}
+
+// RetryAfterSeconds returns the whole seconds (at least 1) a RATE_LIMITED error asks to
+// wait, 0 for any other error.
+func RetryAfterSeconds(err error) int {
+	var e *Error
+	if !errors.As(err, &e) || e.Code != CodeRateLimited {
+		return 0
+	}
+	return max(1, int(math.Ceil(e.RetryAfter.Seconds())))
 }

@@ -15,6 +15,8 @@ type Identity struct {
 	Enabled  bool
 	// Roles are the user's effectively assigned roles, deduplicated, sorted by ID.
 	Roles []Role
+	// Assignments are the same roles with the scope each is held on.
+	Assignments []Assignment
 }
 
 // RoleIDs returns the IDs of the identity's roles: its Kubernetes groups.
@@ -43,6 +45,9 @@ type Principal struct {
 	UserID   string
 	Username string
 	Domain   string
+	DomainID string
+	// SessionID is set when the caller used a panel session.
+	SessionID string
 	// TokenID is set when the caller used an API token rather than a panel session.
 	TokenID string
 }

@@ -46,7 +46,7 @@ type Keystone interface {
 	UserByName(ctx context.Context, name, domain string) (models.Identity, error)
 	EnsureRole(ctx context.Context, name string) (models.Role, error)
 	RoleByName(ctx context.Context, name string) (models.Role, error)
-	AssignRoleOnDomain(ctx context.Context, roleID, userID, domainID string) error
+	AssignRoleOnScope(ctx context.Context, roleID, userID string, scope models.ScopeRef) error
 	DeleteRole(ctx context.Context, roleID string) error
 }
 
@@ -80,6 +80,9 @@ type ClusterJobs struct {
 	AdminRoleTemplate string
 	// Forget drops a user's cached identity, so a new role shows at once.
 	Forget func(userID string)
+	// AdminScope is where a new cluster's admin role is assigned: the first scope of the
+	// panel's role scope, the only scopes where the registry counts it.
+	AdminScope models.ScopeRef
 	// Local runs clusters on this host; nil or unconfigured disables the local driver.
 	Local *LocalDriver
 	// OpenStack builds clusters in the cloud; nil or unconfigured disables the driver.
@@ -271,7 +274,7 @@ func (cj *ClusterJobs) adminRole(ctx context.Context, j *JobRun) error {
 	if err != nil {
 		return err
 	}
-	if err := cj.Keystone.AssignRoleOnDomain(ctx, role.ID, user.UserID, user.DomainID); err != nil {
+	if err := cj.Keystone.AssignRoleOnScope(ctx, role.ID, user.UserID, cj.AdminScope); err != nil {
 		return err
 	}
 	if cj.Forget != nil {

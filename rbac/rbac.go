@@ -30,6 +30,11 @@ type Keystone interface {
 	User(ctx context.Context, userID string) (models.Identity, error)
 }
 
+// Usernames maps identities to Kubernetes user names (identity.UsernameRule).
+type Usernames interface {
+	Of(id models.Identity) (string, error)
+}
+
 // Subject kinds.
 const (
 	SubjectRole  = "KEYSTONE_ROLE"
@@ -57,11 +62,15 @@ type Binding struct {
 
 // Service manages bindings.
 type Service struct {
-	keystone Keystone
+	keystone  Keystone
+	usernames Usernames
 }
 
-// New returns the service.
-func New(keystone Keystone) *Service { return &Service{keystone: keystone} }
+// New returns the service; User subjects are named by usernames, the rule the webhook
+// answers with.
+func New(keystone Keystone, usernames Usernames) *Service {
+	return &Service{keystone: keystone, usernames: usernames}
+}
 
 // List returns the bindings that name at least one non-system user or group.
 func (s *Service) List(ctx context.Context, cs kubernetes.Interface) ([]Binding, error) {
@@ -189,8 +198,9 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 		subject = rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: in.SubjectID}
 		shown = Subject{Kind: SubjectRole, ID: in.SubjectID, Name: name}
 	case SubjectUser:
-		// Kubernetes matches User subjects by user name, which the webhook sets to the
-		// Keystone user name; the ID is kept in an annotation.
+		// Kubernetes matches User subjects by user name, which the webhook sets by the
+		// user-name rule (domain-qualified outside the plain domain); the ID is kept in an
+		// annotation.
 		u, err := s.keystone.User(ctx, in.SubjectID)
 		if models.ErrorCode(err) == models.CodeNotFound {
 			return Binding{}, models.Errorf(models.CodeInvalid, "Keystone has no user with ID %s", in.SubjectID)
@@ -198,9 +208,13 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 		if err != nil {
 			return Binding{}, err
 		}
-		subject = rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: u.Username}
+		name, err := s.usernames.Of(u)
+		if err != nil {
+			return Binding{}, models.Errorf(models.CodeInvalid, "the Keystone user %s cannot be a binding subject: %s", in.SubjectID, models.ErrorMessage(err))
+		}
+		subject = rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}
 		annotations = map[string]string{userIDsAnnotation: u.UserID}
-		shown = Subject{Kind: SubjectUser, ID: u.Username, Name: u.Username}
+		shown = Subject{Kind: SubjectUser, ID: name, Name: name}
 	default:
 		return Binding{}, models.Errorf(models.CodeInvalid, "a subject is a Keystone role or a Keystone user")
 	}

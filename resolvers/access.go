@@ -3,6 +3,9 @@ package resolvers
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+
+	"kaas/audit"
 	"kaas/auth"
 	"kaas/models"
 
@@ -23,13 +26,23 @@ func (r *Resolver) operator(ctx context.Context) (models.Identity, error) {
 		return models.Identity{}, err
 	}
 	if !r.Registry.IsOperator(viewer) {
-		return models.Identity{}, models.Errorf(models.CodeForbidden, "only operators may do this")
+		err := models.Errorf(models.CodeForbidden, "only operators may do this")
+		r.Audit.Record(ctx, principalOf(viewer), audit.ActionAccessDenied, "", fieldName(ctx), err)
+		return models.Identity{}, err
 	}
 	return viewer, nil
 }
 
+// fieldName is the GraphQL field being resolved, the target of a refused attempt.
+func fieldName(ctx context.Context) string {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil {
+		return fc.Field.Name
+	}
+	return ""
+}
+
 func principalOf(id models.Identity) models.Principal {
-	return models.Principal{UserID: id.UserID, Username: id.Username, Domain: id.Domain}
+	return models.Principal{UserID: id.UserID, Username: id.Username, Domain: id.Domain, DomainID: id.DomainID}
 }
 
 func clusterID(c *models.Cluster) string {
@@ -68,7 +81,9 @@ func (r *Resolver) clusterAdmin(ctx context.Context, clusterID *string) (models.
 		return models.Identity{}, nil, err
 	}
 	if !r.Registry.IsAdmin(viewer, c) {
-		return models.Identity{}, nil, models.Errorf(models.CodeForbidden, "only admins of cluster %s may do this", c.Name)
+		err := models.Errorf(models.CodeForbidden, "only admins of cluster %s may do this", c.Name)
+		r.Audit.Record(ctx, principalOf(viewer), audit.ActionAccessDenied, c.ID, fieldName(ctx), err)
+		return models.Identity{}, nil, err
 	}
 	return viewer, c, nil
 }

@@ -23,6 +23,8 @@ type Resolver struct {
 	Prober       *clusters.Prober
 	Engine       *provisioning.Engine
 	ClusterJobs  *provisioning.ClusterJobs
+	// Usernames is the Kubernetes user-name rule the webhook answers with.
+	Usernames identity.UsernameRule
 	// PublicURL is where clusters reach the panel's webhook.
 	PublicURL string
 	// WebhookCAPEM is the CA of the webhook's TLS listener, empty when served over http.

@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"kaas/audit"
 	"kaas/graph/generated"
 	"kaas/models"
 )
@@ -24,8 +25,20 @@ func (r *mutationResolver) Login(ctx context.Context, username string, password 
 }
 
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
-	r.Auth.Logout(ctx)
+	if err := r.Auth.Logout(ctx); err != nil {
+		return false, err
+	}
 	return true, nil
+}
+
+func (r *mutationResolver) EndSessions(ctx context.Context, userID string) (int, error) {
+	viewer, err := r.operator(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := r.Auth.EndSessions(ctx, userID)
+	r.Audit.Record(ctx, principalOf(viewer), audit.ActionSessionsEnd, "", userID, err)
+	return n, err
 }
 
 func (r *queryResolver) Viewer(ctx context.Context) (*models.Identity, error) {

@@ -18,6 +18,12 @@ func (r *mutationResolver) CreateToken(ctx context.Context, input model.CreateTo
 	if err != nil {
 		return nil, err
 	}
+	if p.SessionID == "" {
+		// A stolen short-lived token must not be able to mint a long-lived one.
+		err := models.Errorf(models.CodeForbidden, "API tokens cannot create tokens; sign in to the panel to create one")
+		r.Audit.Record(ctx, p, audit.ActionTokenCreate, "", input.Name, err)
+		return nil, err
+	}
 	var lifetime time.Duration
 	if input.LifetimeDays != nil {
 		if *input.LifetimeDays < 1 || *input.LifetimeDays > 365 {

@@ -11,6 +11,14 @@ import (
 	"kaas/models"
 )
 
+func (r *viewerResolver) KubernetesUsername(ctx context.Context, obj *models.Identity) (*string, error) {
+	name, err := r.Usernames.Of(*obj)
+	if err != nil {
+		return nil, nil // refused: no Kubernetes name
+	}
+	return &name, nil
+}
+
 func (r *viewerResolver) IsOperator(ctx context.Context, obj *models.Identity) (bool, error) {
 	return r.Registry.IsOperator(*obj), nil
 }

@@ -15,6 +15,8 @@ scripts/deps.sh
 
 echo "== run: starting the local Keystone" >&2
 eval "$(scripts/keystone.sh start "$STATE/keystone" "${KAAS_KEYSTONE_PORT:-5000}")"
+# The demo users hold the operator and cluster-admin roles on the seeded project demo.
+export KAAS_ROLE_SCOPE=${KAAS_ROLE_SCOPE:-project:demo@Default}
 
 echo "== run: kube-apiserver, etcd and kubectl for the demo cluster (built once, ~6 min the first time)" >&2
 KAAS_KUBE_BIN_DIR=$(scripts/build-kube.sh)

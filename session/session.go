@@ -1,8 +1,12 @@
 // Package session issues and verifies panel sessions: JWTs signed with HMAC-SHA256
-// (golang-jwt v5) carried in an HttpOnly, SameSite=Strict cookie.
+// (golang-jwt v5) carried in an HttpOnly, SameSite=Strict cookie. Each names its session
+// ID (jti), which the caller checks against the shared session store, so a session can
+// be ended on the server.
 package session
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,8 +25,9 @@ const issuer = "kaas-panel"
 // claims is the session's JWT body.
 type claims struct {
 	jwt.RegisteredClaims
-	Name   string `json:"name"`
-	Domain string `json:"domain"`
+	Name     string `json:"name"`
+	Domain   string `json:"domain"`
+	DomainID string `json:"did,omitempty"`
 }
 
 // Sessions issues and verifies session tokens.
@@ -54,20 +59,32 @@ func New(key []byte, ttl time.Duration, secure bool, now func() time.Time) (*Ses
 	return s, nil
 }
 
-// Issue returns a signed session for p and when it expires.
+// NewID returns a new random session ID (256 bits).
+func NewID() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Issue returns a signed session for p (whose SessionID names it) and when it expires.
 func (s *Sessions) Issue(p models.Principal) (string, time.Time, error) {
+	if p.SessionID == "" {
+		return "", time.Time{}, errors.New("sign session: no session ID")
+	}
 	now := s.now()
 	exp := now.Add(s.ttl)
 	c := claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    issuer,
 			Subject:   p.UserID,
+			ID:        p.SessionID,
 			IssuedAt:  jwt.NewNumericDate(now),
 			NotBefore: jwt.NewNumericDate(now.Add(-time.Second)),
 			ExpiresAt: jwt.NewNumericDate(exp),
 		},
-		Name:   p.Username,
-		Domain: p.Domain,
+		Name:     p.Username,
+		Domain:   p.Domain,
+		DomainID: p.DomainID,
 	}
 	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.key)
 	if err != nil {
@@ -82,10 +99,10 @@ func (s *Sessions) Verify(token string) (models.Principal, error) {
 	if _, err := s.parser.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.key, nil }); err != nil {
 		return models.Principal{}, models.WrapError(models.CodeUnauthenticated, err, "the session is invalid or has expired; log in again")
 	}
-	if c.Subject == "" || c.Name == "" {
+	if c.Subject == "" || c.Name == "" || c.ID == "" {
 		return models.Principal{}, models.Errorf(models.CodeUnauthenticated, "the session is invalid; log in again")
 	}
-	return models.Principal{UserID: c.Subject, Username: c.Name, Domain: c.Domain}, nil
+	return models.Principal{UserID: c.Subject, Username: c.Name, Domain: c.Domain, DomainID: c.DomainID, SessionID: c.ID}, nil
 }
 
 // SetCookie puts a session in the response.

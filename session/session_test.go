@@ -20,7 +20,7 @@ func TestSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := models.Principal{UserID: "u1", Username: "alice", Domain: "Default"}
+	p := models.Principal{UserID: "u1", Username: "alice", Domain: "Default", SessionID: NewID()}
 	tok, exp, err := s.Issue(p)
 	if err != nil || !exp.Equal(now.Add(time.Hour)) {
 		t.Fatalf("Issue = %v, %v", exp, err)

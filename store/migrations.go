@@ -10,6 +10,7 @@ import (
 var migrations = []migration{
 	{1, "tokens, clusters, user settings, audit", migrate1},
 	{2, "provisioning jobs and their events", migrate2},
+	{3, "panel sessions", migrate3},
 }
 
 func migrate1(tx *gorm.DB) error {
@@ -106,4 +107,14 @@ func migrate2(tx *gorm.DB) error {
 		return err
 	}
 	return tx.Table("job_events").Migrator().CreateTable(&jobEvent{})
+}
+
+func migrate3(tx *gorm.DB) error {
+	type session struct {
+		IDHash    []byte    `gorm:"primaryKey;size:32"`
+		UserID    string    `gorm:"size:64;not null;index:idx_sessions_user"`
+		CreatedAt time.Time `gorm:"not null"`
+		ExpiresAt time.Time `gorm:"not null;index:idx_sessions_expires"`
+	}
+	return tx.Table("sessions").Migrator().CreateTable(&session{})
 }

@@ -13,6 +13,7 @@ import (
 	authv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"kaas/identity"
 	"kaas/models"
 	"kaas/webhook"
 )
@@ -60,8 +61,9 @@ func benchHandler() *webhook.Handler {
 			UserID: "u-alice", Username: "alice", Domain: "Default", DomainID: "default", Enabled: true,
 			Roles: []models.Role{{ID: "5f0e5b1c7d2a4c1e9f3b8a6d4e2c1b0a", Name: "member"}, {ID: "9a8b7c6d5e4f40312a1b2c3d4e5f6a7b", Name: "demo-cluster-admin"}, {ID: "c1d2e3f4a5b64c7d8e9f0a1b2c3d4e5f", Name: "reader"}},
 		}},
-		Clusters: fakeClusters{},
-		Log:      slog.New(slog.DiscardHandler),
+		Clusters:  fakeClusters{},
+		Usernames: identity.NewUsernameRule("Default"),
+		Log:       slog.New(slog.DiscardHandler),
 	}
 }
 

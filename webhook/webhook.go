@@ -38,6 +38,12 @@ type ClusterCredentials interface {
 	ClusterForCredential(ctx context.Context, credential string) (string, error)
 }
 
+// Usernames maps identities to Kubernetes user names (identity.UsernameRule): an error
+// means the identity has none the panel may answer with.
+type Usernames interface {
+	Of(id models.Identity) (string, error)
+}
+
 // Metrics observes reviews. result is one of the Result constants.
 type Metrics interface {
 	Review(result string, apiVersion string, d time.Duration)
@@ -57,6 +63,7 @@ type Handler struct {
 	Tokens     TokenAuthenticator
 	Identities Identities
 	Clusters   ClusterCredentials
+	Usernames  Usernames
 	Metrics    Metrics
 	Log        *slog.Logger
 	// RequireClusterCredential refuses callers without a cluster's webhook credential.
@@ -174,17 +181,36 @@ func (h *Handler) review(ctx context.Context, spec authv1.TokenReviewSpec, clust
 		h.Log.Warn("webhook: Keystone unavailable", "user_id", tok.UserID, "err", err)
 		return authv1.TokenReviewStatus{Error: "the identity service is unavailable"}, ResultUnavailable
 	}
+	username, err := h.Usernames.Of(id)
+	if err != nil {
+		// A Keystone user must never pose as a Kubernetes component (system:…) or as a
+		// user of another domain.
+		h.Log.Warn("webhook: refused a user name", "user_id", tok.UserID, "reason", models.ErrorMessage(err))
+		return authv1.TokenReviewStatus{Authenticated: false, Error: models.ErrorMessage(err)}, ResultRejected
+	}
 	return authv1.TokenReviewStatus{
 		Authenticated: true,
 		User: authv1.UserInfo{
-			Username: id.Username,
+			Username: username,
 			UID:      id.UserID,
-			Groups:   id.RoleIDs(),
+			Groups:   groups(id),
 			Extra:    map[string]authv1.ExtraValue{"kaas.io/token-id": {tok.ID}},
 		},
 		// Panel tokens are valid for any audience the apiserver asks for.
 		Audiences: spec.Audiences,
 	}, ResultAuthenticated
+}
+
+// groups are the identity's role IDs, without any that Kubernetes reserves.
+func groups(id models.Identity) []string {
+	out := id.RoleIDs()
+	kept := out[:0]
+	for _, g := range out {
+		if !strings.HasPrefix(strings.ToLower(g), "system:") {
+			kept = append(kept, g)
+		}
+	}
+	return kept
 }
 
 func writeReview(w http.ResponseWriter, code int, version string, st authv1.TokenReviewStatus) {

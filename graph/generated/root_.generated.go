@@ -170,6 +170,7 @@ type ComplexityRoot struct {
 		DeleteBinding          func(childComplexity int, input model.DeleteBindingInput) int
 		DeleteCluster          func(childComplexity int, id string) int
 		DeleteToken            func(childComplexity int, id string) int
+		EndSessions            func(childComplexity int, userID string) int
 		IssueWebhookKubeconfig func(childComplexity int, clusterID string) int
 		Login                  func(childComplexity int, username string, password string, domain *string) int
 		Logout                 func(childComplexity int) int
@@ -238,13 +239,14 @@ type ComplexityRoot struct {
 	}
 
 	Viewer struct {
-		ActiveCluster  func(childComplexity int) int
-		Domain         func(childComplexity int) int
-		IsClusterAdmin func(childComplexity int) int
-		IsOperator     func(childComplexity int) int
-		Roles          func(childComplexity int) int
-		UserID         func(childComplexity int) int
-		Username       func(childComplexity int) int
+		ActiveCluster      func(childComplexity int) int
+		Domain             func(childComplexity int) int
+		IsClusterAdmin     func(childComplexity int) int
+		IsOperator         func(childComplexity int) int
+		KubernetesUsername func(childComplexity int) int
+		Roles              func(childComplexity int) int
+		UserID             func(childComplexity int) int
+		Username           func(childComplexity int) int
 	}
 }
 
@@ -878,6 +880,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteToken(childComplexity, args["id"].(string)), true
+	case "Mutation.endSessions":
+		if e.ComplexityRoot.Mutation.EndSessions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endSessions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndSessions(childComplexity, args["userId"].(string)), true
 	case "Mutation.issueWebhookKubeconfig":
 		if e.ComplexityRoot.Mutation.IssueWebhookKubeconfig == nil {
 			break
@@ -1262,6 +1275,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.IsOperator(childComplexity), true
+	case "Viewer.kubernetesUsername":
+		if e.ComplexityRoot.Viewer.KubernetesUsername == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.KubernetesUsername(childComplexity), true
 	case "Viewer.roles":
 		if e.ComplexityRoot.Viewer.Roles == nil {
 			break
@@ -1817,7 +1836,8 @@ scalar Time
 
 """
 Query is the read side of the panel's API. Errors carry a code in extensions.code:
-INVALID, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, UNAVAILABLE or INTERNAL.
+INVALID, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, UNAVAILABLE, RATE_LIMITED (with
+extensions.retryAfterSeconds) or INTERNAL.
 """
 type Query {
   "viewer is the signed-in user, or null when nobody is signed in."
@@ -1828,11 +1848,21 @@ type Query {
 type Mutation {
   """
   login checks the credentials against Keystone and starts a panel session (a cookie).
-  domain defaults to "Default".
+  domain defaults to "Default". One request may hold one login. After repeated failures
+  for one user or from one client address it answers RATE_LIMITED, with the seconds to
+  wait in extensions.retryAfterSeconds, without asking Keystone.
   """
   login(username: String!, password: String!, domain: String): Viewer!
-  "logout ends the panel session. It succeeds when nobody is signed in."
+  """
+  logout ends the panel session on the server: a copy of its cookie stops working on every
+  replica. It succeeds when nobody is signed in.
+  """
   logout: Boolean!
+  """
+  endSessions ends every panel session of a Keystone user at once (operators only) and
+  returns how many were live. API tokens are not touched: delete those separately.
+  """
+  endSessions(userId: ID!): Int!
 }
 `, BuiltIn: false},
 	{Name: "../tokens.graphqls", Input: `extend type Query {
@@ -1843,7 +1873,8 @@ type Mutation {
 extend type Mutation {
   """
   createToken makes an API token for Kubernetes and for this API. The secret is returned
-  only here, once; the panel keeps only its hash.
+  only here, once; the panel keeps only its hash. It needs a panel session: a caller with
+  an API token is FORBIDDEN, so a stolen short-lived token cannot mint a long-lived one.
   """
   createToken(input: CreateTokenInput!): CreatedToken!
   "deleteToken revokes one of the viewer's tokens at once, on every cluster."
@@ -1882,10 +1913,17 @@ type CreatedToken {
 type Viewer {
   "id is the Keystone user ID; it is the uid Kubernetes sees."
   id: ID!
-  "name is the Keystone user name; it is the username Kubernetes sees."
+  "name is the Keystone user name."
   name: String!
   "domain is the name of the Keystone domain the user belongs to."
   domain: String!
+  """
+  kubernetesUsername is the user name Kubernetes sees (and User bindings name): the plain
+  name in the default domain, <name>@<domain> in any other. Null when the name is refused
+  (it would start with system: or another reserved prefix): the user's tokens then do not
+  authenticate.
+  """
+  kubernetesUsername: String
   """
   roles are the Keystone roles effectively assigned to the user (through groups too).
   Their IDs are the user's Kubernetes groups.
@@ -2246,6 +2284,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_name(ctx, field)
 	case "domain":
 		return ec.fieldContext_Viewer_domain(ctx, field)
+	case "kubernetesUsername":
+		return ec.fieldContext_Viewer_kubernetesUsername(ctx, field)
 	case "roles":
 		return ec.fieldContext_Viewer_roles(ctx, field)
 	case "isOperator":

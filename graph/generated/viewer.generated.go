@@ -16,6 +16,8 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type ViewerResolver interface {
+	KubernetesUsername(ctx context.Context, obj *models.Identity) (*string, error)
+
 	IsOperator(ctx context.Context, obj *models.Identity) (bool, error)
 	ActiveCluster(ctx context.Context, obj *models.Identity) (*models.Cluster, error)
 	IsClusterAdmin(ctx context.Context, obj *models.Identity) (bool, error)
@@ -142,6 +144,29 @@ func (ec *executionContext) _Viewer_domain(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Viewer_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Viewer_kubernetesUsername(ctx context.Context, field graphql.CollectedField, obj *models.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_kubernetesUsername(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().KubernetesUsername(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_kubernetesUsername(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, true, true, "String")
 }
 
 func (ec *executionContext) _Viewer_roles(ctx context.Context, field graphql.CollectedField, obj *models.Identity) (ret graphql.Marshaler) {
@@ -330,6 +355,12 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "kubernetesUsername":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_kubernetesUsername(ctx, field, obj)
+				})
 		case "roles":
 			out.Values[i] = ec._Viewer_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -188,7 +188,8 @@ type ProvisionClusterInput struct {
 }
 
 // Query is the read side of the panel's API. Errors carry a code in extensions.code:
-// INVALID, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, UNAVAILABLE or INTERNAL.
+// INVALID, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, UNAVAILABLE, RATE_LIMITED (with
+// extensions.retryAfterSeconds) or INTERNAL.
 type Query struct {
 }
 

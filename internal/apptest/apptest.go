@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"kaas/app"
 	"kaas/config"
 	"kaas/internal/testenv"
+	"kaas/models"
 )
 
 // Panel is a running panel.
@@ -49,6 +51,10 @@ func (b *SyncBuffer) String() string {
 	return b.buf.String()
 }
 
+// DemoRoleScope is where the seeded test Keystone assigns the operator and cluster-admin
+// roles: the demo project.
+var DemoRoleScope = []models.ScopeRef{{Kind: models.ScopeProject, Ref: "demo", Domain: "Default"}}
+
 // Config returns a configuration for a test panel against the test Keystone.
 func Config(t testing.TB) config.Config {
 	ks := testenv.Keystone(t)
@@ -62,6 +68,7 @@ func Config(t testing.TB) config.Config {
 		},
 		SessionTTL:      time.Hour,
 		OperatorRole:    "admin",
+		Access:          config.DefaultAccess(DemoRoleScope),
 		IdentityTTL:     time.Minute,
 		IdentityStale:   10 * time.Minute,
 		ShutdownTimeout: 5 * time.Second,
@@ -124,8 +131,8 @@ func (p *Panel) Client(t testing.TB) *Client {
 
 // GQLError is one GraphQL error.
 type GQLError struct {
-	Message    string            `json:"message"`
-	Extensions map[string]string `json:"extensions"`
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
 }
 
 // Response is a GraphQL response.
@@ -140,7 +147,8 @@ func (r Response) Code() string {
 	if len(r.Errors) == 0 {
 		return ""
 	}
-	return r.Errors[0].Extensions["code"]
+	code, _ := r.Errors[0].Extensions["code"].(string)
+	return code
 }
 
 // Do runs one operation and decodes data into out (when not nil).
@@ -200,4 +208,29 @@ func (c *Client) CreateToken(name string) (secret, id string) {
 	}
 	c.MustDo(`mutation($n:String!){createToken(input:{name:$n}){secret token{id}}}`, map[string]any{"n": name}, &out)
 	return out.CreateToken.Secret, out.CreateToken.Token.ID
+}
+
+// LoginAs logs the client in with explicit credentials and domain ("" for the default)
+// and returns the response, errors included.
+func (c *Client) LoginAs(user, password, domain string) Response {
+	c.t.Helper()
+	vars := map[string]any{"u": user, "p": password}
+	if domain != "" {
+		vars["d"] = domain
+	}
+	return c.Do(`mutation($u:String!,$p:String!,$d:String){login(username:$u,password:$p,domain:$d){id}}`, vars, nil)
+}
+
+// Cookies returns the client's cookies for the panel (to copy a session elsewhere).
+func (c *Client) Cookies() []*http.Cookie {
+	u, _ := url.Parse(c.url)
+	return c.http.Jar.Cookies(u)
+}
+
+// CopySession returns a new client carrying this client's cookies, as a thief would.
+func (c *Client) CopySession(t testing.TB) *Client {
+	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse(c.url)
+	jar.SetCookies(u, c.Cookies())
+	return &Client{t: t, url: c.url, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
 }

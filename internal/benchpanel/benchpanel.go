@@ -12,6 +12,7 @@ import (
 
 	"kaas/app"
 	"kaas/config"
+	"kaas/models"
 	"kaas/provisioning"
 )
 
@@ -32,6 +33,10 @@ func KeystoneFromEnv(getenv func(string) string) config.Keystone {
 	}
 }
 
+// DemoRoleScope is where the seeded Keystone assigns the operator and cluster-admin
+// roles: the demo project.
+var DemoRoleScope = []models.ScopeRef{{Kind: models.ScopeProject, Ref: "demo", Domain: "Default"}}
+
 // Config is a benchmark panel's configuration: like the test suites', with SQLite in
 // dataDir.
 func Config(ks config.Keystone, dataDir string, identityTTL time.Duration) config.Config {
@@ -41,6 +46,7 @@ func Config(ks config.Keystone, dataDir string, identityTTL time.Duration) confi
 		Keystone:        ks,
 		SessionTTL:      time.Hour,
 		OperatorRole:    "admin",
+		Access:          config.DefaultAccess(DemoRoleScope),
 		IdentityTTL:     identityTTL,
 		IdentityStale:   10 * time.Minute,
 		ShutdownTimeout: 5 * time.Second,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/domains"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/endpoints"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/projects"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/roles"
@@ -149,5 +150,55 @@ func (k *KeystoneAdmin) RegisterEndpoints(region string, urls map[string]string)
 			k.tb.Fatalf("create endpoint %s: %v", typ, err)
 		}
 		k.tb.Cleanup(func() { endpoints.Delete(context.Background(), k.c, ep.ID) })
+	}
+}
+
+// CreateDomain creates an enabled domain, disabled and deleted when the test ends. It
+// returns the domain ID.
+func (k *KeystoneAdmin) CreateDomain(name string) string {
+	k.tb.Helper()
+	enabled := true
+	d, err := domains.Create(context.Background(), k.c, domains.CreateOpts{Name: name, Enabled: &enabled}).Extract()
+	if err != nil {
+		k.tb.Fatalf("create domain %s: %v", name, err)
+	}
+	k.tb.Cleanup(func() {
+		ctx := context.Background()
+		disabled := false
+		domains.Update(ctx, k.c, d.ID, domains.UpdateOpts{Enabled: &disabled})
+		domains.Delete(ctx, k.c, d.ID)
+	})
+	return d.ID
+}
+
+// CreateUserIn creates an enabled user in the domain, deleted when the test ends, with no
+// role. It returns the user ID.
+func (k *KeystoneAdmin) CreateUserIn(domainID, name, password string) string {
+	k.tb.Helper()
+	enabled := true
+	u, err := users.Create(context.Background(), k.c, users.CreateOpts{Name: name, Password: password, DomainID: domainID, Enabled: &enabled}).Extract()
+	if err != nil {
+		k.tb.Fatalf("create user %s: %v", name, err)
+	}
+	k.tb.Cleanup(func() { users.Delete(context.Background(), k.c, u.ID) })
+	return u.ID
+}
+
+// CreateProject creates a project in the domain, deleted when the test ends.
+func (k *KeystoneAdmin) CreateProject(domainID, name string) string {
+	k.tb.Helper()
+	p, err := projects.Create(context.Background(), k.c, projects.CreateOpts{DomainID: domainID, Name: name}).Extract()
+	if err != nil {
+		k.tb.Fatalf("create project %s: %v", name, err)
+	}
+	k.tb.Cleanup(func() { projects.Delete(context.Background(), k.c, p.ID) })
+	return p.ID
+}
+
+// AssignRoleOnProject gives the user the role on the project.
+func (k *KeystoneAdmin) AssignRoleOnProject(userID, roleID, projectID string) {
+	k.tb.Helper()
+	if err := roles.Assign(context.Background(), k.c, roleID, roles.AssignOpts{UserID: userID, ProjectID: projectID}).ExtractErr(); err != nil {
+		k.tb.Fatalf("assign role: %v", err)
 	}
 }
