@@ -49,6 +49,24 @@ test('a wrong password says so and stays on /login', async ({ page }) => {
   await expect(page.getByLabel('Password')).toHaveValue('')
 })
 
+test('failed sign-ins for one user are throttled, and the page says how long to wait', async ({ page }) => {
+  // A name of this run's own, so the throttle it trips concerns no other test's user.
+  const victim = { name: `spray-${Date.now()}`, password: 'guess' }
+  await page.goto('/login')
+  let throttled = ''
+  for (let attempt = 1; attempt <= 10 && !throttled; attempt++) {
+    await fillLogin(page, { ...victim, password: `guess-${attempt}` })
+    // The password is cleared once the answer is in, whatever it was.
+    await expect(page.getByLabel('Password')).toHaveValue('')
+    const text = (await page.getByRole('alert').textContent()) ?? ''
+    if (text.includes('RATE_LIMITED')) throttled = `${attempt}: ${text}`
+    else expect(text).toContain('Wrong username, password or domain.')
+  }
+  // The server lets five failures through; the sixth is refused with the wait.
+  expect(throttled).toMatch(/^6: Too many failed sign-ins\. Try again in \d+ seconds?\.\s*RATE_LIMITED$/)
+  await expect(page).toHaveURL(/\/login$/)
+})
+
 test('an unknown domain is refused like a wrong password', async ({ page }) => {
   await page.goto('/login')
   await page.getByLabel('Domain').fill('no-such-domain')

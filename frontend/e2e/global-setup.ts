@@ -81,7 +81,7 @@ export default async function globalSetup(): Promise<void> {
   const log = openSync(logPath, 'a')
   // Each provisioning step is held open 1.5 s (a test-only flag), so that a browser test
   // can reload the page while a job is still running.
-  const child = spawn(binPath, ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--fault-pause-after-step', '1500ms'], {
+  const child = spawn(binPath, ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--fault-pause-after-step', '1500ms', '--role-scope', 'project:demo@Default'], {
     env: process.env,
     stdio: ['ignore', log, log],
   })

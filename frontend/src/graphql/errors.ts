@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'UNAVAILABLE'
+  | 'RATE_LIMITED'
   | 'INTERNAL'
   | 'NETWORK'
 
@@ -48,12 +49,34 @@ export function describeError(error: CombinedError): ProblemDescription {
 // which of username, password or domain was wrong, and the panel must not guess.
 export const WRONG_CREDENTIALS = 'Wrong username, password or domain.'
 
+// retryAfterSeconds is the wait a RATE_LIMITED error asks for (extensions.retryAfterSeconds),
+// or undefined when the error names none.
+export function retryAfterSeconds(error: CombinedError): number | undefined {
+  for (const e of error.graphQLErrors) {
+    const wait = e.extensions?.retryAfterSeconds
+    if (typeof wait === 'number' && Number.isFinite(wait) && wait >= 0) return Math.ceil(wait)
+  }
+  return undefined
+}
+
+// formatWait says a wait in seconds the way people say it ("45 seconds", "3 minutes").
+export function formatWait(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`
+  const minutes = Math.ceil(seconds / 60)
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`
+}
+
 // describeLoginError is describeError with the messages a sign-in form needs.
 export function describeLoginError(error: CombinedError): ProblemDescription {
   const problem = describeError(error)
   switch (problem.code) {
     case 'UNAUTHENTICATED':
       return { message: WRONG_CREDENTIALS, code: problem.code }
+    case 'RATE_LIMITED': {
+      const wait = retryAfterSeconds(error)
+      const when = wait === undefined ? 'in a moment' : `in ${formatWait(wait)}`
+      return { message: `Too many failed sign-ins. Try again ${when}.`, code: problem.code }
+    }
     default:
       // UNAVAILABLE carries the server's own words ("Keystone is unreachable …").
       return problem

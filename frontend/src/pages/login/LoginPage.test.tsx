@@ -33,8 +33,9 @@ async function signIn(username: string, password: string, domain?: string) {
   await user.click(screen.getByRole('button', { name: 'Sign in' }))
 }
 
-function failing(message: string, code: string) {
-  return () => fromValue({ error: new CombinedError({ graphQLErrors: [{ message, extensions: { code } }] }) })
+function failing(message: string, code: string, extra: Record<string, unknown> = {}) {
+  return () =>
+    fromValue({ error: new CombinedError({ graphQLErrors: [{ message, extensions: { code, ...extra } }] }) })
 }
 
 describe('LoginPage', () => {
@@ -61,10 +62,26 @@ describe('LoginPage', () => {
       showsCode: true,
     },
     { name: 'internal error', message: 'internal error', code: 'INTERNAL', shown: 'internal error', showsCode: true },
+    {
+      name: 'throttled sign-ins with the wait',
+      message: 'too many failed logins for this user; try again later',
+      code: 'RATE_LIMITED',
+      extra: { retryAfterSeconds: 8 },
+      shown: 'Too many failed sign-ins. Try again in 8 seconds.',
+      showsCode: true,
+    },
+    {
+      name: 'throttled sign-ins with a long wait',
+      message: 'too many failed logins from this address; try again later',
+      code: 'RATE_LIMITED',
+      extra: { retryAfterSeconds: 125 },
+      shown: 'Try again in 3 minutes.',
+      showsCode: true,
+    },
   ]
   for (const tc of errors) {
     it(`shows ${tc.name}`, async () => {
-      renderLogin(mockClient({ mutation: failing(tc.message, tc.code) }))
+      renderLogin(mockClient({ mutation: failing(tc.message, tc.code, tc.extra) }))
       await signIn('ursula', 'nope')
       const alert = await screen.findByRole('alert')
       expect(alert.textContent).toContain(tc.shown)
