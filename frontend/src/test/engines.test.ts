@@ -1,3 +1,4 @@
+/// <reference types="node" />
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import semver from 'semver'
@@ -9,7 +10,8 @@ interface Lock {
   packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>
 }
 
-const root = resolve(__dirname, '../..')
+// npm test runs in the frontend directory.
+const root = process.cwd()
 const lock = JSON.parse(readFileSync(resolve(root, 'package-lock.json'), 'utf8')) as Lock
 const manifest = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { engines: { node: string } }
 
