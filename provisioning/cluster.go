@@ -181,7 +181,7 @@ func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, req CreateRequest) (Cr
 		}
 	case DriverLocal:
 		if !cj.Local.Enabled() {
-			return CreateArgs{}, models.Errorf(models.CodeInvalid, "the local driver is not configured on this panel (--kube-bin-dir)")
+			return CreateArgs{}, models.Errorf(models.CodeInvalid, "the local driver is not configured on this panel (--kube-bin-dir), or its binaries are not built yet")
 		}
 		kubeconfig = nil
 	case DriverOpenStack:

@@ -30,14 +30,30 @@ type LocalDriver struct {
 	clusters map[string]*localcluster.Cluster
 }
 
-// Enabled reports whether local clusters can be made here.
-func (d *LocalDriver) Enabled() bool { return d != nil && d.BinDir != "" }
+// localBinaries are the programs a local cluster runs, looked up in BinDir.
+var localBinaries = []string{"etcd", "kube-apiserver"}
+
+// Enabled reports whether local clusters can be made here: BinDir is configured and holds
+// the binaries. It looks each time, so the driver becomes available without a restart
+// once a background build (make run) has put them there.
+func (d *LocalDriver) Enabled() bool {
+	if d == nil || d.BinDir == "" {
+		return false
+	}
+	for _, name := range localBinaries {
+		fi, err := os.Stat(filepath.Join(d.BinDir, name))
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+			return false
+		}
+	}
+	return true
+}
 
 // Ensure starts the named cluster unless it runs, and returns its admin kubeconfig.
 // Calling it again returns the same running cluster: the step that calls it is idempotent.
 func (d *LocalDriver) Ensure(ctx context.Context, name string) ([]byte, error) {
 	if !d.Enabled() {
-		return nil, fmt.Errorf("the local driver is not configured (--kube-bin-dir)")
+		return nil, fmt.Errorf("the local driver is not configured (--kube-bin-dir) or its binaries are not there yet")
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -2,12 +2,20 @@
 # build-kube.sh builds kube-apiserver, kubectl, kubeadm and etcd from the Go module proxy once into
 # a cache directory outside the repository and prints that directory. Later calls reuse the
 # binaries. The first build takes about ten minutes on two cores.
+#
+#   scripts/build-kube.sh         build what is missing, print the directory
+#   scripts/build-kube.sh --dir   print the directory only (it may still be empty)
 set -euo pipefail
 
 KUBE_VERSION=${KUBE_VERSION:-v1.37.2}
 ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 CACHE=${KAAS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kaas}
 BIN="$CACHE/kube-$KUBE_VERSION-etcd-$ETCD_VERSION/bin"
+
+if [[ ${1:-} == --dir ]]; then
+  echo "$BIN"
+  exit 0
+fi
 
 if [[ -x "$BIN/kube-apiserver" && -x "$BIN/kubectl" && -x "$BIN/kubeadm" && -x "$BIN/etcd" ]]; then
   echo "$BIN"

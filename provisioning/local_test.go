@@ -1,0 +1,50 @@
+package provisioning
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestLocalDriverEnabledOnceBinariesAppear checks that the local driver turns on without
+// a restart when a background build puts its binaries into BinDir.
+func TestLocalDriverEnabledOnceBinariesAppear(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, mode os.FileMode) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name string
+		step func()
+		want bool
+	}{
+		{"not configured", nil, false},
+		{"empty directory", nil, false},
+		{"etcd only", func() { write("etcd", 0o755) }, false},
+		{"kube-apiserver not executable", func() { write("kube-apiserver", 0o644) }, false},
+		{"both binaries", func() { os.Chmod(filepath.Join(dir, "kube-apiserver"), 0o755) }, true},
+	}
+	for i, tc := range cases {
+		d := &LocalDriver{BinDir: dir}
+		if i == 0 {
+			d.BinDir = ""
+		}
+		if tc.step != nil {
+			tc.step()
+		}
+		if got := d.Enabled(); got != tc.want {
+			t.Errorf("%s: Enabled() = %v, want %v", tc.name, got, tc.want)
+		}
+		cj := &ClusterJobs{Local: d}
+		hasLocal := false
+		for _, drv := range cj.Drivers() {
+			hasLocal = hasLocal || drv == DriverLocal
+		}
+		if hasLocal != tc.want {
+			t.Errorf("%s: Drivers() = %v", tc.name, cj.Drivers())
+		}
+	}
+}
