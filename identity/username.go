@@ -8,7 +8,7 @@ import (
 
 // ReservedPrefix is the user-name prefix Kubernetes keeps for its own components
 // (system:kube-controller-manager, system:node:…, system:serviceaccount:…).
-const ReservedPrefix = "system:"
+const ReservedPrefix = models.KubernetesReservedPrefix
 
 // UsernameRule maps a Keystone user to the one Kubernetes user name the panel uses for
 // it everywhere: in TokenReview answers, in RBAC User subjects, in the UI and in the audit
@@ -61,7 +61,7 @@ func (r UsernameRule) Username(name, domainName, domainID string) (string, error
 		out = name + "@" + domain
 	}
 	for _, p := range r.ReservedPrefixes {
-		if len(out) >= len(p) && strings.EqualFold(out[:len(p)], p) {
+		if models.HasPrefixFold(out, p) {
 			return "", models.Errorf(models.CodeForbidden, "the Kubernetes user name %q would start with the reserved prefix %q", out, p)
 		}
 	}

@@ -1,5 +1,17 @@
 package models
 
+import "strings"
+
+// KubernetesReservedPrefix starts the user and group names Kubernetes keeps for its own
+// components (system:kube-controller-manager, system:node:…, system:masters).
+const KubernetesReservedPrefix = "system:"
+
+// HasPrefixFold reports whether s starts with prefix, compared without case and without
+// allocating (it runs on the TokenReview path).
+func HasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
 // Role is a Keystone role. In Kubernetes its ID is a group name.
 type Role struct {
 	ID   string

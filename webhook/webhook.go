@@ -206,7 +206,7 @@ func groups(id models.Identity) []string {
 	out := id.RoleIDs()
 	kept := out[:0]
 	for _, g := range out {
-		if !strings.HasPrefix(strings.ToLower(g), "system:") {
+		if !models.HasPrefixFold(g, models.KubernetesReservedPrefix) {
 			kept = append(kept, g)
 		}
 	}
