@@ -66,12 +66,14 @@ func Config(t testing.TB) config.Config {
 			AuthURL: ks.AuthURL, Username: ks.Username, Password: ks.Password, ProjectName: ks.ProjectName,
 			UserDomain: "Default", ProjectDomain: "Default", Timeout: 15 * time.Second,
 		},
-		SessionTTL:      time.Hour,
-		OperatorRole:    "admin",
-		Access:          config.DefaultAccess(DemoRoleScope),
-		IdentityTTL:     time.Minute,
-		IdentityStale:   10 * time.Minute,
-		ShutdownTimeout: 5 * time.Second,
+		SessionTTL:        time.Hour,
+		OperatorRole:      "admin",
+		Access:            config.DefaultAccess(DemoRoleScope),
+		IdentityTTL:       time.Minute,
+		IdentityStale:     10 * time.Minute,
+		ShutdownTimeout:   5 * time.Second,
+		AuditRetention:    config.DefaultAuditRetention,
+		ExpiredTokenGrace: config.DefaultExpiredTokenGrace,
 	}
 }
 
