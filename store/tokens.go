@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -45,7 +46,8 @@ func (db *DB) CreateTokenCapped(ctx context.Context, t *models.Token, maxPerUser
 		}
 		return nil
 	})
-	if models.ErrorCode(err) != "" {
+	var appErr *models.Error
+	if errors.As(err, &appErr) {
 		return err
 	}
 	return mapError(err, "token")
