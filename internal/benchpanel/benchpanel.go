@@ -41,15 +41,16 @@ var DemoRoleScope = []models.ScopeRef{{Kind: models.ScopeProject, Ref: "demo", D
 // dataDir.
 func Config(ks config.Keystone, dataDir string, identityTTL time.Duration) config.Config {
 	return config.Config{
-		DataDir:           dataDir,
-		LogLevel:          "error",
-		Keystone:          ks,
-		SessionTTL:        time.Hour,
-		OperatorRole:      "admin",
-		Access:            config.DefaultAccess(DemoRoleScope),
-		IdentityTTL:       identityTTL,
-		IdentityStale:     10 * time.Minute,
-		ShutdownTimeout:   5 * time.Second,
+		DataDir:         dataDir,
+		LogLevel:        "error",
+		Keystone:        ks,
+		SessionTTL:      time.Hour,
+		OperatorRole:    "admin",
+		Access:          config.DefaultAccess(DemoRoleScope),
+		IdentityTTL:     identityTTL,
+		IdentityStale:   10 * time.Minute,
+		ShutdownTimeout: 5 * time.Second,
+
 		AuditRetention:    config.DefaultAuditRetention,
 		ExpiredTokenGrace: config.DefaultExpiredTokenGrace,
 	}
