@@ -152,7 +152,7 @@ export function TokensPage() {
               <ErrorState error={moreError} title="More tokens could not be loaded" onRetry={() => void showMore()} />
             )}
             {nextAfter && (
-              <div className="form-row">
+              <div className="row">
                 <span className="muted" data-testid="token-count">
                   Showing your {tokens.length} newest tokens.
                 </span>
