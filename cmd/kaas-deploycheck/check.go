@@ -83,6 +83,8 @@ var refusedCases = []refusedCase{
 	{name: "webhook TLS without a certificate", sets: []string{"webhook.tls.enabled=true", "webhook.publicURL=https://hook.example.test"}, want: "webhook.tls.enabled needs webhook.tls.cert and webhook.tls.key"},
 	{name: "webhook TLS without a public URL", sets: []string{"webhook.tls.enabled=true", "webhook.tls.existingSecret=tls"}, want: "webhook.tls.enabled needs webhook.publicURL"},
 	{name: "webhook both on its listener and the ingress", sets: []string{"webhook.tls.enabled=true", "webhook.tls.existingSecret=tls", "ingress.enabled=true", "ingress.host=kaas.example.test", "ingress.webhook.enabled=true", "ingress.webhook.host=hook.example.test", "ingress.webhook.tlsSecretName=hook-tls"}, want: "choose one way for the webhook"},
+	{name: "misspelt value (values.schema.json)", sets: []string{"replica=2"}, want: "additional properties 'replica' not allowed"},
+	{name: "env naming no variable of the binary", sets: []string{"env.FOO=1"}, want: "does not match pattern"},
 	{name: "webhook ingress without TLS", sets: []string{"ingress.enabled=true", "ingress.host=kaas.example.test", "ingress.webhook.enabled=true", "ingress.webhook.host=hook.example.test"}, want: "ingress.webhook.enabled needs ingress.webhook.tlsSecretName"},
 }
 
