@@ -139,7 +139,10 @@ func checkRendered(ctx context.Context, h helmRunner, cluster *localcluster.Clus
 	}
 	out, errOut, err := cluster.Kubectl(ctx, "", "apply", "--dry-run=server", "--validate=strict", "--namespace", h.namespace, "-f", file)
 	if err != nil {
-		return fmt.Errorf("server-side dry-run: %w\n%s", err, errOut)
+		if msg := strings.TrimSpace(errOut); msg != "" {
+			return fmt.Errorf("server-side dry-run refused:\n%s", msg)
+		}
+		return fmt.Errorf("server-side dry-run: %w", err)
 	}
 	if n := strings.Count(out, "(server dry run)"); n != len(objs) {
 		return fmt.Errorf("server-side dry-run accepted %d of %d objects:\n%s", n, len(objs), out)

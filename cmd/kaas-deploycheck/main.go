@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -144,11 +145,19 @@ func (h helmRunner) lint(ctx context.Context, valueFile string) error {
 
 // serverVersion returns the kube-apiserver's version, which the chart is rendered for.
 func serverVersion(ctx context.Context, c *localcluster.Cluster) (string, error) {
-	out, stderr, err := c.Kubectl(ctx, "", "version", "--output=jsonpath={.serverVersion.gitVersion}")
+	out, stderr, err := c.Kubectl(ctx, "", "version", "--output=json")
 	if err != nil {
 		return "", fmt.Errorf("server version: %w: %s", err, stderr)
 	}
-	return strings.TrimSpace(out), nil
+	var v struct {
+		ServerVersion struct {
+			GitVersion string `json:"gitVersion"`
+		} `json:"serverVersion"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.ServerVersion.GitVersion == "" {
+		return "", fmt.Errorf("server version: no gitVersion in %q", out)
+	}
+	return v.ServerVersion.GitVersion, nil
 }
 
 // prepareCluster creates the namespace and the ServiceMonitor CRD (a bare kube-apiserver
