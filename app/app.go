@@ -59,6 +59,7 @@ type App struct {
 	pruner      *retention.Pruner
 	local       *provisioning.LocalDriver
 	clusterJobs *provisioning.ClusterJobs
+	prober      *clusters.Prober
 
 	bgCancel context.CancelFunc
 	bg       sync.WaitGroup
@@ -174,6 +175,7 @@ func (a *App) wire() error {
 			CNIManifest: cfg.Kubeadm.CNIManifest, WebhookURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA,
 		}}
 	a.clusterJobs.Register(a.Jobs)
+	a.prober = clusters.NewProber(3*time.Second, 30*time.Second)
 	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole, RoleScope: cfg.Access.RoleScope})
 	authSvc := &auth.Service{Keystone: ks, Identities: a.Identities, Tokens: a.Tokens, Sessions: sessions, SessionStore: a.db, Audit: recorder,
 		Users:         throttle.New(throttle.Options{Free: cfg.Access.LoginFreeFailures, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
@@ -184,7 +186,7 @@ func (a *App) wire() error {
 	gql := graph.NewServer(graph.Options{
 		Resolvers: &resolvers.Resolver{
 			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
-			RBAC: rbac.New(ks, usernames), Usernames: usernames, Keystone: ks, Prober: clusters.NewProber(3*time.Second, 30*time.Second),
+			RBAC: rbac.New(ks, usernames), Usernames: usernames, Keystone: ks, Prober: a.prober,
 			Engine: a.Jobs, ClusterJobs: a.clusterJobs,
 			PublicURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA,
 		},
@@ -312,10 +314,12 @@ func newServer(h http.Handler, limits config.HTTP, log *slog.Logger) *http.Serve
 	}
 }
 
-// Close stops background work (flushing token uses, pruning) and closes the database.
+// Close stops background work (flushing token uses, pruning, service probes) and closes
+// the database: no goroutine of the panel outlives it.
 func (a *App) Close() error {
 	a.bgCancel()
 	a.bg.Wait()
+	a.prober.Close()
 	a.local.StopAll()
 	return a.db.Close()
 }

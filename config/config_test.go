@@ -110,3 +110,33 @@ func TestRetentionAndTokenLimitSettings(t *testing.T) {
 		})
 	}
 }
+
+// TestMalformedEnvironmentIsAnError starts with a typed setting that does not parse: the
+// panel refuses to start and names it, instead of silently using the default.
+func TestMalformedEnvironmentIsAnError(t *testing.T) {
+	cases := []struct {
+		name, key, value, wantErr string
+	}{
+		{"bool", "KAAS_WEBHOOK_REQUIRE_CLUSTER_CREDENTIAL", "yes", `KAAS_WEBHOOK_REQUIRE_CLUSTER_CREDENTIAL="yes" is not a boolean`},
+		{"duration", "KAAS_SESSION_TTL", "12", `KAAS_SESSION_TTL="12" is not a duration`},
+		{"duration of the access settings", "KAAS_LOGIN_BACKOFF_MAX", "forever", `KAAS_LOGIN_BACKOFF_MAX="forever" is not a duration`},
+		{"number", "KAAS_MAX_WEBSOCKETS_PER_USER", "many", `KAAS_MAX_WEBSOCKETS_PER_USER="many" is not a whole number`},
+		{"a valid bool", "KAAS_WEBHOOK_REQUIRE_CLUSTER_CREDENTIAL", "true", ""},
+		{"a valid duration", "KAAS_SESSION_TTL", "2h", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"OS_AUTH_URL": "http://keystone.test:5000/v3", "OS_USERNAME": "svc", "OS_PASSWORD": "pw", tc.key: tc.value}
+			_, err := config.Load(nil, func(k string) string { return env[k] })
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+			}
+		})
+	}
+}

@@ -32,8 +32,10 @@ scripts/deploy-check.sh
 
 step "building the binaries"
 go build -o bin/kaas .
+# The browser tests hold provisioning steps open with a switch only a test build has.
+go build -tags faultinject -o bin/kaas-faultinject .
 go build -o bin/kaas-testbed ./cmd/kaas-testbed
-export KAAS_BIN="$ROOT/bin/kaas" KAAS_TESTBED_BIN="$ROOT/bin/kaas-testbed"
+export KAAS_BIN="$ROOT/bin/kaas-faultinject" KAAS_TESTBED_BIN="$ROOT/bin/kaas-testbed"
 
 step "frontend unit tests"
 (cd frontend && npm test --silent)
