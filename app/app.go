@@ -199,7 +199,7 @@ func (a *App) wire() error {
 	}
 	routes := httpapi.Routes{
 		Log: log, Metrics: m, GraphQL: gql, Authenticate: authSvc.Middleware, Webhook: hook,
-		MetricsPage: m.Handler(), Database: a.db, SPA: dist,
+		MetricsPage: m.Handler(), Database: a.db, SPA: dist, PublicTLS: cfg.SecureCookies(),
 	}
 	a.handler = routes.Handler()
 	a.webhook = routes.WebhookHandler()
