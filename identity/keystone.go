@@ -42,7 +42,16 @@ type Options struct {
 	ProjectDomain string
 	// Timeout bounds each Keystone request.
 	Timeout time.Duration
+	// IdleTimeout closes keep-alive connections idle this long (default
+	// DefaultIdleTimeout). Below the server's own keep-alive timeout, no request is sent
+	// on a connection the server is closing; a connection that drops anyway is re-sent on
+	// a new one (retryStaleConnection).
+	IdleTimeout time.Duration
 }
+
+// DefaultIdleTimeout is below common servers' keep-alive timeouts: Apache closes idle
+// connections after 5 s.
+const DefaultIdleTimeout = 4 * time.Second
 
 // Keystone is a client of one Keystone.
 type Keystone struct {
@@ -66,6 +75,9 @@ func New(opts Options) (*Keystone, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
 	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
+	}
 	if opts.UserDomain == "" {
 		opts.UserDomain = DefaultDomain
 	}
@@ -74,6 +86,7 @@ func New(opts Options) (*Keystone, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 16
+	tr.IdleConnTimeout = opts.IdleTimeout
 	return &Keystone{
 		opts:        opts,
 		http:        &http.Client{Timeout: opts.Timeout, Transport: tr},
