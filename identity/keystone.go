@@ -103,7 +103,7 @@ func (k *Keystone) newProvider() (*gophercloud.ProviderClient, *gophercloud.Serv
 		return nil, nil, fmt.Errorf("keystone client: %w", err)
 	}
 	p.HTTPClient = *k.http
-	p.RetryFunc = retryStaleConnection
+	p.RetryFunc = k.resendOnStaleConnection
 	p.UserAgent.Prepend("kaas-panel")
 	c, err := openstack.NewIdentityV3(p, gophercloud.EndpointOpts{})
 	if err != nil {
@@ -131,6 +131,18 @@ func retryStaleConnection(ctx context.Context, _, _ string, _ *gophercloud.Reque
 		return nil
 	}
 	return err
+}
+
+// resendOnStaleConnection re-sends a request whose connection the server had dropped
+// (retryStaleConnection) after closing every idle connection: they are older than the one
+// just dropped, so the re-sent request goes out on a new connection, not on another one
+// the server has closed.
+func (k *Keystone) resendOnStaleConnection(ctx context.Context, method, u string, opts *gophercloud.RequestOpts, err error, failCount uint) error {
+	if err := retryStaleConnection(ctx, method, u, opts, err, failCount); err != nil {
+		return err
+	}
+	k.http.CloseIdleConnections()
+	return nil
 }
 
 // serviceClient returns the service account's client, logging in the first time. The
