@@ -87,7 +87,7 @@ func TestKeystoneFrontClosingIdleConnections(t *testing.T) {
 	for logins < minLogins {
 		login()
 	}
-	t.Logf("behind a front closing idle connections after 1 s: %d logins and %d jobs, %d errors; the front accepted %d connections, %d requests met an expired one and were re-sent",
+	t.Logf("behind a front closing idle connections after 1 s: %d logins and %d jobs, %d errors; the front accepted %d connections, %d requests met an expired one (each to be re-sent)",
 		logins, jobs, errs, front.Accepted(), front.Expired())
 	if front.Expired() == 0 {
 		t.Fatal("no request met an expired connection: the front did not test the re-send")

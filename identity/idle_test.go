@@ -54,7 +54,8 @@ func TestKeystoneBehindAFrontThatClosesIdleConnections(t *testing.T) {
 			t.Logf("%d logins and %d lookups: %d errors; the front accepted %d connections, %d requests met an expired one",
 				rounds, rounds, errs, front.Accepted(), front.Expired())
 			if got := front.Expired() > 0; got != tc.wantExpired {
-				t.Fatalf("%d requests met an expired connection, want some: %v", front.Expired(), tc.wantExpired)
+				want := map[bool]string{true: "some", false: "none"}[tc.wantExpired]
+				t.Fatalf("%d requests met an expired connection, want %s", front.Expired(), want)
 			}
 		})
 	}
