@@ -134,7 +134,7 @@ func (a *App) wire() error {
 	ks, err := identity.New(identity.Options{
 		AuthURL: cfg.Keystone.AuthURL, Username: cfg.Keystone.Username, Password: cfg.Keystone.Password,
 		ProjectName: cfg.Keystone.ProjectName, UserDomain: cfg.Keystone.UserDomain,
-		ProjectDomain: cfg.Keystone.ProjectDomain, Timeout: cfg.Keystone.Timeout,
+		ProjectDomain: cfg.Keystone.ProjectDomain, Timeout: cfg.Keystone.Timeout, IdleTimeout: cfg.Keystone.IdleTimeout,
 	})
 	if err != nil {
 		return err
@@ -158,7 +158,6 @@ func (a *App) wire() error {
 	recorder := audit.NewRecorder(a.db, log)
 	recorder.Names = usernames.Display
 	a.Jobs = provisioning.New(a.db, workerID(), provisioning.Options{Logger: log, Lease: cfg.JobLease, PauseAfterStep: cfg.FaultPauseAfterStep})
-	a.local = &provisioning.LocalDriver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"), WebhookURL: cfg.PanelURL(), Log: log}
 	webhookCA := ""
 	if cfg.WebhookTLSCert != "" {
 		b, err := os.ReadFile(cfg.WebhookTLSCert)
@@ -167,6 +166,8 @@ func (a *App) wire() error {
 		}
 		webhookCA = string(b)
 	}
+	a.local = &provisioning.LocalDriver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"),
+		WebhookURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA, AllowInsecureWebhook: cfg.AllowInsecureWebhook, Log: log}
 	a.clusterJobs = &provisioning.ClusterJobs{Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget, Local: a.local,
 		AdminScope: firstScope(cfg.Access.RoleScope),
 		OpenStack:  openStackDriver(cfg, ks),
@@ -188,7 +189,7 @@ func (a *App) wire() error {
 			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
 			RBAC: rbac.New(ks, usernames), Usernames: usernames, Keystone: ks, Prober: a.prober,
 			Engine: a.Jobs, ClusterJobs: a.clusterJobs,
-			PublicURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA,
+			PublicURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA, AllowInsecureWebhook: cfg.AllowInsecureWebhook,
 		},
 		Log: log, Metrics: m, OperationNames: frontend.OperationNames(),
 		WebsocketInit: authSvc.WebsocketInit,
@@ -207,7 +208,7 @@ func (a *App) wire() error {
 	}
 	routes := httpapi.Routes{
 		Log: log, Metrics: m, GraphQL: gql, Authenticate: authSvc.Middleware, Webhook: hook,
-		MetricsPage: m.Handler(), Database: a.db, SPA: dist,
+		MetricsPage: m.Handler(), Database: a.db, SPA: dist, PublicTLS: cfg.SecureCookies(),
 	}
 	a.handler = routes.Handler()
 	a.webhook = routes.WebhookHandler()

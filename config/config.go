@@ -46,6 +46,10 @@ type Config struct {
 	// WebhookRequireClusterCredential rejects TokenReviews that do not carry a cluster's
 	// webhook credential.
 	WebhookRequireClusterCredential bool
+	// AllowInsecureWebhook lets the panel wire clusters to a plain-http webhook URL
+	// (issueWebhookKubeconfig, the local driver): tokens then cross the network in clear.
+	// For loopback demos only.
+	AllowInsecureWebhook bool
 
 	ShutdownTimeout time.Duration
 
@@ -150,6 +154,9 @@ type Kubeadm struct {
 	CNIManifest       string
 }
 
+// DefaultKeystoneIdleTimeout is below common servers' keep-alive timeouts (Apache: 5 s).
+const DefaultKeystoneIdleTimeout = 4 * time.Second
+
 // Keystone is how the panel reaches Keystone and its service account.
 type Keystone struct {
 	AuthURL       string
@@ -159,6 +166,10 @@ type Keystone struct {
 	UserDomain    string
 	ProjectDomain string
 	Timeout       time.Duration
+	// IdleTimeout closes keep-alive connections to Keystone idle this long: below the
+	// server's own keep-alive timeout (Apache's is 5 s), so the panel never sends a
+	// request on a connection the server is closing.
+	IdleTimeout time.Duration
 }
 
 // Load parses args (without the program name) with defaults from the environment that
@@ -185,6 +196,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Keystone.UserDomain, "keystone-user-domain", env("OS_USER_DOMAIN_NAME", env("OS_DOMAIN_NAME", "Default")), "service account user domain")
 	fs.StringVar(&c.Keystone.ProjectDomain, "keystone-project-domain", env("OS_PROJECT_DOMAIN_NAME", env("OS_DOMAIN_NAME", "Default")), "service account project domain")
 	keystoneTimeout := fs.Duration("keystone-timeout", typed.duration("KAAS_KEYSTONE_TIMEOUT", 10*time.Second), "timeout of one Keystone request")
+	fs.DurationVar(&c.Keystone.IdleTimeout, "keystone-idle-timeout", typed.duration("KAAS_KEYSTONE_IDLE_TIMEOUT", DefaultKeystoneIdleTimeout), "close keep-alive connections to Keystone idle this long (below Keystone's server keep-alive timeout)")
 	sessionKey := fs.String("session-key", "", "base64 session signing key (env KAAS_SESSION_KEY); generated when empty")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", typed.duration("KAAS_SESSION_TTL", 12*time.Hour), "lifetime of a panel session")
 	credentialKey := fs.String("credential-key", "", "base64 32-byte key encrypting cluster credentials (env KAAS_CREDENTIAL_KEY); generated when empty")
@@ -196,6 +208,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.WebhookTLSCert, "webhook-tls-cert", env("KAAS_WEBHOOK_TLS_CERT", ""), "certificate of the webhook listener")
 	fs.StringVar(&c.WebhookTLSKey, "webhook-tls-key", env("KAAS_WEBHOOK_TLS_KEY", ""), "key of the webhook listener")
 	fs.BoolVar(&c.WebhookRequireClusterCredential, "webhook-require-cluster-credential", typed.bool("KAAS_WEBHOOK_REQUIRE_CLUSTER_CREDENTIAL"), "reject TokenReviews without a cluster's webhook credential")
+	fs.BoolVar(&c.AllowInsecureWebhook, "allow-insecure-webhook", typed.bool("KAAS_ALLOW_INSECURE_WEBHOOK"), "hand out and wire plain-http webhook URLs (tokens cross the network in clear; loopback demos only)")
 	fs.StringVar(&c.KubeBinDir, "kube-bin-dir", env("KAAS_KUBE_BIN_DIR", ""), "etcd, kube-apiserver and kubectl for the local cluster driver (empty: driver off)")
 	fs.StringVar(&c.WebhookPublicURL, "webhook-public-url", env("KAAS_WEBHOOK_PUBLIC_URL", ""), "where clusters reach the webhook (default: the webhook listener, else the public URL)")
 	fs.StringVar(&c.OpenStack.Image, "openstack-image", env("KAAS_OPENSTACK_IMAGE", ""), "image ID of cluster nodes (containerd, kubelet, kubeadm); empty: openstack driver off")
@@ -245,6 +258,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	c.Keystone.Timeout = *keystoneTimeout
+	if v := getenv("KAAS_ALLOW_INSECURE_WEBHOOK"); v != "" {
+		if _, err := strconv.ParseBool(v); err != nil {
+			return Config{}, fmt.Errorf("KAAS_ALLOW_INSECURE_WEBHOOK=%q is not true or false", v)
+		}
+	}
 	for _, d := range strings.Split(*dns, ",") {
 		if d = strings.TrimSpace(d); d != "" {
 			c.OpenStack.DNSNameservers = append(c.OpenStack.DNSNameservers, d)
@@ -316,6 +334,9 @@ func (c Config) validate() error {
 	}
 	if c.AuditRetention != 0 && c.AuditRetention < 24*time.Hour {
 		errs = append(errs, fmt.Errorf("--audit-retention must be 0 (forever) or at least 1d, not %s", c.AuditRetention))
+	}
+	if c.Keystone.IdleTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("--keystone-idle-timeout must be positive, not %s", c.Keystone.IdleTimeout))
 	}
 	if c.SessionTTL <= 0 || c.IdentityTTL <= 0 || c.IdentityStale < 0 {
 		errs = append(errs, errors.New("session and identity durations must be positive"))

@@ -140,3 +140,44 @@ func TestMalformedEnvironmentIsAnError(t *testing.T) {
 		})
 	}
 }
+
+func TestTransportSettings(t *testing.T) {
+	cases := []struct {
+		name         string
+		args         []string
+		env          map[string]string
+		wantErr      string
+		wantInsecure bool
+		wantIdle     time.Duration
+	}{
+		{name: "defaults", wantIdle: 4 * time.Second},
+		{name: "insecure webhook by flag", args: []string{"--allow-insecure-webhook"}, wantInsecure: true, wantIdle: 4 * time.Second},
+		{name: "insecure webhook by env", env: map[string]string{"KAAS_ALLOW_INSECURE_WEBHOOK": "true"}, wantInsecure: true, wantIdle: 4 * time.Second},
+		{name: "flag overrides env", args: []string{"--allow-insecure-webhook=false"}, env: map[string]string{"KAAS_ALLOW_INSECURE_WEBHOOK": "1"}, wantIdle: 4 * time.Second},
+		{name: "insecure webhook env not a boolean", env: map[string]string{"KAAS_ALLOW_INSECURE_WEBHOOK": "yes please"}, wantErr: "KAAS_ALLOW_INSECURE_WEBHOOK"},
+		{name: "Keystone idle timeout by env", env: map[string]string{"KAAS_KEYSTONE_IDLE_TIMEOUT": "2s"}, wantIdle: 2 * time.Second},
+		{name: "Keystone idle timeout by flag", args: []string{"--keystone-idle-timeout", "1500ms"}, wantIdle: 1500 * time.Millisecond},
+		{name: "zero Keystone idle timeout", args: []string{"--keystone-idle-timeout", "0s"}, wantErr: "keystone-idle-timeout"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"OS_AUTH_URL": "http://keystone.test:5000/v3", "OS_USERNAME": "svc", "OS_PASSWORD": "pw"}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			c, err := config.Load(tc.args, func(k string) string { return env[k] })
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.AllowInsecureWebhook != tc.wantInsecure || c.Keystone.IdleTimeout != tc.wantIdle {
+				t.Fatalf("allow insecure webhook %v, Keystone idle timeout %s; want %v, %s", c.AllowInsecureWebhook, c.Keystone.IdleTimeout, tc.wantInsecure, tc.wantIdle)
+			}
+		})
+	}
+}

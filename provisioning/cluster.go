@@ -183,6 +183,9 @@ func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, req CreateRequest) (Cr
 		if !cj.Local.Enabled() {
 			return CreateArgs{}, models.Errorf(models.CodeInvalid, "the local driver is not configured on this panel (--kube-bin-dir), or its binaries are not built yet")
 		}
+		if err := cj.Local.CheckWebhook(); err != nil {
+			return CreateArgs{}, err
+		}
 		kubeconfig = nil
 	case DriverOpenStack:
 		if !cj.OpenStack.Enabled() {
