@@ -1,10 +1,14 @@
 package kube_test
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"kaas/kube"
 	"kaas/models"
@@ -58,6 +62,7 @@ func TestParseKubeconfigAccepts(t *testing.T) {
 		{"empty file fields", kubeconfig("certificate-authority: \"\"\nproxy-url: \"\"", "tokenFile: \"\"\nexec: null")},
 		{"extensions", kubeconfig("extensions:\n- name: e\n  extension: {anything: [1, 2]}", "")},
 		{"preferences", kubeconfig("", "") + "preferences: {colors: true}\n"},
+		{"written by client-go, as the local driver does", written()},
 		{"json", `{"apiVersion":"v1","kind":"Config","clusters":[{"name":"c","cluster":{"server":"https://k.example:6443","certificate-authority-data":"` + testCA + `"}}],"users":[{"name":"u","user":{"token":"t"}}],"contexts":[{"name":"x","context":{"cluster":"c","user":"u"}}],"current-context":"x"}`},
 	}
 	for _, tt := range tests {
@@ -71,6 +76,21 @@ func TestParseKubeconfigAccepts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// written is a kubeconfig as clientcmd.Write makes it (with preferences: {}).
+func written() string {
+	ca, _ := base64.StdEncoding.DecodeString(testCA)
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["c"] = &clientcmdapi.Cluster{Server: "https://127.0.0.1:6443", CertificateAuthorityData: ca}
+	cfg.AuthInfos["u"] = &clientcmdapi.AuthInfo{ClientCertificateData: ca, ClientKeyData: []byte("key")}
+	cfg.Contexts["x"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "u", Namespace: "default"}
+	cfg.CurrentContext = "x"
+	b, err := clientcmd.Write(*cfg)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }
 
 func TestParseKubeconfigRefuses(t *testing.T) {
@@ -135,7 +155,9 @@ func TestKubeconfigErrorsDoNotDependOnFiles(t *testing.T) {
 		{"client-certificate", func(p string) string { return kubeconfig("", "client-certificate: "+p) }, false},
 		{"client-key", func(p string) string { return kubeconfig("", "client-key: "+p) }, false},
 		{"tokenFile", func(p string) string { return kubeconfig("", "tokenFile: "+p) }, false},
-		{"exec command", func(p string) string { return kubeconfig("", "exec: {apiVersion: client.authentication.k8s.io/v1, command: "+p+"}") }, false},
+		{"exec command", func(p string) string {
+			return kubeconfig("", "exec: {apiVersion: client.authentication.k8s.io/v1, command: "+p+"}")
+		}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
