@@ -2,7 +2,8 @@
 # fuzz.sh runs every fuzz target for FUZZTIME each (default 10s: the budget make test
 # gives them, so a new crash fails CI). A crash fails the run and leaves its input in
 # <package>/testdata/fuzz/<FuzzName>/: commit it with the fix, it then runs as a regression
-# test in every `go test`. Longer runs: `make fuzz FUZZTIME=5m`.
+# test in every `go test`. Longer runs: `make fuzz FUZZTIME=5m`. Arguments, if any, name
+# the targets to run (scripts/fuzz.sh FuzzTokenReview FuzzParse).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -24,6 +25,9 @@ TARGETS=(
 summary=()
 for t in "${TARGETS[@]}"; do
   read -r pkg name <<<"$t"
+  if [[ $# -gt 0 && " $* " != *" $name "* ]]; then
+    continue
+  fi
   echo "== fuzz: $name ($pkg, $FUZZTIME)" >&2
   log=$(mktemp)
   if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$FUZZMINIMIZETIME" "$pkg" 2>&1 | tee "$log"; then
