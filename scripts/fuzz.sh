@@ -42,6 +42,8 @@ for t in "${TARGETS[@]}"; do
   execs=$(sed -nE 's/.*execs: ([0-9]+).*/\1/p' <<<"$last")
   if [[ -n $secs && -n $execs && $secs -gt 0 ]]; then
     summary+=("$(printf '%-22s %10d execs in %4ds  %8d/s' "$name" "$execs" "$secs" $((execs / secs)))")
+  else
+    summary+=("$(printf '%-22s the corpus only: the baseline took the whole %s' "$name" "$FUZZTIME")")
   fi
 done
 echo "== fuzz: executions per target" >&2
