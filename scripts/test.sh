@@ -30,6 +30,9 @@ go test -count=1 -timeout 20m ./...
 step "fuzz targets, 10 s each"
 FUZZTIME=10s scripts/fuzz.sh
 
+step "deploy check (Helm chart on a real kube-apiserver)"
+scripts/deploy-check.sh
+
 step "building the binaries"
 go build -o bin/kaas .
 go build -o bin/kaas-testbed ./cmd/kaas-testbed

@@ -79,14 +79,16 @@ func wellFormed(s string) bool {
 // memStore keeps created tokens in memory, for fuzzing the service's validation fast.
 type memStore struct{ created []*models.Token }
 
-func (m *memStore) CreateToken(_ context.Context, t *models.Token) error {
+func (m *memStore) CreateTokenCapped(_ context.Context, t *models.Token, _ int) error {
 	m.created = append(m.created[:0], t)
 	return nil
 }
 func (*memStore) TokenByHash(context.Context, []byte) (*models.Token, error) {
 	return nil, models.Errorf(models.CodeNotFound, "no token")
 }
-func (*memStore) Tokens(context.Context, string) ([]models.Token, error) { return nil, nil }
+func (*memStore) Tokens(context.Context, string, *models.TokenCursor, int) ([]models.Token, error) {
+	return nil, nil
+}
 func (*memStore) DeleteToken(context.Context, string, string) (*models.Token, error) {
 	return nil, models.Errorf(models.CodeNotFound, "no token")
 }

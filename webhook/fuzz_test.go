@@ -43,7 +43,7 @@ func fixedToken(b byte) string {
 // memTokens is a token store in memory, looked up by hash as the real one is.
 type memTokens map[string]*models.Token
 
-func (m memTokens) CreateToken(context.Context, *models.Token) error { return nil }
+func (m memTokens) CreateTokenCapped(context.Context, *models.Token, int) error { return nil }
 func (m memTokens) TokenByHash(_ context.Context, h []byte) (*models.Token, error) {
 	if t, ok := m[string(h)]; ok {
 		c := *t
@@ -51,7 +51,9 @@ func (m memTokens) TokenByHash(_ context.Context, h []byte) (*models.Token, erro
 	}
 	return nil, models.Errorf(models.CodeNotFound, "no token")
 }
-func (m memTokens) Tokens(context.Context, string) ([]models.Token, error) { return nil, nil }
+func (m memTokens) Tokens(context.Context, string, *models.TokenCursor, int) ([]models.Token, error) {
+	return nil, nil
+}
 func (m memTokens) DeleteToken(context.Context, string, string) (*models.Token, error) {
 	return nil, models.Errorf(models.CodeNotFound, "no token")
 }
