@@ -1,5 +1,7 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test build spa binary kube helm deploy-check clean bench
+.PHONY: run test build spa binary kube helm deploy-check clean bench fuzz
+
+FUZZTIME ?= 10s
 
 STATE ?= .state
 
@@ -38,3 +40,7 @@ clean:
 ## bench: Go benchmarks and the TokenReview load test (needs the test Keystone: see BENCHMARKS.md)
 bench:
 	@scripts/bench.sh
+
+## fuzz: every fuzz target for FUZZTIME each (make test gives them 10s; e.g. make fuzz FUZZTIME=5m)
+fuzz:
+	@FUZZTIME=$(FUZZTIME) scripts/fuzz.sh

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/validation/path"
 	"k8s.io/client-go/kubernetes"
 
 	"kaas/kube"
@@ -207,6 +208,20 @@ type CreateInput struct {
 var dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 
+// keystoneID is the shape of a Keystone role or user ID the panel accepts: hex in
+// Keystone's SQL and mapped LDAP backends, a few more characters for unmapped LDAP. It is
+// one segment of a Keystone URL path, which gophercloud does not escape.
+var keystoneID = regexp.MustCompile(`^[A-Za-z0-9_@.+=-]{1,64}$`)
+
+// objectName reports whether client-go can put name in a URL path (Kubernetes' own rule
+// for RBAC object names), at most 253 bytes: any other name is a request client-go
+// refuses, which the panel could only call an internal error.
+func objectName(name string) bool {
+	return name != "" && len(name) <= 253 && len(path.IsValidPathSegmentName(name)) == 0
+}
+
+func validSubjectID(id string) bool { return keystoneID.MatchString(id) && id != "." && id != ".." }
+
 // Create makes a ClusterRoleBinding (no namespace) or a RoleBinding granting the
 // ClusterRole to one Keystone role or user. Bad input is INVALID and changes nothing.
 func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in CreateInput) (Binding, error) {
@@ -222,8 +237,12 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 		return Binding{}, models.Errorf(models.CodeInvalid, "the namespace %s is managed by the panel: bindings there are refused", in.Namespace)
 	case in.RoleName == "":
 		return Binding{}, models.Errorf(models.CodeInvalid, "choose a Kubernetes role")
-	case in.SubjectID == "" || len(in.SubjectID) > 64:
+	case !objectName(in.RoleName):
+		return Binding{}, models.Errorf(models.CodeInvalid, "%q is not a ClusterRole name", clip(in.RoleName))
+	case in.SubjectID == "":
 		return Binding{}, models.Errorf(models.CodeInvalid, "choose a Keystone role or user")
+	case !validSubjectID(in.SubjectID):
+		return Binding{}, models.Errorf(models.CodeInvalid, "%q is not a Keystone ID", clip(in.SubjectID))
 	}
 	ok, err := kube.ClusterRoleExists(ctx, cs, in.RoleName)
 	if err != nil {
@@ -291,6 +310,9 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 
 // Delete removes a binding; protected ones are refused.
 func (s *Service) Delete(ctx context.Context, cs kubernetes.Interface, namespace, name string) error {
+	if (namespace != "" && !dnsLabel.MatchString(namespace)) || !objectName(name) {
+		return models.Errorf(models.CodeInvalid, "no binding can be named %q", clip(qualified(namespace, name)))
+	}
 	b, err := kube.GetBinding(ctx, cs, namespace, name)
 	if err != nil {
 		if models.ErrorCode(err) == models.CodeNotFound {
@@ -302,6 +324,14 @@ func (s *Service) Delete(ctx context.Context, cs kubernetes.Interface, namespace
 		return models.Errorf(models.CodeForbidden, "the binding %s is managed by the platform and cannot be deleted", qualified(namespace, name))
 	}
 	return kube.DeleteBinding(ctx, cs, namespace, name)
+}
+
+// clip shortens a caller's input for an error message.
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
 }
 
 func qualified(namespace, name string) string {
