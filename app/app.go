@@ -68,7 +68,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err := resolveKeys(&cfg); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, store.Options{DSN: cfg.DatabaseDSN, DataDir: cfg.DataDir, Logger: log})
+	db, err := store.Open(ctx, store.Options{DSN: cfg.DatabaseDSN, DataDir: cfg.DataDir, Logger: log, Tuning: storeTuning(cfg.Database)})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -105,6 +105,25 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 func (a *App) goBackground(f func()) {
 	a.bg.Add(1)
 	go func() { defer a.bg.Done(); f() }()
+}
+
+// storeTuning maps the database settings onto the store's, where zero means "default"
+// rather than "none"; a Config built by hand (tests) gets the store's defaults.
+func storeTuning(d config.Database) store.Tuning {
+	t := store.Tuning{
+		MaxOpenConns: d.MaxOpenConns, MaxIdleConns: d.MaxIdleConns, ConnMaxLifetime: d.ConnMaxLifetime,
+		StatementTimeout: d.StatementTimeout, TxRetries: d.TxRetries, ListenCheck: d.ListenCheck,
+	}
+	if d == (config.Database{}) {
+		return t
+	}
+	if t.StatementTimeout == 0 {
+		t.StatementTimeout = -1
+	}
+	if t.TxRetries == 0 {
+		t.TxRetries = -1
+	}
+	return t
 }
 
 func resolveKeys(cfg *config.Config) error {

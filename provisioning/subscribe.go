@@ -2,15 +2,12 @@ package provisioning
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"kaas/models"
+	"kaas/store"
 )
 
 // replayPage is how many stored events a subscriber reads at a time.
@@ -223,51 +220,27 @@ func (h *hub) resyncAll() {
 }
 
 // listen relays other replicas' notices (new events, queued jobs) until ctx ends,
-// reconnecting after a lost connection.
+// reconnecting after a lost connection (store.DB.Listen says how soon it is noticed).
+// Every (re)connection makes each subscriber re-read the database and idle workers look
+// for jobs, since notices sent meanwhile were missed.
 func (e *Engine) listen(ctx context.Context) {
-	backoff := 100 * time.Millisecond
-	for {
-		err := e.listenOnce(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		e.log.Warn("job event listener lost its connection; reconnecting", "err", err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 5*time.Second)
-	}
-}
-
-func (e *Engine) listenOnce(ctx context.Context) error {
-	conn, err := pgx.Connect(ctx, e.db.DSN())
-	if err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	for _, ch := range []string{eventsChannel, queuedChannel} {
-		if _, err := conn.Exec(ctx, "LISTEN "+ch); err != nil {
-			return fmt.Errorf("listen: %w", err)
-		}
-	}
-	// Whatever happened before LISTEN took effect was not announced to us.
-	e.hub.resyncAll()
-	e.wake()
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		switch n.Channel {
-		case queuedChannel:
+	_ = e.db.Listen(ctx, store.Listener{
+		Name:     "job-events",
+		Channels: []string{eventsChannel, queuedChannel},
+		Connected: func() {
+			e.hub.resyncAll()
 			e.wake()
-		case eventsChannel:
-			id, seq, ok := strings.Cut(n.Payload, ":")
-			if s, err := strconv.Atoi(seq); ok && err == nil {
-				e.hub.poke(ctx, id, s)
+		},
+		Notify: func(channel, payload string) {
+			switch channel {
+			case queuedChannel:
+				e.wake()
+			case eventsChannel:
+				id, seq, ok := strings.Cut(payload, ":")
+				if s, err := strconv.Atoi(seq); ok && err == nil {
+					e.hub.poke(ctx, id, s)
+				}
 			}
-		}
-	}
+		},
+	}, e.log)
 }

@@ -2,11 +2,7 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // revocationChannel is the PostgreSQL channel on which deleted token IDs are announced.
@@ -17,46 +13,17 @@ const revocationChannel = "kaas_token_revoked"
 func notifyRevokedSQL() string { return "SELECT pg_notify('" + revocationChannel + "', ?)" }
 
 // ListenTokenRevocations calls revoked with the ID of every token deleted on any replica
-// until ctx ends. After a lost connection it calls reset (notices may have been missed)
-// and reconnects. With SQLite there is one process only and it returns at once.
+// until ctx ends. Notices sent while the listener has no connection are lost, so reset
+// (which must forget every cached token) is called when the connection is found lost and
+// again when LISTEN is back in effect: a token deleted meanwhile is refused from then on
+// (see Listen for how soon a lost connection is noticed). With SQLite there is one
+// process only and it returns at once.
 func (db *DB) ListenTokenRevocations(ctx context.Context, revoked func(id string), reset func(), log *slog.Logger) error {
-	if db.dialect != Postgres {
-		return nil
-	}
-	backoff := 100 * time.Millisecond
-	for {
-		err := db.listenOnce(ctx, revoked, reset)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		log.Warn("token revocation listener lost its connection; reconnecting", "err", err)
-		reset()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff):
-		}
-		if backoff < 5*time.Second {
-			backoff *= 2
-		}
-	}
-}
-
-func (db *DB) listenOnce(ctx context.Context, revoked func(id string), reset func()) error {
-	conn, err := pgx.Connect(ctx, db.dsn)
-	if err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+revocationChannel); err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	reset() // anything deleted before LISTEN took effect was missed
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		revoked(n.Payload)
-	}
+	return db.Listen(ctx, Listener{
+		Name:      "token-revocations",
+		Channels:  []string{revocationChannel},
+		Connected: reset, // anything deleted before LISTEN took effect was missed
+		Lost:      reset,
+		Notify:    func(_, id string) { revoked(id) },
+	}, log)
 }
