@@ -20,9 +20,9 @@ type Config struct {
 	DataDir     string
 	DatabaseDSN string
 	// Database bounds the PostgreSQL connections, statements and retries of a replica.
-	Database Database
-	PublicURL   string
-	LogLevel    string
+	Database  Database
+	PublicURL string
+	LogLevel  string
 
 	Keystone Keystone
 

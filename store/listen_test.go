@@ -26,8 +26,12 @@ type revocationLog struct {
 	resets  int
 }
 
-func (r *revocationLog) revoke(id string) { r.mu.Lock(); r.revoked = append(r.revoked, id); r.mu.Unlock() }
-func (r *revocationLog) reset()           { r.mu.Lock(); r.resets++; r.mu.Unlock() }
+func (r *revocationLog) revoke(id string) {
+	r.mu.Lock()
+	r.revoked = append(r.revoked, id)
+	r.mu.Unlock()
+}
+func (r *revocationLog) reset() { r.mu.Lock(); r.resets++; r.mu.Unlock() }
 func (r *revocationLog) state() ([]string, int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
