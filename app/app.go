@@ -80,15 +80,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.bgCancel = cancel
 	a.goBackground(func() { a.usage.Run(bgCtx) })
-	a.goBackground(func() {
-		all, err := db.Clusters(bgCtx)
-		if err == nil {
-			err = a.clusterJobs.RestoreLocal(bgCtx, all)
-		}
-		if err != nil {
-			log.Error("restore local clusters", "err", err)
-		}
-	})
+	a.goBackground(func() { a.restoreLocalClusters(bgCtx) })
 	a.goBackground(func() {
 		if err := a.Jobs.Run(bgCtx); err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("provisioning engine stopped", "err", err)
@@ -100,6 +92,35 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 	})
 	return a, nil
+}
+
+// restoreLocalClusters restarts the LOCAL clusters that no replica runs, on one replica
+// at a time: the others wait for the lock and then find those clusters answering.
+func (a *App) restoreLocalClusters(ctx context.Context) {
+	for {
+		ran, err := a.db.RunExclusive(ctx, "restore-local-clusters", func(ctx context.Context) error {
+			all, err := a.db.Clusters(ctx)
+			if err != nil {
+				return err
+			}
+			n, err := a.clusterJobs.RestoreLocal(ctx, all)
+			if n > 0 {
+				a.log.Info("restored local clusters", "count", n)
+			}
+			return err
+		})
+		if err != nil {
+			a.log.Error("restore local clusters", "err", err)
+		}
+		if ran || err != nil {
+			return
+		}
+		select { // another replica is restoring: look again when it is done
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 func (a *App) goBackground(f func()) {

@@ -234,3 +234,9 @@ func (c *Client) CopySession(t testing.TB) *Client {
 	jar.SetCookies(u, c.Cookies())
 	return &Client{t: t, url: c.url, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
 }
+
+// At returns a client of the panel at url that shares c's cookie jar and bearer token:
+// the same browser with its requests served by another replica (cookies ignore ports).
+func (c *Client) At(url string) *Client {
+	return &Client{t: c.t, url: url, http: c.http, Bearer: c.Bearer}
+}
