@@ -104,9 +104,7 @@ func (a *App) restoreLocalClusters(ctx context.Context) {
 				return err
 			}
 			n, err := a.clusterJobs.RestoreLocal(ctx, all)
-			if n > 0 {
-				a.log.Info("restored local clusters", "count", n)
-			}
+			a.log.Info("local clusters checked", "restored", n)
 			return err
 		})
 		if err != nil {

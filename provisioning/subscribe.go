@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"kaas/models"
 	"kaas/store"
@@ -57,14 +58,13 @@ func (e *Engine) serve(ctx context.Context, sub *subscription, ended bool, last 
 			return false
 		}
 	}
-	// catchUp sends the stored events after last; false means stop.
+	// catchUp sends the stored events after last; false means stop. A failed read (a
+	// reset connection, the database restarting) is retried until ctx ends, so the
+	// subscriber waits out an outage instead of losing its stream.
 	catchUp := func() bool {
 		for {
-			evs, err := e.Events(ctx, sub.jobID, last, replayPage)
+			evs, err := e.eventsRetrying(ctx, sub.jobID, last, replayPage, -1)
 			if err != nil {
-				if ctx.Err() == nil {
-					e.log.Warn("replay job events", "job", sub.jobID, "err", err)
-				}
 				return false
 			}
 			for _, ev := range evs {
@@ -195,14 +195,36 @@ func (h *hub) poke(ctx context.Context, jobID string, seq int) {
 		after = seq - 1 // subscribers fill older gaps themselves
 	}
 	h.mu.Unlock()
-	evs, err := h.e.Events(ctx, jobID, after, 1000)
+	// A few tries: a lost event is otherwise only noticed at the job's next event.
+	evs, err := h.e.eventsRetrying(ctx, jobID, after, 1000, 5)
 	if err != nil {
-		if ctx.Err() == nil {
-			h.e.log.Warn("read notified job events", "job", jobID, "err", err)
-		}
 		return
 	}
 	h.publish(evs...)
+}
+
+// eventsRetrying reads a job's events after seq, trying again after a failure (backoff
+// 100 ms doubling to 2 s) up to tries times, or until ctx ends when tries is negative.
+func (e *Engine) eventsRetrying(ctx context.Context, jobID string, after, limit, tries int) ([]models.JobEvent, error) {
+	backoff := 100 * time.Millisecond
+	for try := 1; ; try++ {
+		evs, err := e.Events(ctx, jobID, after, limit)
+		if err == nil || ctx.Err() != nil || (tries >= 0 && try >= tries) {
+			if err != nil && ctx.Err() == nil {
+				e.log.Warn("read job events", "job", jobID, "err", err)
+			}
+			return evs, err
+		}
+		if try == 1 {
+			e.log.Info("read job events failed; retrying", "job", jobID, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
 }
 
 // resyncAll makes every subscriber re-read the database, after notices may have been lost.

@@ -55,13 +55,15 @@ func (b *SyncBuffer) String() string {
 // roles: the demo project.
 var DemoRoleScope = []models.ScopeRef{{Kind: models.ScopeProject, Ref: "demo", Domain: "Default"}}
 
-// Config returns a configuration for a test panel against the test Keystone.
+// Config returns a configuration for a test panel against the test Keystone, on SQLite
+// or, with KAAS_TEST_APP_DATABASE=postgres, on a fresh PostgreSQL schema.
 func Config(t testing.TB) config.Config {
 	ks := testenv.Keystone(t)
 	return config.Config{
-		Addr:     "127.0.0.1:0",
-		DataDir:  t.TempDir(),
-		LogLevel: "debug",
+		Addr:        "127.0.0.1:0",
+		DataDir:     t.TempDir(),
+		DatabaseDSN: testenv.AppDatabaseDSN(t),
+		LogLevel:    "debug",
 		Keystone: config.Keystone{
 			AuthURL: ks.AuthURL, Username: ks.Username, Password: ks.Password, ProjectName: ks.ProjectName,
 			UserDomain: "Default", ProjectDomain: "Default", Timeout: 15 * time.Second,

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"os"
 	"testing"
 
 	"kaas/store"
@@ -30,4 +31,20 @@ func OpenDB(t *testing.T, d store.Dialect) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// AppDatabaseDSN is the database of a whole-panel test (apptest.Config): "" (SQLite in
+// the test's data directory) unless KAAS_TEST_APP_DATABASE=postgres, then a fresh
+// PostgreSQL schema (PostgresDSN). `make test` runs the app suite both ways.
+func AppDatabaseDSN(tb testing.TB) string {
+	tb.Helper()
+	switch d := os.Getenv("KAAS_TEST_APP_DATABASE"); d {
+	case "", string(store.SQLite):
+		return ""
+	case string(store.Postgres):
+		return PostgresDSN(tb)
+	default:
+		tb.Fatalf("KAAS_TEST_APP_DATABASE=%q: want sqlite or postgres", d)
+		return ""
+	}
 }
