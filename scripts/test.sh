@@ -27,6 +27,10 @@ go vet ./...
 step "go test"
 go test -count=1 -timeout 20m ./...
 
+# The whole-panel suite again with PostgreSQL under it (apptest.Config reads this).
+step "go test ./app/ on PostgreSQL"
+KAAS_TEST_APP_DATABASE=postgres go test -count=1 -timeout 10m ./app/
+
 step "building the binaries"
 go build -o bin/kaas .
 go build -o bin/kaas-testbed ./cmd/kaas-testbed
