@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -174,4 +177,72 @@ func TestStatementTimeout(t *testing.T) {
 	if code := models.ErrorCode(store.MapError(err)); code != models.CodeUnavailable {
 		t.Fatalf("mapped to %s, want UNAVAILABLE", code)
 	}
+}
+
+// viaProxy returns dsn with its host and port replaced by the proxy's.
+func viaProxy(t *testing.T, dsn string, p *testenv.TCPProxy) string {
+	t.Helper()
+	if strings.Contains(dsn, "://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Host = fmt.Sprintf("127.0.0.1:%d", p.Port())
+		return u.String()
+	}
+	return fmt.Sprintf("%s host=127.0.0.1 port=%d", dsn, p.Port()) // later keywords win
+}
+
+// TestRevocationListenerNoticesASilentConnection makes the network to PostgreSQL go
+// silent (no reset, no answer: a partition) and checks that the listener finds its
+// connection dead within about two ListenCheck intervals, forgets the cached tokens, and
+// listens again once the network is back.
+func TestRevocationListenerNoticesASilentConnection(t *testing.T) {
+	dsn := testenv.PostgresDSN(t)
+	proxy := testenv.NewTCPProxy(t, "tcp://"+pgHostPort(t, dsn))
+	const check = 300 * time.Millisecond
+	db, err := store.Open(context.Background(), store.Options{DSN: viaProxy(t, dsn, proxy), Tuning: store.Tuning{ListenCheck: check}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	writer, err := store.Open(context.Background(), store.Options{DSN: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var log revocationLog
+	go db.ListenTokenRevocations(ctx, log.revoke, log.reset, slog.New(slog.DiscardHandler))
+	waitFor(t, "LISTEN in effect", 10*time.Second, func() bool { _, n := log.state(); return n == 1 })
+
+	proxy.Freeze()
+	frozen := time.Now()
+	waitFor(t, "the silent connection found dead", 10*check, func() bool { _, n := log.state(); return n >= 2 })
+	t.Logf("silent connection found dead after %s (ListenCheck %s)", time.Since(frozen).Round(time.Millisecond), check)
+	proxy.Thaw()
+	_, before := log.state()
+	waitFor(t, "listening again", 15*time.Second, func() bool { _, n := log.state(); return n > before })
+	tok := &models.Token{ID: "silent", UserID: "u", Username: "u", Name: "n", Prefix: "p", Hash: bytes.Repeat([]byte{9}, 32), ExpiresAt: time.Now().Add(time.Hour)}
+	if err := writer.CreateToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := writer.DeleteToken(ctx, "u", "silent"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the notice after the network came back", 10*time.Second, func() bool {
+		ids, _ := log.state()
+		return slices.Contains(ids, "silent")
+	})
+}
+
+// pgHostPort is the host:port of a DSN.
+func pgHostPort(t *testing.T, dsn string) string {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)
 }
