@@ -88,7 +88,8 @@ type Database struct {
 	// deadlock is run again; zero means never.
 	TxRetries int
 	// ListenCheck is how long a notice listener stays silent before pinging its
-	// connection: the longest a silently dead connection goes unnoticed.
+	// connection (and how long the ping may take): a silently dead one is found within
+	// twice this.
 	ListenCheck time.Duration
 }
 

@@ -27,10 +27,11 @@ type Listener struct {
 
 // Listen relays PostgreSQL notices on l's channels until ctx ends, on a connection of its
 // own. A lost connection is noticed at once when the server closes it (a restart, a
-// terminated backend) and within DB.ListenCheck when it goes silent (the connection is
-// pinged after each quiet ListenCheck); Listen then calls Lost and reconnects after a
-// backoff of 100 ms doubling up to 5 s, which restarts at 100 ms once a connection has
-// lasted. With SQLite (one process) it returns nil at once.
+// terminated backend) and within twice Tuning.ListenCheck when it goes silent (the
+// connection is pinged after each quiet ListenCheck and given as long to answer). Listen
+// then calls Lost and reconnects after a backoff of 100 ms doubling up to 5 s, which
+// restarts at 100 ms once a connection has lasted. With SQLite (one process) it returns
+// nil at once.
 func (db *DB) Listen(ctx context.Context, l Listener, log *slog.Logger) error {
 	if db.dialect != Postgres {
 		return nil

@@ -62,7 +62,8 @@ type Tuning struct {
 	// failure (SQLSTATE 40001) or a deadlock (40P01) is run again; negative means never.
 	TxRetries int
 	// ListenCheck is how long a notice listener waits in silence before pinging its
-	// connection, and so the longest a silently dead connection goes unnoticed.
+	// connection (and how long the ping may take): a silently dead connection is found
+	// within twice this.
 	ListenCheck time.Duration
 }
 
