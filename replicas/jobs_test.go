@@ -63,15 +63,15 @@ func provision(t *testing.T, op *apptest.Client, kc *localcluster.Cluster, name 
 	return created.ProvisionCluster.ID
 }
 
-// readJob reads a job's status and every event through c, nil when that failed (a
-// replica whose database is away).
-func readJob(c *apptest.Client, id string) *jobState {
+// readJob reads a job's status and its events (the first 500: more than any job here
+// records) through c; the error says why that failed (a replica whose database is away).
+func readJob(c *apptest.Client, id string) (*jobState, error) {
 	var out struct{ Job jobState }
-	r := c.Do(`query($id:ID!){job(id:$id){status events(first:1000){seq at step message status}}}`, map[string]any{"id": id}, &out)
+	r := c.Do(`query($id:ID!){job(id:$id){status events(first:500){seq at step message status}}}`, map[string]any{"id": id}, &out)
 	if len(r.Errors) > 0 {
-		return nil
+		return nil, fmt.Errorf("read job: %s (%s)", r.Errors[0].Message, r.Code())
 	}
-	return &out.Job
+	return &out.Job, nil
 }
 
 var runnerPID = regexp.MustCompile(`^(?:started|resumed at step \d+ of \d+) by [^ ]*/(\d+) \(attempt \d+\)$`)
@@ -154,9 +154,9 @@ func TestJobTakeoverAfterKill9(t *testing.T) {
 
 	var victim *replicaset.Replica
 	eventually(t, "step bootstrap paused after its work", 2*time.Minute, func() error {
-		job := readJob(op, id)
-		if job == nil {
-			return errors.New("job not readable")
+		job, err := readJob(op, id)
+		if err != nil {
+			return err
 		}
 		for _, ev := range job.Events {
 			if ev.Step == "bootstrap" && strings.Contains(ev.Message, "paused before recording") {
@@ -182,8 +182,9 @@ func TestJobTakeoverAfterKill9(t *testing.T) {
 	observer := op.At(alive[0].URL)
 	var job *jobState
 	eventually(t, "the job finishes on another replica", 2*time.Minute, func() error {
-		if job = readJob(observer, id); job == nil || job.Status != "succeeded" {
-			return fmt.Errorf("job %+v", job)
+		var err error
+		if job, err = readJob(observer, id); err != nil || job.Status != "succeeded" {
+			return fmt.Errorf("job %+v %v", job, err)
 		}
 		return nil
 	})
@@ -296,9 +297,9 @@ func TestSubscriptionAcrossReplicas(t *testing.T) {
 	id := provision(t, op, kc, name)
 	var worker *replicaset.Replica
 	eventually(t, "a replica starts the job", time.Minute, func() error {
-		job := readJob(op, id)
-		if job == nil {
-			return errors.New("job not readable")
+		job, err := readJob(op, id)
+		if err != nil {
+			return err
 		}
 		if worker, _ = runner(rs, job); worker == nil {
 			return fmt.Errorf("job %s", job.Status)
@@ -346,9 +347,9 @@ func TestSubscriptionAcrossReplicas(t *testing.T) {
 	if last := got[len(got)-1]; last.Status != "succeeded" {
 		t.Fatalf("last event %+v, want the job's success", last)
 	}
-	stored := readJob(op, id)
-	if stored == nil || len(stored.Events) != len(got) {
-		t.Fatalf("the subscriber got %d events, the database holds %+v", len(got), stored)
+	stored, err := readJob(op, id)
+	if err != nil || len(stored.Events) != len(got) {
+		t.Fatalf("the subscriber got %d events, the database holds %+v (%v)", len(got), stored, err)
 	}
 	checkSideEffectsOnce(t, op, kc, name, stored)
 }

@@ -25,9 +25,9 @@ func TestPostgresRestart(t *testing.T) {
 	name := testenv.RandomName("restart-")
 	id := provision(t, op, kc, name)
 	eventually(t, "the job is past its Keystone step", 2*time.Minute, func() error {
-		job := readJob(op, id)
-		if job == nil {
-			return errors.New("job not readable")
+		job, err := readJob(op, id)
+		if err != nil {
+			return err
 		}
 		for _, ev := range job.Events {
 			if ev.Step == "keystone-admin-role" && ev.Message == "step done" {
@@ -81,8 +81,9 @@ func TestPostgresRestart(t *testing.T) {
 
 	var job *jobState
 	eventually(t, "the job finishes after the restart", 2*time.Minute, func() error {
-		if job = readJob(op, id); job == nil || job.Status != "succeeded" {
-			return fmt.Errorf("job %+v", job)
+		var err error
+		if job, err = readJob(op, id); err != nil || job.Status != "succeeded" {
+			return fmt.Errorf("job %+v %v", job, err)
 		}
 		return nil
 	})
@@ -113,8 +114,8 @@ func TestLocalClustersRestoredByOneReplica(t *testing.T) {
 		"name": name, "baseDomain": "kaas.test", "driver": "LOCAL", "adminUser": "ursula",
 	}}, &created)
 	eventually(t, "the LOCAL cluster is provisioned", 3*time.Minute, func() error {
-		if job := readJob(op, created.ProvisionCluster.ID); job == nil || job.Status != "succeeded" {
-			return fmt.Errorf("job %+v", job)
+		if job, err := readJob(op, created.ProvisionCluster.ID); err != nil || job.Status != "succeeded" {
+			return fmt.Errorf("job %+v %v", job, err)
 		}
 		return nil
 	})
