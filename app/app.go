@@ -71,7 +71,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err := resolveKeys(&cfg); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, store.Options{DSN: cfg.DatabaseDSN, DataDir: cfg.DataDir, Logger: log})
+	db, err := store.Open(ctx, store.Options{DSN: cfg.DatabaseDSN, DataDir: cfg.DataDir, Logger: log, Tuning: storeTuning(cfg.Database)})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -83,15 +83,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.bgCancel = cancel
 	a.goBackground(func() { a.usage.Run(bgCtx) })
-	a.goBackground(func() {
-		all, err := db.Clusters(bgCtx)
-		if err == nil {
-			err = a.clusterJobs.RestoreLocal(bgCtx, all)
-		}
-		if err != nil {
-			log.Error("restore local clusters", "err", err)
-		}
-	})
+	a.goBackground(func() { a.restoreLocalClusters(bgCtx) })
 	a.goBackground(func() {
 		if err := a.Jobs.Run(bgCtx); err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("provisioning engine stopped", "err", err)
@@ -108,9 +100,55 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	return a, nil
 }
 
+// restoreLocalClusters restarts the LOCAL clusters that no replica runs, on one replica
+// at a time: the others wait for the lock and then find those clusters answering.
+func (a *App) restoreLocalClusters(ctx context.Context) {
+	for {
+		ran, err := a.db.RunExclusive(ctx, "restore-local-clusters", func(ctx context.Context) error {
+			all, err := a.db.Clusters(ctx)
+			if err != nil {
+				return err
+			}
+			n, err := a.clusterJobs.RestoreLocal(ctx, all)
+			a.log.Info("local clusters checked", "restored", n)
+			return err
+		})
+		if err != nil {
+			a.log.Error("restore local clusters", "err", err)
+		}
+		if ran || err != nil {
+			return
+		}
+		select { // another replica is restoring: look again when it is done
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
 func (a *App) goBackground(f func()) {
 	a.bg.Add(1)
 	go func() { defer a.bg.Done(); f() }()
+}
+
+// storeTuning maps the database settings onto the store's, where zero means "default"
+// rather than "none"; a Config built by hand (tests) gets the store's defaults.
+func storeTuning(d config.Database) store.Tuning {
+	t := store.Tuning{
+		MaxOpenConns: d.MaxOpenConns, MaxIdleConns: d.MaxIdleConns, ConnMaxLifetime: d.ConnMaxLifetime,
+		StatementTimeout: d.StatementTimeout, TxRetries: d.TxRetries, ListenCheck: d.ListenCheck,
+	}
+	if d == (config.Database{}) {
+		return t
+	}
+	if t.StatementTimeout == 0 {
+		t.StatementTimeout = -1
+	}
+	if t.TxRetries == 0 {
+		t.TxRetries = -1
+	}
+	return t
 }
 
 func resolveKeys(cfg *config.Config) error {

@@ -19,8 +19,10 @@ type Config struct {
 	Addr        string
 	DataDir     string
 	DatabaseDSN string
-	PublicURL   string
-	LogLevel    string
+	// Database bounds the PostgreSQL connections, statements and retries of a replica.
+	Database  Database
+	PublicURL string
+	LogLevel  string
 
 	Keystone Keystone
 
@@ -91,6 +93,22 @@ const (
 	DefaultAuditRetention    = 400 * 24 * time.Hour
 	DefaultExpiredTokenGrace = 30 * 24 * time.Hour
 )
+
+// Database bounds what one replica asks of PostgreSQL (SQLite uses none of it).
+type Database struct {
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	// StatementTimeout cancels longer statements; zero means no limit.
+	StatementTimeout time.Duration
+	// TxRetries is how often a transaction aborted by a serialization failure or a
+	// deadlock is run again; zero means never.
+	TxRetries int
+	// ListenCheck is how long a notice listener stays silent before pinging its
+	// connection (and how long the ping may take): a silently dead one is found within
+	// twice this.
+	ListenCheck time.Duration
+}
 
 // HTTP bounds the connections of the panel's HTTP servers (main and webhook listeners),
 // so that slow or idle clients cannot hold them.
@@ -187,6 +205,12 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Addr, "addr", env("KAAS_ADDR", ":8080"), "listen address of the panel, API and webhook")
 	fs.StringVar(&c.DataDir, "data-dir", env("KAAS_DATA_DIR", "data"), "directory for the embedded database and generated keys")
 	fs.StringVar(&c.DatabaseDSN, "database-dsn", env("KAAS_DATABASE_DSN", ""), "PostgreSQL DSN; empty means SQLite in the data directory")
+	fs.IntVar(&c.Database.MaxOpenConns, "database-max-open-conns", typed.int("KAAS_DATABASE_MAX_OPEN_CONNS", 20), "PostgreSQL connections one replica pools at most")
+	fs.IntVar(&c.Database.MaxIdleConns, "database-max-idle-conns", typed.int("KAAS_DATABASE_MAX_IDLE_CONNS", 10), "pooled PostgreSQL connections kept open while idle")
+	fs.DurationVar(&c.Database.ConnMaxLifetime, "database-conn-max-lifetime", typed.duration("KAAS_DATABASE_CONN_MAX_LIFETIME", 30*time.Minute), "longest life of a pooled PostgreSQL connection")
+	fs.DurationVar(&c.Database.StatementTimeout, "database-statement-timeout", typed.duration("KAAS_DATABASE_STATEMENT_TIMEOUT", 30*time.Second), "PostgreSQL statement_timeout of pooled connections (0: none)")
+	fs.IntVar(&c.Database.TxRetries, "database-tx-retries", typed.int("KAAS_DATABASE_TX_RETRIES", 3), "re-runs of a transaction aborted by a serialization failure or deadlock")
+	fs.DurationVar(&c.Database.ListenCheck, "database-listen-check", typed.duration("KAAS_DATABASE_LISTEN_CHECK", 5*time.Second), "silence after which a notice listener pings its connection")
 	fs.StringVar(&c.PublicURL, "public-url", env("KAAS_PUBLIC_URL", ""), "URL users and clusters reach the panel at")
 	fs.StringVar(&c.LogLevel, "log-level", env("KAAS_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&c.Keystone.AuthURL, "keystone-url", env("OS_AUTH_URL", ""), "Keystone v3 URL")
@@ -337,6 +361,12 @@ func (c Config) validate() error {
 	}
 	if c.Keystone.IdleTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--keystone-idle-timeout must be positive, not %s", c.Keystone.IdleTimeout))
+	}
+	if d := c.Database; d.MaxOpenConns < 1 || d.MaxIdleConns < 0 || d.MaxIdleConns > d.MaxOpenConns ||
+		d.ConnMaxLifetime <= 0 || d.StatementTimeout < 0 || d.TxRetries < 0 || d.TxRetries > 10 ||
+		d.ListenCheck < 100*time.Millisecond || d.ListenCheck > time.Minute {
+		errs = append(errs, errors.New("database settings: --database-max-open-conns at least 1, --database-max-idle-conns between 0 and it, "+
+			"--database-conn-max-lifetime positive, --database-statement-timeout not negative, --database-tx-retries 0 to 10, --database-listen-check 100ms to 1m"))
 	}
 	if c.SessionTTL <= 0 || c.IdentityTTL <= 0 || c.IdentityStale < 0 {
 		errs = append(errs, errors.New("session and identity durations must be positive"))

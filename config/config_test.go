@@ -181,3 +181,41 @@ func TestTransportSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestDatabaseSettings(t *testing.T) {
+	cases := []struct {
+		name    string
+		args    []string
+		wantErr string
+		check   func(config.Database) bool
+	}{
+		{"defaults", nil, "", func(d config.Database) bool {
+			return d.MaxOpenConns == 20 && d.MaxIdleConns == 10 && d.StatementTimeout.Seconds() == 30 && d.TxRetries == 3 && d.ListenCheck.Seconds() == 5
+		}},
+		{"no statement timeout, no retries", []string{"--database-statement-timeout", "0", "--database-tx-retries", "0"}, "", func(d config.Database) bool {
+			return d.StatementTimeout == 0 && d.TxRetries == 0
+		}},
+		{"idle above open", []string{"--database-max-open-conns", "4", "--database-max-idle-conns", "5"}, "database settings", nil},
+		{"no connections", []string{"--database-max-open-conns", "0"}, "database settings", nil},
+		{"negative timeout", []string{"--database-statement-timeout", "-1s"}, "database settings", nil},
+		{"too many retries", []string{"--database-tx-retries", "11"}, "database settings", nil},
+		{"listen check too short", []string{"--database-listen-check", "10ms"}, "database settings", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := load(t, tc.args...)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if !tc.check(c.Database) {
+				t.Fatalf("settings %+v", c.Database)
+			}
+		})
+	}
+}

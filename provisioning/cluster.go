@@ -2,9 +2,12 @@ package provisioning
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -591,12 +594,19 @@ func (cj *ClusterJobs) removeInfrastructure(ctx context.Context, j *JobRun) erro
 	return nil
 }
 
-// RestoreLocal restarts the registered local clusters (their processes end with the
-// panel) and records their new endpoints.
-func (cj *ClusterJobs) RestoreLocal(ctx context.Context, clusters []models.Cluster) error {
+// RestoreLocal restarts the registered local clusters whose API does not answer (their
+// processes end with the panel that ran them) and records their new endpoints; it
+// returns how many it restarted. A cluster whose API answers runs under another replica
+// and is left alone. Replicas call it under one exclusive lock (store.DB.RunExclusive), so
+// two never start the same cluster.
+func (cj *ClusterJobs) RestoreLocal(ctx context.Context, clusters []models.Cluster) (int, error) {
 	var errs []error
+	restored := 0
 	for _, c := range clusters {
 		if c.Driver != DriverLocal || c.Status == models.ClusterDeleting || !cj.Local.Enabled() {
+			continue
+		}
+		if apiAnswers(ctx, c) {
 			continue
 		}
 		kc, err := cj.Local.Ensure(ctx, c.Name)
@@ -617,9 +627,37 @@ func (cj *ClusterJobs) RestoreLocal(ctx context.Context, clusters []models.Clust
 		c.APIURL, c.CAPEM, c.Credential = ep.APIURL, ep.CAPEM, sealed
 		if err := cj.Store.UpdateCluster(ctx, &c); err != nil {
 			errs = append(errs, err)
+			continue
 		}
+		restored++
 	}
-	return errors.Join(errs...)
+	return restored, errors.Join(errs...)
+}
+
+// apiAnswers reports whether the cluster's recorded kube-apiserver answers /healthz
+// (anonymous) within a few seconds, trusting only the cluster's CA.
+func apiAnswers(ctx context.Context, c models.Cluster) bool {
+	if c.APIURL == "" || c.CAPEM == "" {
+		return false
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM([]byte(c.CAPEM)) {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(c.APIURL, "/")+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	defer client.CloseIdleConnections()
+	resp, err := client.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 func (cj *ClusterJobs) deleteAdminRole(ctx context.Context, j *JobRun) error {

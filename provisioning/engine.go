@@ -20,8 +20,10 @@ import (
 type Database interface {
 	Gorm() *gorm.DB
 	Dialect() store.Dialect
-	// DSN is the PostgreSQL DSN the event listener connects with.
-	DSN() string
+	// Listen relays PostgreSQL notices to the engine (other replicas' events and jobs).
+	Listen(ctx context.Context, l store.Listener, log *slog.Logger) error
+	// Transaction runs fn in a transaction, again after a serialization failure.
+	Transaction(ctx context.Context, fn func(tx *gorm.DB) error) error
 }
 
 // Clock tells the time. Lease expiry is judged by it, so a test can expire a dead
@@ -235,7 +237,8 @@ func (e *Engine) claim(ctx context.Context) (*models.Job, string, error) {
 	var claimed string
 	if e.postgres {
 		// Row locks let replicas claim side by side: each skips the rows another is taking.
-		err := db.Transaction(func(tx *gorm.DB) error {
+		err := e.db.Transaction(ctx, func(tx *gorm.DB) error {
+			claimed = ""
 			var ids []string
 			err := tx.Raw("SELECT id FROM jobs WHERE "+claimable+" ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED", args...).
 				Scan(&ids).Error

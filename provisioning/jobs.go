@@ -25,7 +25,7 @@ const (
 func (e *Engine) Enqueue(ctx context.Context, kind string, args any, createdBy string) (*models.Job, error) {
 	var job *models.Job
 	var ev models.JobEvent
-	err := e.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := e.db.Transaction(ctx, func(tx *gorm.DB) error {
 		var err error
 		job, ev, err = e.enqueue(tx, kind, args, createdBy)
 		return err
@@ -85,8 +85,10 @@ func (e *Engine) transition(ctx context.Context, jobID, where string, whereArgs 
 		ev.At = e.now()
 	}
 	set["updated_at"] = ev.At
-	matched := false
-	err := e.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	matched, proposed := false, ev
+	// Run again after a serialization failure or deadlock: start from the proposed event.
+	err := e.db.Transaction(ctx, func(tx *gorm.DB) error {
+		matched, ev = false, proposed
 		res := tx.Model(&models.Job{}).Where("id = ? AND ("+where+")", append([]any{jobID}, whereArgs...)...).Updates(set)
 		if res.Error != nil {
 			return fmt.Errorf("update job: %w", res.Error)

@@ -2,15 +2,13 @@ package provisioning
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"kaas/models"
+	"kaas/store"
 )
 
 // replayPage is how many stored events a subscriber reads at a time.
@@ -65,14 +63,13 @@ func (e *Engine) serve(ctx context.Context, sub *subscription, ended bool, last 
 			return false
 		}
 	}
-	// catchUp sends the stored events after last; false means stop.
+	// catchUp sends the stored events after last; false means stop. A failed read (a
+	// reset connection, the database restarting) is retried until ctx ends, so the
+	// subscriber waits out an outage instead of losing its stream.
 	catchUp := func() bool {
 		for {
-			evs, err := e.Events(ctx, sub.jobID, last, replayPage)
+			evs, err := e.eventsRetrying(ctx, sub.jobID, last, replayPage, -1)
 			if err != nil {
-				if ctx.Err() == nil {
-					e.log.Warn("replay job events", "job", sub.jobID, "err", err)
-				}
 				return false
 			}
 			for _, ev := range evs {
@@ -206,14 +203,36 @@ func (h *hub) poke(ctx context.Context, jobID string, seq int) {
 		after = seq - 1 // subscribers fill older gaps themselves
 	}
 	h.mu.Unlock()
-	evs, err := h.e.Events(ctx, jobID, after, 1000)
+	// A few tries: a lost event is otherwise only noticed at the job's next event.
+	evs, err := h.e.eventsRetrying(ctx, jobID, after, 1000, 5)
 	if err != nil {
-		if ctx.Err() == nil {
-			h.e.log.Warn("read notified job events", "job", jobID, "err", err)
-		}
 		return
 	}
 	h.publish(evs...)
+}
+
+// eventsRetrying reads a job's events after seq, trying again after a failure (backoff
+// 100 ms doubling to 2 s) up to tries times, or until ctx ends when tries is negative.
+func (e *Engine) eventsRetrying(ctx context.Context, jobID string, after, limit, tries int) ([]models.JobEvent, error) {
+	backoff := 100 * time.Millisecond
+	for try := 1; ; try++ {
+		evs, err := e.Events(ctx, jobID, after, limit)
+		if err == nil || ctx.Err() != nil || (tries >= 0 && try >= tries) {
+			if err != nil && ctx.Err() == nil {
+				e.log.Warn("read job events", "job", jobID, "err", err)
+			}
+			return evs, err
+		}
+		if try == 1 {
+			e.log.Info("read job events failed; retrying", "job", jobID, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
 }
 
 // resyncAll makes every subscriber re-read the database, after notices may have been lost.
@@ -231,51 +250,27 @@ func (h *hub) resyncAll() {
 }
 
 // listen relays other replicas' notices (new events, queued jobs) until ctx ends,
-// reconnecting after a lost connection.
+// reconnecting after a lost connection (store.DB.Listen says how soon it is noticed).
+// Every (re)connection makes each subscriber re-read the database and idle workers look
+// for jobs, since notices sent meanwhile were missed.
 func (e *Engine) listen(ctx context.Context) {
-	backoff := 100 * time.Millisecond
-	for {
-		err := e.listenOnce(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		e.log.Warn("job event listener lost its connection; reconnecting", "err", err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 5*time.Second)
-	}
-}
-
-func (e *Engine) listenOnce(ctx context.Context) error {
-	conn, err := pgx.Connect(ctx, e.db.DSN())
-	if err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	for _, ch := range []string{eventsChannel, queuedChannel} {
-		if _, err := conn.Exec(ctx, "LISTEN "+ch); err != nil {
-			return fmt.Errorf("listen: %w", err)
-		}
-	}
-	// Whatever happened before LISTEN took effect was not announced to us.
-	e.hub.resyncAll()
-	e.wake()
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		switch n.Channel {
-		case queuedChannel:
+	_ = e.db.Listen(ctx, store.Listener{
+		Name:     "job-events",
+		Channels: []string{eventsChannel, queuedChannel},
+		Connected: func() {
+			e.hub.resyncAll()
 			e.wake()
-		case eventsChannel:
-			id, seq, ok := strings.Cut(n.Payload, ":")
-			if s, err := strconv.Atoi(seq); ok && err == nil {
-				e.hub.poke(ctx, id, s)
+		},
+		Notify: func(channel, payload string) {
+			switch channel {
+			case queuedChannel:
+				e.wake()
+			case eventsChannel:
+				id, seq, ok := strings.Cut(payload, ":")
+				if s, err := strconv.Atoi(seq); ok && err == nil {
+					e.hub.poke(ctx, id, s)
+				}
 			}
-		}
-	}
+		},
+	}, e.log)
 }

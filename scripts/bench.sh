@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench.sh starts the real counterparts and runs the Go benchmarks and the TokenReview
-# load test; see BENCHMARKS.md.
+# bench.sh starts the real counterparts and runs the Go benchmarks, the TokenReview
+# load test and the several-replicas benchmark; see BENCHMARKS.md.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -9,3 +9,4 @@ scripts/services.sh
 . "${KAAS_STATE_DIR:-$ROOT/.state}/test-env.sh"
 go test -run '^$' -bench . -benchmem ./tokens/ ./webhook/
 go run ./cmd/kaas-loadtest "$@"
+go run ./cmd/kaas-replicabench

@@ -33,6 +33,10 @@ FUZZTIME=10s scripts/fuzz.sh
 step "deploy check (Helm chart on a real kube-apiserver)"
 scripts/deploy-check.sh
 
+# The whole-panel suite again with PostgreSQL under it (apptest.Config reads this).
+step "go test ./app/ on PostgreSQL"
+KAAS_TEST_APP_DATABASE=postgres go test -count=1 -timeout 10m ./app/
+
 step "building the binaries"
 go build -o bin/kaas .
 # The browser tests hold provisioning steps open with a switch only a test build has.

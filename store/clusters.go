@@ -55,7 +55,7 @@ func (db *DB) UpdateCluster(ctx context.Context, c *models.Cluster) error {
 
 // DeleteCluster removes a cluster and forgets it as anyone's active cluster.
 func (db *DB) DeleteCluster(ctx context.Context, id string) error {
-	return mapError(db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return mapError(db.Transaction(ctx, func(tx *gorm.DB) error {
 		res := tx.Delete(&models.Cluster{}, "id = ?", id)
 		if res.Error != nil {
 			return res.Error

@@ -54,7 +54,7 @@ func (db *DB) RunExclusive(ctx context.Context, name string, fn func(context.Con
 		defer db.exclusive.unlock(name)
 		return true, fn(ctx)
 	}
-	conn, err := pgx.Connect(ctx, db.dsn)
+	conn, err := pgx.ConnectConfig(ctx, db.pgConfig.Copy())
 	if err != nil {
 		return false, mapError(fmt.Errorf("connect for lock %q: %w", name, err), "exclusive lock")
 	}

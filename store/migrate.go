@@ -32,6 +32,12 @@ const migrationLockID = 0x6b616173 // "kaas"
 func (db *DB) migrate(ctx context.Context) error {
 	return db.gorm.WithContext(ctx).Connection(func(conn *gorm.DB) error {
 		if db.dialect == Postgres {
+			// Waiting for another replica's migrations, and a migration itself, may take
+			// longer than the statement timeout of ordinary requests.
+			if err := conn.Exec("SET statement_timeout = 0").Error; err != nil {
+				return fmt.Errorf("lift statement timeout: %w", err)
+			}
+			defer conn.Exec("RESET statement_timeout")
 			if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLockID).Error; err != nil {
 				return fmt.Errorf("lock: %w", err)
 			}

@@ -10,10 +10,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -37,6 +40,62 @@ type Options struct {
 	// DataDir holds kaas.db when DSN is empty.
 	DataDir string
 	Logger  *slog.Logger
+	// Tuning bounds PostgreSQL's connections, statements and transaction retries.
+	Tuning Tuning
+}
+
+// Tuning bounds what one replica asks of PostgreSQL. Zero fields take the defaults
+// (DefaultTuning); SQLite uses none of it.
+type Tuning struct {
+	// MaxOpenConns caps the replica's pooled connections; the revocation and job-event
+	// listeners and each RunExclusive hold one more each. MaxIdleConns of them stay open
+	// when idle, and none lives longer than ConnMaxLifetime (so a replica follows a
+	// moved or restarted server and spreads over poolers).
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	// StatementTimeout is PostgreSQL's statement_timeout for every pooled connection: a
+	// statement running longer is cancelled and its request fails UNAVAILABLE. Negative
+	// means no limit.
+	StatementTimeout time.Duration
+	// TxRetries is how many times a transaction that failed with a serialization
+	// failure (SQLSTATE 40001) or a deadlock (40P01) is run again; negative means never.
+	TxRetries int
+	// ListenCheck is how long a notice listener waits in silence before pinging its
+	// connection (and how long the ping may take): a silently dead connection is found
+	// within twice this.
+	ListenCheck time.Duration
+}
+
+// DefaultTuning is the tuning of a replica whose configuration changes none of it.
+var DefaultTuning = Tuning{
+	MaxOpenConns: 20, MaxIdleConns: 10, ConnMaxLifetime: 30 * time.Minute,
+	StatementTimeout: 30 * time.Second, TxRetries: 3, ListenCheck: 5 * time.Second,
+}
+
+// WithDefaults returns t with DefaultTuning's value in each zero field.
+func (t Tuning) WithDefaults() Tuning {
+	d := DefaultTuning
+	if t.MaxOpenConns > 0 {
+		d.MaxOpenConns = t.MaxOpenConns
+	}
+	if t.MaxIdleConns > 0 {
+		d.MaxIdleConns = t.MaxIdleConns
+	}
+	if t.ConnMaxLifetime > 0 {
+		d.ConnMaxLifetime = t.ConnMaxLifetime
+	}
+	if t.StatementTimeout != 0 {
+		d.StatementTimeout = t.StatementTimeout
+	}
+	if t.TxRetries != 0 {
+		d.TxRetries = t.TxRetries
+	}
+	if t.ListenCheck > 0 {
+		d.ListenCheck = t.ListenCheck
+	}
+	d.MaxIdleConns = min(d.MaxIdleConns, d.MaxOpenConns)
+	return d
 }
 
 // DB is the panel's database.
@@ -44,6 +103,11 @@ type DB struct {
 	gorm    *gorm.DB
 	dialect Dialect
 	dsn     string
+	// pgConfig is the parsed DSN for connections outside the pool (listeners, locks).
+	pgConfig  *pgx.ConnConfig
+	txRetries int
+	// listenCheck is how often a quiet notice listener pings its connection.
+	listenCheck time.Duration
 	// exclusive holds RunExclusive's names on SQLite; lockCheck is how often the
 	// PostgreSQL lock connection is checked.
 	exclusive exclusiveLocks
@@ -58,13 +122,25 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		NowFunc:        func() time.Time { return time.Now().UTC() },
 	}
 	var (
-		g       *gorm.DB
-		err     error
-		dialect Dialect
+		g        *gorm.DB
+		err      error
+		dialect  Dialect
+		pgConfig *pgx.ConnConfig
 	)
+	tuning := opts.Tuning.WithDefaults()
 	if opts.DSN != "" {
 		dialect = Postgres
-		g, err = gorm.Open(postgres.Open(opts.DSN), cfg)
+		if pgConfig, err = pgx.ParseConfig(opts.DSN); err != nil {
+			return nil, fmt.Errorf("parse PostgreSQL DSN: %w", err)
+		}
+		if _, set := pgConfig.RuntimeParams["application_name"]; !set {
+			pgConfig.RuntimeParams["application_name"] = "kaas"
+		}
+		pooled := pgConfig.Copy()
+		if tuning.StatementTimeout > 0 {
+			pooled.RuntimeParams["statement_timeout"] = strconv.FormatInt(tuning.StatementTimeout.Milliseconds(), 10)
+		}
+		g, err = gorm.Open(postgres.New(postgres.Config{Conn: stdlib.OpenDB(*pooled)}), cfg)
 	} else {
 		dialect = SQLite
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
@@ -83,10 +159,13 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		// One writer at a time is SQLite's rule; WAL lets readers go on meanwhile.
 		sqlDB.SetMaxOpenConns(8)
 	} else {
-		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxOpenConns(tuning.MaxOpenConns)
+		sqlDB.SetMaxIdleConns(tuning.MaxIdleConns)
+		sqlDB.SetConnMaxLifetime(tuning.ConnMaxLifetime)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	db := &DB{gorm: g, dialect: dialect, dsn: opts.DSN, lockCheck: lockCheckInterval}
+	db := &DB{gorm: g, dialect: dialect, dsn: opts.DSN, pgConfig: pgConfig, lockCheck: lockCheckInterval,
+		txRetries: max(tuning.TxRetries, 0), listenCheck: tuning.ListenCheck}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -145,7 +224,7 @@ func mapError(err error, what string) error {
 		return models.Errorf(models.CodeNotFound, "%s not found", what)
 	case errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(err.Error(), "UNIQUE constraint failed"):
 		return models.WrapError(models.CodeConflict, err, what+" already exists")
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), pgCode(err) == pgQueryCanceled:
 		return models.WrapError(models.CodeUnavailable, err, "the database did not answer in time")
 	default:
 		return fmt.Errorf("%s: %w", what, err)

@@ -80,7 +80,7 @@ func (db *DB) Tokens(ctx context.Context, userID string, after *models.TokenCurs
 // NOT_FOUND, so callers cannot probe for IDs.
 func (db *DB) DeleteToken(ctx context.Context, userID, id string) (*models.Token, error) {
 	var t models.Token
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.Transaction(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("id = ? AND user_id = ?", id, userID).Take(&t).Error; err != nil {
 			return err
 		}

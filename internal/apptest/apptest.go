@@ -55,13 +55,15 @@ func (b *SyncBuffer) String() string {
 // roles: the demo project.
 var DemoRoleScope = []models.ScopeRef{{Kind: models.ScopeProject, Ref: "demo", Domain: "Default"}}
 
-// Config returns a configuration for a test panel against the test Keystone.
+// Config returns a configuration for a test panel against the test Keystone, on SQLite
+// or, with KAAS_TEST_APP_DATABASE=postgres, on a fresh PostgreSQL schema.
 func Config(t testing.TB) config.Config {
 	ks := testenv.Keystone(t)
 	return config.Config{
-		Addr:     "127.0.0.1:0",
-		DataDir:  t.TempDir(),
-		LogLevel: "debug",
+		Addr:        "127.0.0.1:0",
+		DataDir:     t.TempDir(),
+		DatabaseDSN: testenv.AppDatabaseDSN(t),
+		LogLevel:    "debug",
 		Keystone: config.Keystone{
 			AuthURL: ks.AuthURL, Username: ks.Username, Password: ks.Password, ProjectName: ks.ProjectName,
 			UserDomain: "Default", ProjectDomain: "Default", Timeout: 15 * time.Second,
@@ -236,4 +238,10 @@ func (c *Client) CopySession(t testing.TB) *Client {
 	u, _ := url.Parse(c.url)
 	jar.SetCookies(u, c.Cookies())
 	return &Client{t: t, url: c.url, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+// At returns a client of the panel at url that shares c's cookie jar and bearer token:
+// the same browser with its requests served by another replica (cookies ignore ports).
+func (c *Client) At(url string) *Client {
+	return &Client{t: c.t, url: url, http: c.http, Bearer: c.Bearer}
 }

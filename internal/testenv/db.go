@@ -72,3 +72,19 @@ func SeedTokens(tb testing.TB, db *store.DB, owner models.Principal, n int) []st
 	}
 	return secrets
 }
+
+// AppDatabaseDSN is the database of a whole-panel test (apptest.Config): "" (SQLite in
+// the test's data directory) unless KAAS_TEST_APP_DATABASE=postgres, then a fresh
+// PostgreSQL schema (PostgresDSN). `make test` runs the app suite both ways.
+func AppDatabaseDSN(tb testing.TB) string {
+	tb.Helper()
+	switch d := os.Getenv("KAAS_TEST_APP_DATABASE"); d {
+	case "", string(store.SQLite):
+		return ""
+	case string(store.Postgres):
+		return PostgresDSN(tb)
+	default:
+		tb.Fatalf("KAAS_TEST_APP_DATABASE=%q: want sqlite or postgres", d)
+		return ""
+	}
+}

@@ -1,7 +1,6 @@
 package testenv
 
 import (
-	"io"
 	"net"
 	"net/url"
 	"sync"
@@ -17,6 +16,7 @@ type TCPProxy struct {
 	mu     sync.Mutex
 	conns  []net.Conn
 	closed bool
+	frozen bool
 }
 
 // NewTCPProxy proxies to the host of rawURL and stops when the test ends.
@@ -70,8 +70,14 @@ func (p *TCPProxy) accept() {
 			return
 		}
 		p.mu.Lock()
-		target := p.target
+		target, frozen := p.target, p.frozen
+		if frozen { // a black hole: the connection opens, nothing ever answers
+			p.conns = append(p.conns, in)
+		}
 		p.mu.Unlock()
+		if frozen {
+			continue
+		}
 		if target == "" {
 			in.Close()
 			continue
@@ -90,10 +96,38 @@ func (p *TCPProxy) accept() {
 		}
 		p.conns = append(p.conns, in, out)
 		p.mu.Unlock()
-		go func() { io.Copy(out, in); out.Close() }()
-		go func() { io.Copy(in, out); in.Close() }()
+		go p.pipe(out, in)
+		go p.pipe(in, out)
 	}
 }
+
+// pipe copies src to dst until either fails, dropping what arrives while frozen.
+func (p *TCPProxy) pipe(dst, src net.Conn) {
+	defer dst.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		p.mu.Lock()
+		frozen := p.frozen
+		p.mu.Unlock()
+		if n > 0 && !frozen {
+			if _, err := dst.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Freeze makes the network between clients and the server go silent, as a partition or
+// a dead host would: open connections stay open but carry nothing, and new ones are
+// accepted and never answered. Thaw ends it (the silenced connections stay useless).
+func (p *TCPProxy) Freeze() { p.mu.Lock(); p.frozen = true; p.mu.Unlock() }
+
+// Thaw lets new connections through again after Freeze.
+func (p *TCPProxy) Thaw() { p.mu.Lock(); p.frozen = false; p.mu.Unlock() }
 
 // Stop closes the listener and every open connection.
 func (p *TCPProxy) Stop() {
