@@ -276,6 +276,7 @@ var adminOperations = map[string]string{
 	"Mutation.endSessions":            `mutation{endSessions(userId:"someone")}`,
 	"Query.bindings":                  `{bindings{id}}`,
 	"Query.kubernetesRoles":           `{kubernetesRoles}`,
+	"Query.emptyKubernetesRoles":      `{emptyKubernetesRoles}`,
 	"Query.keystoneRoles":             `{keystoneRoles{id}}`,
 	"Query.backups":                   `{backups{veleroInstalled}}`,
 	"Query.auditEntries":              `{auditEntries{entries{id}}}`,

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -264,6 +265,7 @@ func TestProvisionLocalCluster(t *testing.T) {
 	eventually(t, "ursula, the assigned admin, runs kubectl as cluster-admin", 30*time.Second, func() error {
 		return kubectl("get", "clusterrolebinding", "kaas:default-cluster-admin")
 	})
+	viewGrantsReading(t, panel, ursula, id, cfg.KubeBinDir, apiURL, ca)
 
 	deleteClusterByJob(t, panel, op, opToken, id)
 	if err := kubectl("get", "ns", "--request-timeout=3s"); err == nil {
@@ -274,5 +276,41 @@ func TestProvisionLocalCluster(t *testing.T) {
 	}
 	if _, err := panel.App.Keystone.RoleByName(context.Background(), name+"-cluster-admin"); err == nil {
 		t.Error("the Keystone admin role still exists")
+	}
+}
+
+// viewGrantsReading binds the aggregated ClusterRole view to a fresh Keystone role
+// through createBinding, as the cluster's admin: a user holding the role can list
+// namespaces and cannot create one. view has rules only where kube-controller-manager
+// runs, so this proves the LOCAL cluster runs it.
+func viewGrantsReading(t *testing.T, panel *apptest.Panel, admin *apptest.Client, clusterID, binDir, apiURL, ca string) {
+	t.Helper()
+	ks := testenv.NewKeystoneAdmin(t)
+	roleName := testenv.RandomName("viewers-")
+	roleID := ks.CreateRole(roleName)
+	userName := testenv.RandomName("viewer-")
+	userID := ks.CreateUser(userName, userName+"-pass")
+	ks.AssignRole(userID, roleID)
+
+	var roles struct{ KubernetesRoles, EmptyKubernetesRoles []string }
+	admin.MustDo(`query($c:ID){kubernetesRoles(clusterId:$c) emptyKubernetesRoles(clusterId:$c)}`, map[string]any{"c": clusterID}, &roles)
+	if !slices.Contains(roles.KubernetesRoles, "view") || slices.Contains(roles.EmptyKubernetesRoles, "view") {
+		t.Fatalf("view is not offered as a role that grants something: %+v", roles)
+	}
+	admin.MustDo(`mutation($i:CreateBindingInput!){createBinding(input:$i){id}}`, map[string]any{"i": map[string]any{
+		"clusterId": clusterID, "name": "viewers", "roleName": "view", "subjectKind": "KEYSTONE_ROLE", "subjectId": roleID,
+	}}, nil)
+
+	viewer := panel.Client(t)
+	if r := viewer.LoginAs(userName, userName+"-pass", ""); len(r.Errors) > 0 {
+		t.Fatalf("viewer login: %+v", r.Errors)
+	}
+	secret, _ := viewer.CreateToken("view")
+	kubectl := tokenKubectl(t, binDir, apiURL, ca, secret)
+	eventually(t, "a holder of the role bound to view lists namespaces", 30*time.Second, func() error {
+		return kubectl("get", "ns")
+	})
+	if err := kubectl("create", "ns", "not-allowed"); err == nil || !strings.Contains(err.Error(), "forbidden") {
+		t.Fatalf("a viewer created a namespace: %v", err)
 	}
 }

@@ -25,6 +25,7 @@ func setComplexity(c *generated.ComplexityRoot) {
 	byCluster := func(child int, _ *string) int { return UpstreamCost + child }
 	c.Query.KeystoneRoles = byCluster
 	c.Query.KubernetesRoles = byCluster
+	c.Query.EmptyKubernetesRoles = byCluster
 	c.Query.Bindings = byCluster
 	c.Query.Backups = byCluster
 	c.Cluster.AdminRoles = upstream

@@ -53,19 +53,27 @@ func Bindings(ctx context.Context, cs kubernetes.Interface) ([]Binding, error) {
 	return out, nil
 }
 
-// ClusterRoles lists the ClusterRoles' names, without the system ones.
-func ClusterRoles(ctx context.Context, cs kubernetes.Interface) ([]string, error) {
+// ClusterRole is a ClusterRole a binding may grant.
+type ClusterRole struct {
+	Name string
+	// Rules is how many rules it holds: 0 for an aggregated role (view, edit, admin) that
+	// no controller manager has filled in, which grants nothing.
+	Rules int
+}
+
+// ClusterRoles lists the ClusterRoles, without the system ones, by name.
+func ClusterRoles(ctx context.Context, cs kubernetes.Interface) ([]ClusterRole, error) {
 	list, err := cs.RbacV1().ClusterRoles().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, MapError(err, "list cluster roles")
 	}
-	var out []string
+	var out []ClusterRole
 	for _, r := range list.Items {
 		if !strings.HasPrefix(r.Name, "system:") {
-			out = append(out, r.Name)
+			out = append(out, ClusterRole{Name: r.Name, Rules: len(r.Rules)})
 		}
 	}
-	sort.Strings(out)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 

@@ -1,6 +1,6 @@
-// Package localcluster runs a real etcd and kube-apiserver on loopback as child
-// processes: the cluster of the end-to-end tests and of the panel's local provisioning
-// driver. Key material, etcd data and logs live in a state directory that a restart
+// Package localcluster runs a real etcd and kube-apiserver (and, when asked, a
+// kube-controller-manager) on loopback as child processes: the cluster of the end-to-end
+// tests and of the panel's local provisioning driver. Key material, etcd data and logs live in a state directory that a restart
 // reuses.
 package localcluster
 
@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,6 +35,7 @@ const (
 	startAttempts   = 4
 	etcdReadyWait   = 20 * time.Second
 	apiserverReady  = 60 * time.Second
+	controllersWait = 60 * time.Second
 	stopGracePeriod = 10 * time.Second
 	pollInterval    = 100 * time.Millisecond
 	logTailLines    = 20
@@ -52,7 +54,12 @@ type Options struct {
 	// WebhookCacheTTL is passed as --authentication-token-webhook-cache-ttl; 0 means no
 	// caching.
 	WebhookCacheTTL time.Duration
-	Log             *slog.Logger // nil discards
+	// ControllerManager also runs kube-controller-manager (from BinDir), so that the
+	// cluster behaves like a real one: aggregated ClusterRoles (view, edit, admin) get
+	// their rules, namespaces are deleted, service accounts get tokens, garbage is
+	// collected. Start waits until the view ClusterRole has its rules.
+	ControllerManager bool
+	Log               *slog.Logger // nil discards
 }
 
 // Cluster is a running etcd and kube-apiserver pair.
@@ -64,6 +71,7 @@ type Cluster struct {
 	adminKubeconfig   []byte
 	adminKubeconfigAt string
 	etcd, apiserver   *process
+	controllers       *process // kube-controller-manager, when asked for
 	// dirLock is held from Start to Stop so that a second cluster on the same Dir fails
 	// at once instead of waiting on etcd's own lock until the readiness deadline.
 	dirLock *os.File
@@ -150,9 +158,62 @@ func (c *Cluster) startLocked(ctx context.Context, opts Options) error {
 		c.stopProcesses()
 		return err
 	}
-	c.log.Info("ready", "url", c.apiURL, "took", time.Since(began).Round(time.Millisecond),
-		"etcd_pid", c.etcd.pid(), "apiserver_pid", c.apiserver.pid())
+	if opts.ControllerManager {
+		if err := c.startControllerManager(ctx); err != nil {
+			c.stopProcesses()
+			return err
+		}
+	}
+	c.log.Info("ready", "url", c.apiURL, "took", time.Since(began).Round(time.Millisecond), "pids", c.Pids())
 	return nil
+}
+
+// startControllerManager runs kube-controller-manager as the admin (the cluster's only
+// control-plane client) and waits until it has filled in the aggregated view role, the
+// sign that its controllers run.
+func (c *Cluster) startControllerManager(ctx context.Context) error {
+	var err error
+	c.controllers, err = startProcess(c.log, "kube-controller-manager", filepath.Join(c.binDir, "kube-controller-manager"), []string{
+		"--kubeconfig=" + c.adminKubeconfigAt,
+		"--authentication-kubeconfig=" + c.adminKubeconfigAt,
+		"--authorization-kubeconfig=" + c.adminKubeconfigAt,
+		"--bind-address=127.0.0.1",
+		// No serving endpoint: nothing scrapes it, and a fixed port could collide.
+		"--secure-port=0",
+		"--leader-elect=false",
+		"--service-account-private-key-file=" + c.pki.saKey,
+		"--root-ca-file=" + c.pki.caCert,
+		"--cluster-signing-cert-file=" + c.pki.caCert,
+		"--cluster-signing-key-file=" + c.pki.caKey,
+		"--use-service-account-credentials=false",
+		"--profiling=false",
+	}, filepath.Join(c.dir, "kube-controller-manager.log"))
+	if err != nil {
+		return err
+	}
+	return c.waitReady(ctx, c.controllers, controllersWait, c.viewAggregated())
+}
+
+// viewAggregated succeeds once the view ClusterRole has rules, which only the
+// controller manager's aggregation controller gives it.
+func (c *Cluster) viewAggregated() func(context.Context) error {
+	client := c.adminHTTPClient()
+	return func(ctx context.Context) error {
+		body, err := get(ctx, client, c.apiURL+"/apis/rbac.authorization.k8s.io/v1/clusterroles/view")
+		if err != nil {
+			return err
+		}
+		var role struct {
+			Rules []json.RawMessage `json:"rules"`
+		}
+		if err := json.Unmarshal(body, &role); err != nil {
+			return fmt.Errorf("decode the view ClusterRole: %w", err)
+		}
+		if len(role.Rules) == 0 {
+			return errors.New("the view ClusterRole has no rules yet")
+		}
+		return nil
+	}
 }
 
 func (o Options) validate() error {
@@ -290,19 +351,24 @@ func (c *Cluster) etcdHealthy(clientURL string) func(context.Context) error {
 }
 
 func (c *Cluster) apiserverReady() func(context.Context) error {
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(c.pki.caPEM)
-	cert, certErr := tls.X509KeyPair(c.pki.adminCertPEM, c.pki.adminKeyPEM)
-	client := &http.Client{Transport: &http.Transport{Proxy: nil, TLSClientConfig: &tls.Config{
-		RootCAs: roots, Certificates: []tls.Certificate{cert},
-	}}}
+	client := c.adminHTTPClient()
 	return func(ctx context.Context) error {
-		if certErr != nil {
-			return fmt.Errorf("admin key pair: %w", certErr)
-		}
 		_, err := get(ctx, client, c.apiURL+"/readyz")
 		return err
 	}
+}
+
+// adminHTTPClient talks to kube-apiserver as the admin; a broken key pair fails its
+// requests.
+func (c *Cluster) adminHTTPClient() *http.Client {
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(c.pki.caPEM)
+	cfg := &tls.Config{RootCAs: roots}
+	cert, err := tls.X509KeyPair(c.pki.adminCertPEM, c.pki.adminKeyPEM)
+	if err == nil {
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return &http.Client{Transport: &http.Transport{Proxy: nil, TLSClientConfig: cfg}}
 }
 
 func get(ctx context.Context, client *http.Client, url string) ([]byte, error) {
@@ -366,8 +432,15 @@ func (c *Cluster) CAPEM() []byte { return bytes.Clone(c.pki.caPEM) }
 // user.
 func (c *Cluster) AdminKubeconfig() []byte { return bytes.Clone(c.adminKubeconfig) }
 
-// Pids returns the process IDs of etcd and kube-apiserver.
-func (c *Cluster) Pids() []int { return []int{c.etcd.pid(), c.apiserver.pid()} }
+// Pids returns the process IDs of etcd, kube-apiserver and, when it runs,
+// kube-controller-manager.
+func (c *Cluster) Pids() []int {
+	pids := []int{c.etcd.pid(), c.apiserver.pid()}
+	if c.controllers != nil {
+		pids = append(pids, c.controllers.pid())
+	}
+	return pids
+}
 
 // Kubectl runs the built kubectl against this cluster. A non-empty token is the only
 // credential sent (no client certificate) and the run gets a discovery cache of its own,
@@ -408,7 +481,7 @@ func (c *Cluster) Kubectl(ctx context.Context, token string, args ...string) (st
 	return out.String(), errOut.String(), nil
 }
 
-// Stop stops kube-apiserver, then etcd: SIGTERM to each process group, SIGKILL for what
+// Stop stops kube-controller-manager, kube-apiserver, then etcd: SIGTERM to each process group, SIGKILL for what
 // is still running after 10 s. It is safe to call more than once.
 func (c *Cluster) Stop() error {
 	c.stopOnce.Do(func() {
@@ -423,12 +496,12 @@ func (c *Cluster) Stop() error {
 	return c.stopErr
 }
 
-// stopProcesses stops whichever children are running; the API server first, so that it
-// does not spend its shutdown retrying a vanished etcd.
+// stopProcesses stops whichever children are running; the controller manager, then the
+// API server, so that neither spends its shutdown retrying what went before it.
 func (c *Cluster) stopProcesses() error {
 	deadline := time.Now().Add(stopGracePeriod)
 	var errs []error
-	for _, p := range []*process{c.apiserver, c.etcd} {
+	for _, p := range []*process{c.controllers, c.apiserver, c.etcd} {
 		if p == nil {
 			continue
 		}

@@ -84,6 +84,14 @@ type Cluster struct {
 	UpdatedAt        time.Time
 }
 
+// DriverLocal is the driver of clusters whose control plane (etcd, kube-apiserver,
+// kube-controller-manager) runs on the panel's host, with no nodes.
+const DriverLocal = "local"
+
+// ControlPlaneOnly reports whether the cluster has no nodes of its own to run workloads
+// (a LOCAL cluster): its provisioned size describes nothing that exists.
+func (c *Cluster) ControlPlaneOnly() bool { return c.Driver == DriverLocal }
+
 var dnsLabel = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$`)
 
 // ValidClusterName reports whether name is a DNS label of at most 40 characters that

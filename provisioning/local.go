@@ -11,12 +11,14 @@ import (
 
 	"kaas/clusters"
 	"kaas/localcluster"
+	"kaas/models"
 )
 
 // DriverLocal runs a cluster's etcd and kube-apiserver as processes on this host.
-const DriverLocal = "local"
+const DriverLocal = models.DriverLocal
 
-// LocalDriver starts and stops real local clusters (etcd + kube-apiserver from BinDir)
+// LocalDriver starts and stops real local clusters (etcd, kube-apiserver and
+// kube-controller-manager from BinDir)
 // wired to this panel's TokenReview webhook. Their processes live as long as the panel:
 // on start the panel restores the local clusters it has registered.
 type LocalDriver struct {
@@ -35,7 +37,7 @@ type LocalDriver struct {
 }
 
 // localBinaries are the programs a local cluster runs, looked up in BinDir.
-var localBinaries = []string{"etcd", "kube-apiserver"}
+var localBinaries = []string{"etcd", "kube-apiserver", "kube-controller-manager"}
 
 // Enabled reports whether local clusters can be made here: BinDir is configured and holds
 // the binaries. It looks each time, so the driver becomes available without a restart
@@ -81,7 +83,7 @@ func (d *LocalDriver) Ensure(ctx context.Context, name string) ([]byte, error) {
 	defer cancel()
 	c, err := localcluster.Start(sctx, localcluster.Options{
 		BinDir: d.BinDir, Dir: filepath.Join(d.StateDir, name), Name: name,
-		WebhookKubeconfig: hook, WebhookVersion: "v1", WebhookCacheTTL: 10 * time.Second, Log: d.Log,
+		WebhookKubeconfig: hook, WebhookVersion: "v1", WebhookCacheTTL: 10 * time.Second, ControllerManager: true, Log: d.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start local cluster %s: %w", name, err)

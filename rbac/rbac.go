@@ -78,7 +78,7 @@ type Service struct {
 	keystone     Keystone
 	usernames    Usernames
 	roles        *memo.Cache[[]models.Role]
-	clusterRoles *memo.Cache[[]string]
+	clusterRoles *memo.Cache[[]kube.ClusterRole]
 }
 
 // New returns the service; User subjects are named by usernames, the rule the webhook
@@ -86,7 +86,7 @@ type Service struct {
 func New(keystone Keystone, usernames Usernames) *Service {
 	return &Service{keystone: keystone, usernames: usernames,
 		roles:        memo.New[[]models.Role](memo.Options{TTL: AnswerTTL, Max: 1}),
-		clusterRoles: memo.New[[]string](memo.Options{TTL: AnswerTTL}),
+		clusterRoles: memo.New[[]kube.ClusterRole](memo.Options{TTL: AnswerTTL}),
 	}
 }
 
@@ -96,9 +96,30 @@ const rolesKey = "roles"
 // ClusterRoles returns the names of the cluster's ClusterRoles that may be bound (no
 // system ones), remembered for AnswerTTL per cluster.
 func (s *Service) ClusterRoles(ctx context.Context, clusterID string, cs kubernetes.Interface) ([]string, error) {
-	return s.clusterRoles.Get(ctx, clusterID, func(ctx context.Context) ([]string, error) {
+	return s.clusterRoleNames(ctx, clusterID, cs, func(kube.ClusterRole) bool { return true })
+}
+
+// EmptyClusterRoles returns the names of the cluster's bindable ClusterRoles that hold no
+// rule, so that binding them grants nothing: the aggregated view, edit and admin on a
+// cluster whose controller manager does not run. From the same remembered list.
+func (s *Service) EmptyClusterRoles(ctx context.Context, clusterID string, cs kubernetes.Interface) ([]string, error) {
+	return s.clusterRoleNames(ctx, clusterID, cs, func(r kube.ClusterRole) bool { return r.Rules == 0 })
+}
+
+func (s *Service) clusterRoleNames(ctx context.Context, clusterID string, cs kubernetes.Interface, keep func(kube.ClusterRole) bool) ([]string, error) {
+	rs, err := s.clusterRoles.Get(ctx, clusterID, func(ctx context.Context) ([]kube.ClusterRole, error) {
 		return kube.ClusterRoles(ctx, cs)
 	})
+	if err != nil {
+		return nil, err
+	}
+	names := []string{}
+	for _, r := range rs {
+		if keep(r) {
+			names = append(names, r.Name)
+		}
+	}
+	return names, nil
 }
 
 // List returns the bindings that name at least one non-system user or group.

@@ -50,7 +50,11 @@ func clusterWithRoles(t *testing.T, lists *atomic.Int32, names ...string) *fake.
 	t.Helper()
 	var objs []runtime.Object
 	for _, n := range names {
-		objs = append(objs, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: n}})
+		role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: n}}
+		if n != "view" { // view stays empty, as where no controller manager aggregates it
+			role.Rules = []rbacv1.PolicyRule{{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"pods"}}}
+		}
+		objs = append(objs, role)
 	}
 	cs := fake.NewClientset(objs...)
 	cs.PrependReactor("list", "clusterroles", func(k8stesting.Action) (bool, runtime.Object, error) {
@@ -90,8 +94,11 @@ func TestUpstreamAnswersAreShared(t *testing.T) {
 	if n := ks.roleLists.Load(); n != 1 {
 		t.Errorf("Keystone's role list read %d times for 30 askers, want 1", n)
 	}
+	if empty, err := svc.EmptyClusterRoles(ctx, "cluster-1", cs); err != nil || len(empty) != 1 || empty[0] != "view" {
+		t.Errorf("empty cluster roles = %v, %v; want [view]", empty, err)
+	}
 	if n := lists.Load(); n != 1 {
-		t.Errorf("ClusterRoles listed %d times for 30 askers, want 1", n)
+		t.Errorf("ClusterRoles listed %d times for 31 askers, want 1", n)
 	}
 
 	// Another cluster has its own answer.

@@ -61,6 +61,14 @@ func (r *queryResolver) KubernetesRoles(ctx context.Context, clusterID *string) 
 	return r.RBAC.ClusterRoles(ctx, c.ID, cs)
 }
 
+func (r *queryResolver) EmptyKubernetesRoles(ctx context.Context, clusterID *string) ([]string, error) {
+	_, c, cs, _, err := r.adminClients(ctx, clusterID)
+	if err != nil {
+		return nil, err
+	}
+	return r.RBAC.EmptyClusterRoles(ctx, c.ID, cs)
+}
+
 func (r *queryResolver) KeystoneRoles(ctx context.Context, clusterID *string) ([]*models.Role, error) {
 	if _, _, err := r.clusterAdmin(ctx, clusterID); err != nil {
 		return nil, err

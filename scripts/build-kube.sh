@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build-kube.sh builds kube-apiserver, kubectl, kubeadm and etcd from the Go module proxy once into
+# build-kube.sh builds kube-apiserver, kube-controller-manager, kubectl, kubeadm and etcd from the Go module proxy once into
 # a cache directory outside the repository and prints that directory. Later calls reuse the
 # binaries. The first build takes about ten minutes on two cores.
 #
@@ -17,7 +17,13 @@ if [[ ${1:-} == --dir ]]; then
   exit 0
 fi
 
-if [[ -x "$BIN/kube-apiserver" && -x "$BIN/kubectl" && -x "$BIN/kubeadm" && -x "$BIN/etcd" ]]; then
+kube_tools=(kube-apiserver kube-controller-manager kubectl kubeadm)
+missing=()
+for t in "${kube_tools[@]}"; do
+  [[ -x "$BIN/$t" ]] || missing+=("$t")
+done
+
+if ((${#missing[@]} == 0)) && [[ -x "$BIN/etcd" ]]; then
   echo "$BIN"
   exit 0
 fi
@@ -32,8 +38,8 @@ staging="v0.$staging_minor"
 major=1
 minor=${staging_minor%%.*}
 
-if [[ ! -x "$BIN/kube-apiserver" || ! -x "$BIN/kubectl" || ! -x "$BIN/kubeadm" ]]; then
-  echo "build-kube: building kube-apiserver, kubectl and kubeadm $KUBE_VERSION (first time only, ~10 min)"
+if ((${#missing[@]} > 0)); then
+  echo "build-kube: building ${missing[*]} $KUBE_VERSION (first time only, ~10 min for all)"
   mod="$work/kubernetes-tools"
   mkdir -p "$mod"
   cd "$mod"
@@ -47,14 +53,16 @@ if [[ ! -x "$BIN/kube-apiserver" || ! -x "$BIN/kubectl" || ! -x "$BIN/kubeadm" ]
   for m in "${stagings[@]}"; do
     go mod edit -replace="$m=$m@$staging"
   done
-  go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$KUBE_VERSION" "k8s.io/kubernetes/cmd/kubectl@$KUBE_VERSION" "k8s.io/kubernetes/cmd/kubeadm@$KUBE_VERSION"
+  # Always with the version: without it -tool means upgrade and breaks the pins.
+  # shellcheck disable=SC2046
+  go get -tool $(printf "k8s.io/kubernetes/cmd/%s@$KUBE_VERSION " "${kube_tools[@]}")
   ld="-s -w"
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ld="$ld -X $p.gitVersion=$KUBE_VERSION -X $p.gitMajor=$major -X $p.gitMinor=$minor"
   done
-  go build -trimpath -ldflags="$ld" -o "$BIN/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
-  go build -trimpath -ldflags="$ld" -o "$BIN/kubectl" k8s.io/kubernetes/cmd/kubectl
-  go build -trimpath -ldflags="$ld" -o "$BIN/kubeadm" k8s.io/kubernetes/cmd/kubeadm
+  for t in "${missing[@]}"; do
+    go build -trimpath -ldflags="$ld" -o "$BIN/$t" "k8s.io/kubernetes/cmd/$t"
+  done
 fi
 
 if [[ ! -x "$BIN/etcd" ]]; then

@@ -260,6 +260,29 @@ func (ec *executionContext) fieldContext_Cluster_size(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Cluster_controlPlaneOnly(ctx context.Context, field graphql.CollectedField, obj *models.Cluster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cluster_controlPlaneOnly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ControlPlaneOnly(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cluster_controlPlaneOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cluster", field, true, false, "Boolean")
+}
+
 func (ec *executionContext) _Cluster_protectedNamespaces(ctx context.Context, field graphql.CollectedField, obj *models.Cluster) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -968,6 +991,11 @@ func (ec *executionContext) _Cluster(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "size":
 			out.Values[i] = ec._Cluster_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "controlPlaneOnly":
+			out.Values[i] = ec._Cluster_controlPlaneOnly(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

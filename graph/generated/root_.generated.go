@@ -90,6 +90,7 @@ type ComplexityRoot struct {
 		AdminRoles          func(childComplexity int) int
 		BaseDomain          func(childComplexity int) int
 		CAPEM               func(childComplexity int) int
+		ControlPlaneOnly    func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
 		Health              func(childComplexity int) int
 		ID                  func(childComplexity int) int
@@ -190,19 +191,20 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditEntries    func(childComplexity int, filter *model.AuditFilter, first *int, before *string) int
-		Backups         func(childComplexity int, clusterID *string) int
-		Bindings        func(childComplexity int, clusterID *string) int
-		Cluster         func(childComplexity int, id string) int
-		ClusterDrivers  func(childComplexity int) int
-		Clusters        func(childComplexity int) int
-		Job             func(childComplexity int, id string) int
-		Jobs            func(childComplexity int, first *int) int
-		KeystoneRoles   func(childComplexity int, clusterID *string) int
-		KubernetesRoles func(childComplexity int, clusterID *string) int
-		TokenPage       func(childComplexity int, first *int, after *string) int
-		Tokens          func(childComplexity int, first *int, after *string) int
-		Viewer          func(childComplexity int) int
+		AuditEntries         func(childComplexity int, filter *model.AuditFilter, first *int, before *string) int
+		Backups              func(childComplexity int, clusterID *string) int
+		Bindings             func(childComplexity int, clusterID *string) int
+		Cluster              func(childComplexity int, id string) int
+		ClusterDrivers       func(childComplexity int) int
+		Clusters             func(childComplexity int) int
+		EmptyKubernetesRoles func(childComplexity int, clusterID *string) int
+		Job                  func(childComplexity int, id string) int
+		Jobs                 func(childComplexity int, first *int) int
+		KeystoneRoles        func(childComplexity int, clusterID *string) int
+		KubernetesRoles      func(childComplexity int, clusterID *string) int
+		TokenPage            func(childComplexity int, first *int, after *string) int
+		Tokens               func(childComplexity int, first *int, after *string) int
+		Viewer               func(childComplexity int) int
 	}
 
 	Restore struct {
@@ -492,6 +494,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cluster.CAPEM(childComplexity), true
+	case "Cluster.controlPlaneOnly":
+		if e.ComplexityRoot.Cluster.ControlPlaneOnly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.ControlPlaneOnly(childComplexity), true
 	case "Cluster.createdAt":
 		if e.ComplexityRoot.Cluster.CreatedAt == nil {
 			break
@@ -1058,6 +1066,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Clusters(childComplexity), true
+	case "Query.emptyKubernetesRoles":
+		if e.ComplexityRoot.Query.EmptyKubernetesRoles == nil {
+			break
+		}
+
+		args, err := ec.field_Query_emptyKubernetesRoles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EmptyKubernetesRoles(childComplexity, args["clusterId"].(*string)), true
 
 	case "Query.job":
 		if e.ComplexityRoot.Query.Job == nil {
@@ -1455,6 +1474,12 @@ var sources = []*ast.Source{
   bindings(clusterId: ID): [RoleBinding!]!
   "kubernetesRoles are the ClusterRoles a binding may grant (cluster admins only)."
   kubernetesRoles(clusterId: ID): [String!]!
+  """
+  emptyKubernetesRoles are the kubernetesRoles that hold no rule on this cluster, so a
+  binding to them grants nothing: aggregated roles (view, edit, admin) where no
+  kube-controller-manager fills them in (cluster admins only).
+  """
+  emptyKubernetesRoles(clusterId: ID): [String!]!
   "keystoneRoles are every Keystone role, to choose a binding's subject (cluster admins only)."
   keystoneRoles(clusterId: ID): [KeystoneRole!]!
 }
@@ -1695,6 +1720,12 @@ type Cluster {
   adminRoles: [KeystoneRole!]!
   "size is the provisioned size."
   size: ClusterSize!
+  """
+  controlPlaneOnly is true for a cluster with no nodes of its own (a LOCAL cluster: its
+  etcd, kube-apiserver and controller manager run on the panel's host); its size
+  describes nothing that exists.
+  """
+  controlPlaneOnly: Boolean!
   "protectedNamespaces are managed by the panel: it refuses bindings there."
   protectedNamespaces: [String!]!
   "health is the kube-apiserver's /healthz, checked live (cached for a few seconds)."
@@ -2115,6 +2146,8 @@ func (ec *executionContext) childFields_Cluster(ctx context.Context, field graph
 		return ec.fieldContext_Cluster_adminRoles(ctx, field)
 	case "size":
 		return ec.fieldContext_Cluster_size(ctx, field)
+	case "controlPlaneOnly":
+		return ec.fieldContext_Cluster_controlPlaneOnly(ctx, field)
 	case "protectedNamespaces":
 		return ec.fieldContext_Cluster_protectedNamespaces(ctx, field)
 	case "health":

@@ -41,6 +41,7 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*models.Identity, error)
 	Bindings(ctx context.Context, clusterID *string) ([]*model.RoleBinding, error)
 	KubernetesRoles(ctx context.Context, clusterID *string) ([]string, error)
+	EmptyKubernetesRoles(ctx context.Context, clusterID *string) ([]string, error)
 	KeystoneRoles(ctx context.Context, clusterID *string) ([]*models.Role, error)
 	AuditEntries(ctx context.Context, filter *model.AuditFilter, first *int, before *string) (*model.AuditPage, error)
 	Backups(ctx context.Context, clusterID *string) (*model.BackupOverview, error)
@@ -366,6 +367,20 @@ func (ec *executionContext) field_Query_cluster_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_emptyKubernetesRoles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clusterId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clusterId"] = arg0
 	return args, nil
 }
 
@@ -1276,6 +1291,50 @@ func (ec *executionContext) fieldContext_Query_kubernetesRoles(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_emptyKubernetesRoles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_emptyKubernetesRoles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EmptyKubernetesRoles(ctx, fc.Args["clusterId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_emptyKubernetesRoles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_emptyKubernetesRoles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_keystoneRoles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1955,6 +2014,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_kubernetesRoles(ctx, field)
+				})
+		case "emptyKubernetesRoles":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_emptyKubernetesRoles(ctx, field)
 				})
 		case "keystoneRoles":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

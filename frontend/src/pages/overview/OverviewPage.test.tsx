@@ -14,6 +14,7 @@ const cluster = {
   createdAt: '2026-01-01T10:00:00Z',
   version: 'v1.31.2',
   health: { healthy: true, message: 'ok', checkedAt: '2026-01-02T10:00:00Z' },
+  controlPlaneOnly: false,
   size: { workers: 3, workerVcpu: 4, workerRamGb: 8, workerDiskGb: 40, registryDbGb: 10 },
   protectedNamespaces: ['kube-system', 'kaas-system'],
   adminRoles: [{ id: 'r1', name: 'prod-cluster-admin' }],
@@ -51,6 +52,12 @@ describe('OverviewPage', () => {
     expect(ns.textContent).toContain('kube-system')
     expect(screen.queryByRole('heading', { name: 'Nodes' })).toBeNull()
     expect(queries.map(operationName)).not.toContain('OverviewNodes')
+  })
+
+  it('says a control-plane-only cluster has no workers instead of a size that does not exist', async () => {
+    renderPage(<OverviewPage />, { Overview: overview(false, { ...cluster, controlPlaneOnly: true }) })
+    expect((await screen.findByTestId('control-plane-only')).textContent).toContain('A control-plane-only cluster')
+    expect(screen.queryByText('3 workers × 4 vCPU / 8 GB RAM / 40 GB disk')).toBeNull()
   })
 
   it('shows admins the nodes with their totals', async () => {

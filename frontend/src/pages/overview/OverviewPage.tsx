@@ -33,6 +33,7 @@ const OverviewQueryDoc = graphql(`
           message
           checkedAt
         }
+        controlPlaneOnly
         size {
           workers
           workerVcpu
@@ -94,14 +95,21 @@ function ClusterFacts({ cluster }: { cluster: Cluster }) {
 
       <section className="panel" aria-labelledby="cluster-size">
         <h2 id="cluster-size">Provisioned size</h2>
-        <dl className="facts">
-          <dt>Workers</dt>
-          <dd>
-            {size.workers} <span className="muted">({size.total})</span>
-          </dd>
-          <dt>Registry database</dt>
-          <dd>{size.registry}</dd>
-        </dl>
+        {cluster.controlPlaneOnly ? (
+          <p data-testid="control-plane-only">
+            A control-plane-only cluster: its etcd, API server and controller manager run on the panel's host, with no worker nodes, so it runs no
+            workloads. It is for trying the panel and kubectl.
+          </p>
+        ) : (
+          <dl className="facts">
+            <dt>Workers</dt>
+            <dd>
+              {size.workers} <span className="muted">({size.total})</span>
+            </dd>
+            <dt>Registry database</dt>
+            <dd>{size.registry}</dd>
+          </dl>
+        )}
       </section>
 
       <section className="panel" aria-labelledby="cluster-access">

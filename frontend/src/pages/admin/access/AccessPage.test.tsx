@@ -32,7 +32,7 @@ const bindings = [
 
 const answers = {
   AccessPage: { data: { viewer: { id: 'u1', activeCluster: { id: 'c1', name: 'prod', protectedNamespaces: ['kube-system', 'kaas-system'] } }, bindings } },
-  BindingOptions: { data: { kubernetesRoles: ['admin', 'edit', 'view'], keystoneRoles: [{ id: 'r-dev', name: 'developers' }] } },
+  BindingOptions: { data: { kubernetesRoles: ['admin', 'edit', 'view'], emptyKubernetesRoles: [], keystoneRoles: [{ id: 'r-dev', name: 'developers' }] } },
   CreateBinding: {
     data: {
       createBinding: { id: 'team-b/devs-view', name: 'devs-view', namespace: 'team-b', roleKind: 'ClusterRole', roleName: 'view', subjects: [], protected: false, createdAt: null },
@@ -101,6 +101,19 @@ describe('AccessPage', () => {
       input: { clusterId: 'c1', name: 'devs-view', namespace: 'team-b', roleName: 'view', subjectKind: 'KEYSTONE_ROLE', subjectId: 'r-dev' },
     })
     expect((await screen.findByRole('status')).textContent).toContain('Binding “devs-view” created')
+  })
+
+  it('says which roles grant nothing on this cluster', async () => {
+    const noControllers = { ...answers, BindingOptions: { data: { ...answers.BindingOptions.data, emptyKubernetesRoles: ['view'] } } }
+    renderPage(<AccessPage />, noControllers, admin)
+    const user = userEvent.setup()
+    const select = await screen.findByLabelText('Kubernetes role')
+    expect(within(select).getByRole('option', { name: 'view (grants nothing on this cluster)' })).toBeTruthy()
+    expect(within(select).getByRole('option', { name: 'edit' })).toBeTruthy()
+    await user.selectOptions(select, 'view')
+    expect(screen.getByText(/view holds no rules on this cluster: a binding to it grants nothing/)).toBeTruthy()
+    await user.selectOptions(select, 'edit')
+    expect(screen.queryByText(/holds no rules on this cluster/)).toBeNull()
   })
 
   it('grants a role to a Keystone user by ID', async () => {

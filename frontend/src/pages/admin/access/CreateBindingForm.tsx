@@ -12,6 +12,7 @@ import type { BindingDraft, BindingField } from './bindingForm'
 const BindingOptionsQuery = graphql(`
   query BindingOptions($clusterId: ID) {
     kubernetesRoles(clusterId: $clusterId)
+    emptyKubernetesRoles(clusterId: $clusterId)
     keystoneRoles(clusterId: $clusterId) {
       id
       name
@@ -92,7 +93,8 @@ export function CreateBindingForm({
       </section>
     )
   }
-  const { kubernetesRoles, keystoneRoles } = options.data
+  const { kubernetesRoles, emptyKubernetesRoles, keystoneRoles } = options.data
+  const grantsNothing = (role: string) => emptyKubernetesRoles.includes(role)
   const invalid = (field: BindingField) => (problem?.field === field ? true : undefined)
 
   return (
@@ -121,10 +123,16 @@ export function CreateBindingForm({
               <option value="">Choose a role…</option>
               {kubernetesRoles.map((r) => (
                 <option key={r} value={r}>
-                  {r}
+                  {grantsNothing(r) ? `${r} (grants nothing on this cluster)` : r}
                 </option>
               ))}
             </select>
+            {draft.roleName && grantsNothing(draft.roleName) && (
+              <p className="field__hint field__hint--warning" role="status">
+                {draft.roleName} holds no rules on this cluster: a binding to it grants nothing. Aggregated roles (view, edit, admin) get their rules from the
+                cluster's controller manager.
+              </p>
+            )}
           </div>
         </div>
 
