@@ -217,8 +217,8 @@ func (a *App) wire() error {
 	a.prober = clusters.NewProber(3*time.Second, 30*time.Second)
 	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole, RoleScope: cfg.Access.RoleScope})
 	authSvc := &auth.Service{Keystone: ks, Identities: a.Identities, Tokens: a.Tokens, Sessions: sessions, SessionStore: a.db, Audit: recorder,
-		Users:         throttle.New(throttle.Options{Free: cfg.Access.LoginFreeFailures, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
-		Addresses:     throttle.New(throttle.Options{Free: cfg.Access.LoginAddressFreeFailures, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
+		Users:         throttle.New(throttle.Options{Free: cfg.Access.LoginFreeFailures, Base: cfg.Access.LoginBackoffBase, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
+		Addresses:     throttle.New(throttle.Options{Free: cfg.Access.LoginAddressFreeFailures, Base: cfg.Access.LoginBackoffBase, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
 		ClientAddress: clientip.Resolver{Trusted: cfg.Access.TrustedProxies}.Address,
 		Recheck:       cfg.Access.WebsocketRecheck,
 	}

@@ -30,8 +30,10 @@ type Access struct {
 	// one client address.
 	LoginFreeFailures        int
 	LoginAddressFreeFailures int
-	// LoginBackoffMax caps the wait; LoginFailureHalfLife is how fast failures are
+	// LoginBackoffBase is the first wait past the free failures, doubling with each
+	// further one; LoginBackoffMax caps it; LoginFailureHalfLife is how fast failures are
 	// forgotten.
+	LoginBackoffBase     time.Duration
 	LoginBackoffMax      time.Duration
 	LoginFailureHalfLife time.Duration
 	// WebsocketRecheck is how often an open websocket re-checks its session or token.
@@ -44,7 +46,7 @@ func DefaultAccess(scope []models.ScopeRef) Access {
 	return Access{
 		RoleScope: scope, PlainUsernameDomain: "Default",
 		LoginFreeFailures: 5, LoginAddressFreeFailures: 20,
-		LoginBackoffMax: 15 * time.Minute, LoginFailureHalfLife: 10 * time.Minute,
+		LoginBackoffBase: time.Second, LoginBackoffMax: 15 * time.Minute, LoginFailureHalfLife: 10 * time.Minute,
 		WebsocketRecheck: 3 * time.Second,
 	}
 }
@@ -57,6 +59,7 @@ func (c *Config) accessFlags(fs *flag.FlagSet, env func(name, def string) string
 	fs.StringVar(&c.Access.PlainUsernameDomain, "plain-username-domain", env("KAAS_PLAIN_USERNAME_DOMAIN", "Default"), "Keystone domain whose users keep their plain name in Kubernetes")
 	fs.IntVar(&c.Access.LoginFreeFailures, "login-free-failures", typed.int("KAAS_LOGIN_FREE_FAILURES", 5), "failed logins of one user before the backoff starts")
 	fs.IntVar(&c.Access.LoginAddressFreeFailures, "login-address-free-failures", typed.int("KAAS_LOGIN_ADDRESS_FREE_FAILURES", 20), "failed logins from one client address before the backoff starts")
+	fs.DurationVar(&c.Access.LoginBackoffBase, "login-backoff-base", typed.duration("KAAS_LOGIN_BACKOFF_BASE", time.Second), "first wait once the free failed logins are used up (doubles with each further one)")
 	fs.DurationVar(&c.Access.LoginBackoffMax, "login-backoff-max", typed.duration("KAAS_LOGIN_BACKOFF_MAX", 15*time.Minute), "longest wait after failed logins")
 	fs.DurationVar(&c.Access.LoginFailureHalfLife, "login-failure-half-life", typed.duration("KAAS_LOGIN_FAILURE_HALF_LIFE", 10*time.Minute), "time in which half of the failed logins counted are forgotten")
 	fs.DurationVar(&c.Access.WebsocketRecheck, "websocket-recheck", typed.duration("KAAS_WEBSOCKET_RECHECK", 3*time.Second), "how often an open websocket re-checks its session or token")
@@ -80,8 +83,8 @@ func (c *Config) parseAccess(f accessFlags) error {
 	if c.Access.TrustedProxies, err = ParsePrefixes(*f.proxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
-	if c.Access.LoginFreeFailures < 1 || c.Access.LoginAddressFreeFailures < 1 || c.Access.LoginBackoffMax <= 0 || c.Access.LoginFailureHalfLife <= 0 || c.Access.WebsocketRecheck <= 0 {
-		return fmt.Errorf("login throttling settings must be positive")
+	if c.Access.LoginFreeFailures < 1 || c.Access.LoginAddressFreeFailures < 1 || c.Access.LoginBackoffBase <= 0 || c.Access.LoginBackoffBase > c.Access.LoginBackoffMax || c.Access.LoginBackoffMax <= 0 || c.Access.LoginFailureHalfLife <= 0 || c.Access.WebsocketRecheck <= 0 {
+		return fmt.Errorf("login throttling settings must be positive (and --login-backoff-base at most --login-backoff-max)")
 	}
 	return nil
 }

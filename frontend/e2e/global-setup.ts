@@ -79,9 +79,11 @@ export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kaas-e2e-'))
   const logPath = join(dataDir, 'server.log')
   const log = openSync(logPath, 'a')
+  // The first login wait is 30 s, longer than any sign-in takes on a loaded machine, so
+  // the sixth wrong password is refused whatever the pace of the first five.
   // Each provisioning step is held open 1.5 s (a flag of the faultinject test build), so that a browser test
   // can reload the page while a job is still running.
-  const child = spawn(binPath, ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--fault-pause-after-step', '1500ms', '--role-scope', 'project:demo@Default'], {
+  const child = spawn(binPath, ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--fault-pause-after-step', '1500ms', '--role-scope', 'project:demo@Default', '--login-backoff-base', '30s'], {
     env: process.env,
     stdio: ['ignore', log, log],
   })
