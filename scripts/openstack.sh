@@ -532,7 +532,8 @@ go_bin() {
 
 # seed registers the services in Keystone's catalog, waits until every API answers and
 # the compute host can take servers, and makes the flavors, image and external network
-# the tests use (cmd/openstack-seed); its export lines go to DIR/seed.env.
+# the tests use (cmd/openstack-seed; its export lines go to DIR/seed.env) and the demo
+# users (cmd/keystone-seed). With --identity-only, only the catalog and service users.
 seed() {
   local go out phase=${1:-}
   go=$(go_bin)
@@ -546,6 +547,11 @@ seed() {
       --endpoint "compute=http://127.0.0.1:$PORT_nova/v2.1" --endpoint "placement=http://127.0.0.1:$PORT_placement" \
       --endpoint "network=http://127.0.0.1:$PORT_neutron" --endpoint "image=http://127.0.0.1:$PORT_glance" \
       --endpoint "load-balancer=http://127.0.0.1:$PORT_octavia"
+    # The panel logs in to this Keystone as to the test Keystone: the same demo users.
+    sum=$(cat cmd/keystone-seed/*.go | sha256sum | cut -d' ' -f1)
+    if [[ -z $phase && ! (-s $DIR/keystone-seeded && $(<"$DIR/keystone-seeded") == "$sum") ]]; then
+      "$go" run ./cmd/keystone-seed >&2 && echo "$sum" >"$DIR/keystone-seeded"
+    fi
   ) || die "seeding failed: the services' logs are in $LOGS"
   [[ -z $phase ]] || return 0
   # The scheduler maps new compute hosts to the cell every 5 s; map it now instead.
