@@ -66,6 +66,7 @@ func panelEnv(env testenv.OpenStackEnv) []string {
 func realConfig(t *testing.T, env testenv.OpenStackEnv) config.Config {
 	cfg := apptest.Config(t)
 	cfg.Keystone.AuthURL, cfg.Keystone.Username, cfg.Keystone.Password, cfg.Keystone.ProjectName = env.AuthURL, env.Username, env.Password, env.ProjectName
+	cfg.Keystone.Timeout = time.Minute // the cloud's requests too: see TestOpenStackClusterOnRealServices
 	cfg.WebhookAddr = testenv.FreeAddr(t)
 	cfg.WebhookTLSCert, cfg.WebhookTLSKey = testenv.SelfSignedCert(t)
 	cfg.OpenStack = config.OpenStack{Image: env.ImageID, Region: "RegionOne", ExternalNetworkID: env.ExternalNetworkID, SubnetCIDR: "10.20.0.0/24", Masters: 1, APIPort: 6443}
@@ -101,6 +102,8 @@ func TestOpenStackClusterOnRealServices(t *testing.T) {
 		"--webhook-addr", testenv.FreeAddr(t), "--webhook-tls-cert", cert, "--webhook-tls-key", key,
 		"--openstack-image", env.ImageID, "--openstack-region", "RegionOne", "--openstack-external-network", env.ExternalNetworkID,
 		"--kubernetes-version", "v1.37.2",
+		// One cloud request may take over 10 s on a loaded machine (Neutron's router create).
+		"--keystone-timeout", "1m",
 	}}
 	p.start()
 	t.Cleanup(func() {
@@ -140,6 +143,9 @@ func TestOpenStackClusterOnRealServices(t *testing.T) {
 				if ev.Step == step && strings.Contains(ev.Message, "paused before recording") {
 					return nil
 				}
+			}
+			if job.Job.Status == "failed" {
+				t.Fatalf("the job failed at %s: %s", job.Job.StepName, job.Job.Error)
 			}
 			return errString("not yet: " + job.Job.Status + " at " + job.Job.StepName + ": " + job.Job.Error)
 		})
