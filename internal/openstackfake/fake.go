@@ -47,13 +47,29 @@ type Fake struct {
 	fips     map[string]map[string]any
 	children map[string][]map[string]any // "listeners", "pools", "members:<pool>"
 	userData map[string]string
+	seen     map[string]int // calls so far, by "METHOD /path"
+	failures []failure
+}
+
+// failure is an injected error answer: what no real service produces on demand.
+type failure struct {
+	call      string
+	nth, code int
+}
+
+// FailCall makes the nth call "METHOD /path" (counting from 1) answer code, changing
+// nothing; the call is recorded as made.
+func (f *Fake) FailCall(call string, nth, code int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failures = append(f.failures, failure{call: call, nth: nth, code: code})
 }
 
 // New starts a fake cloud that stops when the test ends.
 func New(t testing.TB) *Fake {
 	f := &Fake{VIP: "10.20.0.250", FloatingIP: "198.51.100.7", networks: map[string]map[string]any{}, subnets: map[string]map[string]any{}, servers: map[string]map[string]any{},
 		lbs: map[string]map[string]any{}, routers: map[string]map[string]any{}, ports: map[string]map[string]any{}, fips: map[string]map[string]any{},
-		children: map[string][]map[string]any{}, userData: map[string]string{}}
+		children: map[string][]map[string]any{}, userData: map[string]string{}, seen: map[string]int{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -93,7 +109,17 @@ func (f *Fake) id(kind string) string {
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, r.Method+" "+r.URL.Path)
+	call := r.Method + " " + r.URL.Path
+	f.calls = append(f.calls, call)
+	f.seen[call]++
+	for _, fl := range f.failures {
+		if fl.call == call && fl.nth == f.seen[call] {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(fl.code)
+			_, _ = fmt.Fprintf(w, `{"error": "injected failure of %s"}`, call)
+			return
+		}
+	}
 	var body map[string]map[string]any
 	if r.Method == http.MethodPost {
 		_ = json.NewDecoder(r.Body).Decode(&body)
