@@ -83,6 +83,7 @@ func realConfig(t *testing.T, env testenv.OpenStackEnv) config.Config {
 // cluster deleted, with another SIGKILL inside remove-infrastructure: nothing of it is
 // left in Nova, Neutron or Octavia, by name or by tag.
 func TestOpenStackClusterOnRealServices(t *testing.T) {
+	t.Parallel() // minutes of waiting on the cloud, with the test below
 	env := testenv.OpenStack(t)
 	cloud := newRealCloud(t, env)
 	dir := t.TempDir()
@@ -295,6 +296,7 @@ func checkRealCluster(t *testing.T, c realCloud, key, external string) {
 // fake virt driver's host, so Nova's scheduler fails the servers, and the job ends with
 // Nova's own reason. Deleting the cluster then removes what was made.
 func TestOpenStackFlavorTooLargeOnRealServices(t *testing.T) {
+	t.Parallel()
 	env := testenv.OpenStack(t)
 	panel := apptest.Start(t, realConfig(t, env))
 	op := panel.Client(t)
