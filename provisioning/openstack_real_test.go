@@ -11,7 +11,7 @@ import (
 )
 
 // realDriver is the openstack driver on the real OpenStack of the test run.
-func realDriver(t *testing.T, env testenv.OpenStackEnv) *provisioning.OpenStackDriver {
+func realDriver(env testenv.OpenStackEnv) *provisioning.OpenStackDriver {
 	return &provisioning.OpenStackDriver{
 		Clients:           provisioning.CatalogClients(env.Provider, "RegionOne"),
 		ImageID:           env.ImageID,
@@ -25,7 +25,7 @@ func realDriver(t *testing.T, env testenv.OpenStackEnv) *provisioning.OpenStackD
 // backends) and removes them: nothing of it is left, by name or by tag.
 func TestOpenStackDriverAgainstRealServices(t *testing.T) {
 	env := testenv.OpenStack(t)
-	d := realDriver(t, env)
+	d := realDriver(env)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	key := testenv.RandomName("real-")
