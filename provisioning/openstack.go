@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -276,7 +277,7 @@ func (d *OpenStackDriver) waitActive(ctx context.Context, c *gophercloud.Service
 			// Nova says why in the fault: "No valid host was found. …" for a flavor no
 			// host fits.
 			if s.Fault.Message != "" {
-				return "", fmt.Errorf("server %s failed to build: %s", s.Name, s.Fault.Message)
+				return "", fmt.Errorf("server %s failed to build: %s", s.Name, strings.TrimSpace(s.Fault.Message))
 			}
 			return "", fmt.Errorf("server %s failed to build", s.Name)
 		}
