@@ -20,14 +20,17 @@ type panelProcess struct {
 	t    *testing.T
 	bin  string
 	args []string
-	log  *os.File
-	cmd  *exec.Cmd
-	url  string
+	// env, when set, is the panel's whole environment (os.Environ() otherwise).
+	env []string
+	log *os.File
+	cmd *exec.Cmd
+	url string
 }
 
 func (p *panelProcess) start() {
 	p.t.Helper()
 	p.cmd = exec.Command(p.bin, p.args...)
+	p.cmd.Env = p.env
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		p.t.Fatalf("start the panel: %v", err)

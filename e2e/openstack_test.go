@@ -19,18 +19,21 @@ import (
 	"kaas/localcluster"
 )
 
-// TestProvisionOpenStackCluster provisions a cluster with the openstack driver. The
-// cloud's compute, network and load-balancer APIs are a FAKE (internal/openstackfake),
+// TestProvisionOpenStackClusterOnAFake provisions a cluster with the openstack driver.
+// The cloud's compute, network and load-balancer APIs are a FAKE (internal/openstackfake),
 // found through the real Keystone's catalog; Keystone, the kube-apiserver and kubectl are
-// real. The test plays the first master's cloud-init: it takes the CA, service-account
+// real (TestOpenStackClusterOnRealServices has the real cloud). The fake answers the
+// second server's creation with a 500, which no real service does on demand: the job
+// fails at infrastructure and, retried, goes on from there without making anything twice. The test plays the first master's cloud-init: it takes the CA, service-account
 // key and webhook kubeconfig from the user data the panel gave the server, and starts a
 // real etcd and kube-apiserver with them behind the fake load balancer's port. So the
 // panel's own admin certificate, its per-cluster webhook credential (required here) and
 // the assigned admin's kubectl are all proven against a real API server.
-func TestProvisionOpenStackCluster(t *testing.T) {
+func TestProvisionOpenStackClusterOnAFake(t *testing.T) {
 	binDir := testenv.Getenv(t, "KAAS_KUBE_BIN_DIR")
 	fake := openstackfake.New(t)
 	fake.FloatingIP = "127.0.0.1"
+	fake.FailCall("POST /compute/servers", 2, 500)
 	lb := testenv.NewLoadBalancer(t)
 	region := testenv.RandomName("e2e-region-")
 	testenv.NewKeystoneAdmin(t).RegisterEndpoints(region, map[string]string{
@@ -74,17 +77,29 @@ func TestProvisionOpenStackCluster(t *testing.T) {
 		t.Fatalf("job's cluster: %+v", job.Job)
 	}
 	node := bootFirstMaster(t, fake, name, resourceKey(name, job.Job.ClusterID), binDir, lb, jobState)
+	eventually(t, "the injected 500 fails the job", time.Minute, func() error {
+		if s := jobState(); !strings.HasPrefix(s, "failed at infrastructure: ") || !strings.Contains(s, "500") {
+			return errString(s)
+		}
+		return nil
+	})
+	op.MustDo(`mutation($id:ID!){retryJob(id:$id){id}}`, map[string]any{"id": created.ProvisionCluster.ID}, nil)
 	evs := progress(t, panel, opToken, created.ProvisionCluster.ID, 0)
 	if last := evs[len(evs)-1]; last.Status != "succeeded" {
 		t.Fatalf("job ended %+v", evs)
 	}
 
 	want := []string{
-		"POST /network/v2.0/networks", "POST /network/v2.0/subnets", "POST /network/v2.0/routers",
+		"POST /network/v2.0/networks", "PUT /network/v2.0/networks/net-1/tags",
+		"POST /network/v2.0/subnets", "PUT /network/v2.0/subnets/subnet-2/tags",
+		"POST /network/v2.0/routers", "PUT /network/v2.0/routers/router-3/tags",
 		"PUT /network/v2.0/routers/router-3/add_router_interface",
-		"POST /lb/v2.0/lbaas/loadbalancers", "POST /network/v2.0/floatingips",
-		"POST /compute/servers", "POST /compute/servers", "POST /compute/servers",
-		"POST /lb/v2.0/lbaas/listeners", "POST /lb/v2.0/lbaas/pools", "POST /lb/v2.0/lbaas/pools/pool-11/members",
+		"POST /network/v2.0/ports", "PUT /network/v2.0/ports/port-5/tags", // the VIP
+		"POST /lb/v2.0/lbaas/loadbalancers", "POST /network/v2.0/floatingips", "PUT /network/v2.0/floatingips/fip-7/tags",
+		"POST /compute/servers",                          // master-0
+		"POST /compute/servers",                          // worker-0: the injected 500
+		"POST /compute/servers", "POST /compute/servers", // retried: worker-0, worker-1; master-0 is found
+		"POST /lb/v2.0/lbaas/listeners", "POST /lb/v2.0/lbaas/pools", "POST /lb/v2.0/lbaas/pools/pool-15/members",
 	}
 	if got := fake.Mutations(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("cloud calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

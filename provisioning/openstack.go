@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -131,15 +133,19 @@ func (d *OpenStackDriver) Ensure(ctx context.Context, cluster string, size model
 		}
 	}
 	progress(10, "network "+name+" and its subnet "+d.CIDR)
-	lb, err := d.ensureLB(ctx, c.LoadBalancer, name+"-api", inf.SubnetID)
+	vip, err := d.vipPort(ctx, c.Network, name+"-api", inf.NetworkID, inf.SubnetID)
+	if err != nil {
+		return inf, err
+	}
+	lb, err := d.ensureLB(ctx, c.LoadBalancer, name+"-api", vip, clusterTag(name))
 	if err != nil {
 		return inf, err
 	}
 	inf.LoadBalancerID = lb.ID
-	if inf.API, err = d.publicAddress(ctx, c.Network, lb); err != nil {
+	if inf.API, err = d.publicAddress(ctx, c.Network, vip, name); err != nil {
 		return inf, err
 	}
-	progress(25, fmt.Sprintf("load balancer %s for the API at %s", lb.VipAddress, inf.API.Public))
+	progress(25, fmt.Sprintf("load balancer %s for the API at %s", inf.API.VIP, inf.API.Public))
 	var nodes []kubeadm.Node
 	for i := range d.Masters {
 		nodes = append(nodes, kubeadm.Node{Role: kubeadm.RoleMaster, Index: i})
@@ -184,14 +190,19 @@ func (d *OpenStackDriver) APIAddress(ctx context.Context, cluster string) (OpenS
 	if err != nil {
 		return OpenStackAPI{}, fmt.Errorf("openstack clients: %w", err)
 	}
-	lb, err := d.findLB(ctx, c.LoadBalancer, resourceName(cluster)+"-api")
+	name := resourceName(cluster)
+	lb, err := d.findLB(ctx, c.LoadBalancer, name+"-api")
 	if err != nil {
 		return OpenStackAPI{}, err
 	}
-	if lb == nil {
+	vip, err := d.findPort(ctx, c.Network, name+"-api", "")
+	if err != nil {
+		return OpenStackAPI{}, err
+	}
+	if lb == nil || vip == nil || len(vip.FixedIPs) == 0 {
 		return OpenStackAPI{}, models.Errorf(models.CodeNotFound, "cluster %s has no API load balancer", cluster)
 	}
-	return d.publicAddress(ctx, c.Network, lb)
+	return d.publicAddress(ctx, c.Network, vip, name)
 }
 
 // flavor picks the smallest flavor that fits a worker of the size.
@@ -230,10 +241,14 @@ func (d *OpenStackDriver) server(ctx context.Context, c *gophercloud.ServiceClie
 	if found, err := servers.ExtractServers(page); err == nil && len(found) > 0 {
 		return found[0].ID, nil
 	}
-	s, err := servers.Create(ctx, c, servers.CreateOpts{
+	// Tags on create need compute API 2.52 (Queens).
+	tagged := *c
+	tagged.Microversion = "2.52"
+	s, err := servers.Create(ctx, &tagged, servers.CreateOpts{
 		Name: name, FlavorRef: flavor, ImageRef: d.ImageID, UserData: userData,
 		Networks: []servers.Network{{UUID: networkID}},
 		Metadata: map[string]string{"kaas-cluster": cluster, "kaas-role": role},
+		Tags:     []string{clusterTag(resourceName(cluster))},
 	}, nil).Extract()
 	if err != nil {
 		return "", fmt.Errorf("create server %s: %w", name, err)
@@ -259,6 +274,11 @@ func (d *OpenStackDriver) waitActive(ctx context.Context, c *gophercloud.Service
 			}
 			return "", fmt.Errorf("server %s has no address on %s", s.Name, network)
 		case "ERROR":
+			// Nova says why in the fault: "No valid host was found. …" for a flavor no
+			// host fits.
+			if s.Fault.Message != "" {
+				return "", fmt.Errorf("server %s failed to build: %s", s.Name, strings.TrimSpace(s.Fault.Message))
+			}
 			return "", fmt.Errorf("server %s failed to build", s.Name)
 		}
 		if err := d.pause(ctx); err != nil {
@@ -268,9 +288,10 @@ func (d *OpenStackDriver) waitActive(ctx context.Context, c *gophercloud.Service
 }
 
 // Remove deletes the cluster's API floating IP and load balancer (cascading to its
-// listener, pool and members) and its servers, waits until they are gone (Neutron keeps
-// a subnet while ports use it), then deletes its router, subnet and network. What is
-// gone already is skipped, so it can run again.
+// listener, pool and members) and its servers, waits until they are gone, then deletes
+// the ports left on its network (the VIP port), its router and its subnet and network:
+// Neutron keeps a subnet while a port has an address on it. What is gone already is
+// skipped, so it can run again.
 func (d *OpenStackDriver) Remove(ctx context.Context, cluster string) error {
 	d.defaults()
 	c, err := d.Clients(ctx)
@@ -293,11 +314,10 @@ func (d *OpenStackDriver) Remove(ctx context.Context, cluster string) error {
 			return err
 		}
 	}
-	page, err := servers.List(c.Compute, servers.ListOpts{Name: "^" + cluster + "-(master|worker)-[0-9]+$"}).AllPages(ctx)
+	ss, err := d.clusterServers(ctx, c.Compute, cluster)
 	if err != nil {
-		return fmt.Errorf("list servers: %w", err)
+		return err
 	}
-	ss, _ := servers.ExtractServers(page)
 	for _, s := range ss {
 		if err := ignoreGone(servers.Delete(ctx, c.Compute, s.ID).ExtractErr()); err != nil {
 			return fmt.Errorf("delete server %s: %w", s.Name, err)
@@ -309,6 +329,28 @@ func (d *OpenStackDriver) Remove(ctx context.Context, cluster string) error {
 		}
 	}
 	return d.removeNetwork(ctx, c.Network, name)
+}
+
+// clusterServers lists the cluster's servers. Nova's name filter is a regular
+// expression with every '|' escaped (it would mean alternation to MySQL), so it lists the
+// names that start with the cluster's and the driver picks its own.
+func (d *OpenStackDriver) clusterServers(ctx context.Context, c *gophercloud.ServiceClient, cluster string) ([]servers.Server, error) {
+	page, err := servers.List(c, servers.ListOpts{Name: "^" + regexp.QuoteMeta(cluster) + "-"}).AllPages(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list servers: %w", err)
+	}
+	all, err := servers.ExtractServers(page)
+	if err != nil {
+		return nil, fmt.Errorf("list servers: %w", err)
+	}
+	own := regexp.MustCompile("^" + regexp.QuoteMeta(cluster) + "-(master|worker)-[0-9]+$")
+	var ss []servers.Server
+	for _, s := range all {
+		if own.MatchString(s.Name) {
+			ss = append(ss, s)
+		}
+	}
+	return ss, nil
 }
 
 // APIURL returns the URL the panel reaches the cluster's API at.

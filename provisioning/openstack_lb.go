@@ -9,6 +9,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/listeners"
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/loadbalancers"
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/pools"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
 )
 
 // findLB returns the named load balancer, nil when there is none.
@@ -27,14 +28,18 @@ func (d *OpenStackDriver) findLB(ctx context.Context, c *gophercloud.ServiceClie
 	return &found[0], nil
 }
 
-// ensureLB returns the named load balancer once ACTIVE, creating it on the subnet.
-func (d *OpenStackDriver) ensureLB(ctx context.Context, c *gophercloud.ServiceClient, name, subnetID string) (*loadbalancers.LoadBalancer, error) {
+// ensureLB returns the named load balancer once ACTIVE, creating it with the VIP port
+// the driver made (Octavia then leaves the port to its owner). The port's subnet and
+// address go with it: Octavia checks they are the port's, and its noop network driver
+// (no Neutron) cannot find them itself.
+func (d *OpenStackDriver) ensureLB(ctx context.Context, c *gophercloud.ServiceClient, name string, vip *ports.Port, tag string) (*loadbalancers.LoadBalancer, error) {
 	lb, err := d.findLB(ctx, c, name)
 	if err != nil {
 		return nil, err
 	}
 	if lb == nil {
-		if lb, err = loadbalancers.Create(ctx, c, loadbalancers.CreateOpts{Name: name, VipSubnetID: subnetID}).Extract(); err != nil {
+		if lb, err = loadbalancers.Create(ctx, c, loadbalancers.CreateOpts{Name: name, VipPortID: vip.ID,
+			VipSubnetID: vip.FixedIPs[0].SubnetID, VipAddress: vip.FixedIPs[0].IPAddress, Tags: []string{tag}}).Extract(); err != nil {
 			return nil, fmt.Errorf("create load balancer: %w", err)
 		}
 	}

@@ -3,9 +3,11 @@ package provisioning
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
-	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/loadbalancers"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/attributestags"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/floatingips"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/routers"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
@@ -19,14 +21,33 @@ func (d *OpenStackDriver) network(ctx context.Context, c *gophercloud.ServiceCli
 		return "", fmt.Errorf("list networks: %w", err)
 	}
 	if found, err := networks.ExtractNetworks(page); err == nil && len(found) > 0 {
-		return found[0].ID, nil
+		return found[0].ID, d.tag(ctx, c, "networks", found[0].ID, found[0].Tags, name)
 	}
 	up := true
 	n, err := networks.Create(ctx, c, networks.CreateOpts{Name: name, AdminStateUp: &up}).Extract()
 	if err != nil {
 		return "", fmt.Errorf("create network: %w", err)
 	}
-	return n.ID, nil
+	return n.ID, d.tag(ctx, c, "networks", n.ID, n.Tags, name)
+}
+
+// clusterTag marks every cloud resource of the cluster whose resources are named name
+// (kaas-<key>), so they can be found by tag as well as by name. Nova takes tags of at
+// most 60 characters.
+func clusterTag(name string) string { return "kaas=" + strings.TrimPrefix(name, "kaas-") }
+
+// tag gives a Neutron resource the cluster's tag unless it has it: resources are tagged
+// after they are made (Neutron of Zed takes no tags on create), so one made just before
+// a crash gets its tag when the step runs again.
+func (d *OpenStackDriver) tag(ctx context.Context, c *gophercloud.ServiceClient, kind, id string, have []string, name string) error {
+	t := clusterTag(name)
+	if slices.Contains(have, t) {
+		return nil
+	}
+	if _, err := attributestags.ReplaceAll(ctx, c, kind, id, attributestags.ReplaceAllOpts{Tags: append(slices.Clone(have), t)}).Extract(); err != nil {
+		return fmt.Errorf("tag %s %s: %w", kind, id, err)
+	}
+	return nil
 }
 
 func (d *OpenStackDriver) subnet(ctx context.Context, c *gophercloud.ServiceClient, name, networkID string) (string, error) {
@@ -35,14 +56,50 @@ func (d *OpenStackDriver) subnet(ctx context.Context, c *gophercloud.ServiceClie
 		return "", fmt.Errorf("list subnets: %w", err)
 	}
 	if found, err := subnets.ExtractSubnets(page); err == nil && len(found) > 0 {
-		return found[0].ID, nil
+		return found[0].ID, d.tag(ctx, c, "subnets", found[0].ID, found[0].Tags, name)
 	}
 	s, err := subnets.Create(ctx, c, subnets.CreateOpts{Name: name, NetworkID: networkID, CIDR: d.CIDR, IPVersion: gophercloud.IPv4,
 		DNSNameservers: d.DNSNameservers}).Extract()
 	if err != nil {
 		return "", fmt.Errorf("create subnet: %w", err)
 	}
-	return s.ID, nil
+	return s.ID, d.tag(ctx, c, "subnets", s.ID, s.Tags, name)
+}
+
+// vipPort returns the cluster's API address port on the subnet, creating it: the load
+// balancer takes it as its VIP, so the floating IP attaches to a port Neutron has
+// whichever network driver Octavia runs, and the driver deletes it with the network.
+func (d *OpenStackDriver) vipPort(ctx context.Context, c *gophercloud.ServiceClient, name, networkID, subnetID string) (*ports.Port, error) {
+	p, err := d.findPort(ctx, c, name, networkID)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		if p, err = ports.Create(ctx, c, ports.CreateOpts{Name: name, NetworkID: networkID, FixedIPs: []ports.IP{{SubnetID: subnetID}},
+			Description: "API address of the cluster " + strings.TrimPrefix(strings.TrimSuffix(name, "-api"), "kaas-")}).Extract(); err != nil {
+			return nil, fmt.Errorf("create VIP port: %w", err)
+		}
+	}
+	if len(p.FixedIPs) == 0 {
+		return nil, fmt.Errorf("VIP port %s has no address", p.ID)
+	}
+	return p, d.tag(ctx, c, "ports", p.ID, p.Tags, strings.TrimSuffix(name, "-api"))
+}
+
+// findPort returns the named port (on the network, when given), nil when there is none.
+func (d *OpenStackDriver) findPort(ctx context.Context, c *gophercloud.ServiceClient, name, networkID string) (*ports.Port, error) {
+	page, err := ports.List(c, ports.ListOpts{Name: name, NetworkID: networkID}).AllPages(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list ports: %w", err)
+	}
+	found, err := ports.ExtractPorts(page)
+	if err != nil {
+		return nil, fmt.Errorf("list ports: %w", err)
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	return &found[0], nil
 }
 
 // router ensures the cluster's router with its gateway on the external network and an
@@ -53,15 +110,16 @@ func (d *OpenStackDriver) router(ctx context.Context, c *gophercloud.ServiceClie
 		return "", fmt.Errorf("list routers: %w", err)
 	}
 	found, _ := routers.ExtractRouters(page)
-	var id string
-	if len(found) > 0 {
-		id = found[0].ID
-	} else {
+	if len(found) == 0 {
 		r, err := routers.Create(ctx, c, routers.CreateOpts{Name: name, GatewayInfo: &routers.GatewayInfo{NetworkID: d.ExternalNetworkID}}).Extract()
 		if err != nil {
 			return "", fmt.Errorf("create router: %w", err)
 		}
-		id = r.ID
+		found = append(found, *r)
+	}
+	id := found[0].ID
+	if err := d.tag(ctx, c, "routers", id, found[0].Tags, name); err != nil {
+		return "", err
 	}
 	attached, err := d.routerPorts(ctx, c, id, networkID)
 	if err != nil {
@@ -88,28 +146,28 @@ func (d *OpenStackDriver) routerPorts(ctx context.Context, c *gophercloud.Servic
 	return ps, nil
 }
 
-// publicAddress returns the API's addresses, giving the load balancer's VIP port a
-// floating IP when there is an external network.
-func (d *OpenStackDriver) publicAddress(ctx context.Context, c *gophercloud.ServiceClient, lb *loadbalancers.LoadBalancer) (OpenStackAPI, error) {
-	api := OpenStackAPI{VIP: lb.VipAddress, Public: lb.VipAddress}
+// publicAddress returns the API's addresses, giving the VIP port a floating IP when
+// there is an external network.
+func (d *OpenStackDriver) publicAddress(ctx context.Context, c *gophercloud.ServiceClient, vip *ports.Port, name string) (OpenStackAPI, error) {
+	api := OpenStackAPI{VIP: vip.FixedIPs[0].IPAddress, Public: vip.FixedIPs[0].IPAddress}
 	if d.ExternalNetworkID == "" {
 		return api, nil
 	}
-	page, err := floatingips.List(c, floatingips.ListOpts{PortID: lb.VipPortID}).AllPages(ctx)
+	page, err := floatingips.List(c, floatingips.ListOpts{PortID: vip.ID}).AllPages(ctx)
 	if err != nil {
 		return api, fmt.Errorf("list floating IPs: %w", err)
 	}
 	if found, err := floatingips.ExtractFloatingIPs(page); err == nil && len(found) > 0 {
 		api.Public = found[0].FloatingIP
-		return api, nil
+		return api, d.tag(ctx, c, "floatingips", found[0].ID, found[0].Tags, name)
 	}
-	fip, err := floatingips.Create(ctx, c, floatingips.CreateOpts{FloatingNetworkID: d.ExternalNetworkID, PortID: lb.VipPortID,
-		Description: "API of " + lb.Name}).Extract()
+	fip, err := floatingips.Create(ctx, c, floatingips.CreateOpts{FloatingNetworkID: d.ExternalNetworkID, PortID: vip.ID,
+		Description: "API of " + name}).Extract()
 	if err != nil {
 		return api, fmt.Errorf("create floating IP: %w", err)
 	}
 	api.Public = fip.FloatingIP
-	return api, nil
+	return api, d.tag(ctx, c, "floatingips", fip.ID, fip.Tags, name)
 }
 
 // removeFloatingIPs deletes the floating IPs on the port.
@@ -127,8 +185,10 @@ func (d *OpenStackDriver) removeFloatingIPs(ctx context.Context, c *gophercloud.
 	return nil
 }
 
-// removeNetwork deletes the cluster's router and its network with its subnets; what is
-// gone already is skipped.
+// removeNetwork deletes the cluster's router and its network with its ports and
+// subnets; what is gone already is skipped. Neutron keeps a subnet while any port has an
+// address on it (409 SubnetInUse): the router's interfaces are removed from the router,
+// every other port (the VIP port, a server's port Nova has not deleted) is deleted first.
 func (d *OpenStackDriver) removeNetwork(ctx context.Context, c *gophercloud.ServiceClient, name string) error {
 	npage, err := networks.List(c, networks.ListOpts{Name: name}).AllPages(ctx)
 	if err != nil {
@@ -140,18 +200,28 @@ func (d *OpenStackDriver) removeNetwork(ctx context.Context, c *gophercloud.Serv
 		return fmt.Errorf("list routers: %w", err)
 	}
 	rs, _ := routers.ExtractRouters(rpage)
-	for _, r := range rs {
-		for _, n := range ns {
-			attached, err := d.routerPorts(ctx, c, r.ID, n.ID)
-			if err != nil {
-				return err
-			}
-			for _, p := range attached {
-				if _, err := routers.RemoveInterface(ctx, c, r.ID, routers.RemoveInterfaceOpts{PortID: p.ID}).Extract(); ignoreGone(err) != nil {
+	for _, n := range ns {
+		page, err := ports.List(c, ports.ListOpts{NetworkID: n.ID}).AllPages(ctx)
+		if err != nil {
+			return fmt.Errorf("list ports: %w", err)
+		}
+		ps, _ := ports.ExtractPorts(page)
+		for _, p := range ps {
+			if strings.HasPrefix(p.DeviceOwner, "network:router_interface") {
+				if _, err := routers.RemoveInterface(ctx, c, p.DeviceID, routers.RemoveInterfaceOpts{PortID: p.ID}).Extract(); ignoreGone(err) != nil {
 					return fmt.Errorf("remove router interface: %w", err)
 				}
+				continue
+			}
+			if err := d.removeFloatingIPs(ctx, c, p.ID); err != nil {
+				return err
+			}
+			if err := ignoreGone(ports.Delete(ctx, c, p.ID).ExtractErr()); err != nil {
+				return fmt.Errorf("delete port %s: %w", p.ID, err)
 			}
 		}
+	}
+	for _, r := range rs {
 		if err := ignoreGone(routers.Delete(ctx, c, r.ID).ExtractErr()); err != nil {
 			return fmt.Errorf("delete router: %w", err)
 		}

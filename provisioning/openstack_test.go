@@ -38,15 +38,16 @@ func TestOpenStackDriverAgainstAFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"POST /network/v2.0/networks",
-		"POST /network/v2.0/subnets",
+		"POST /network/v2.0/networks", "PUT /network/v2.0/networks/net-1/tags",
+		"POST /network/v2.0/subnets", "PUT /network/v2.0/subnets/subnet-2/tags",
+		"POST /network/v2.0/ports", "PUT /network/v2.0/ports/port-3/tags", // the VIP
 		"POST /lb/v2.0/lbaas/loadbalancers",
 		"POST /compute/servers", // blue-master-0
 		"POST /compute/servers", // blue-worker-0
 		"POST /compute/servers", // blue-worker-1
 		"POST /lb/v2.0/lbaas/listeners",
 		"POST /lb/v2.0/lbaas/pools",
-		"POST /lb/v2.0/lbaas/pools/pool-8/members",
+		"POST /lb/v2.0/lbaas/pools/pool-12/members",
 	}
 	if got := fake.Mutations(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -92,7 +93,9 @@ func TestOpenStackDriverAgainstAFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	removed := fake.Mutations()[before:]
-	wantRemoved := []string{"DELETE /lb/v2.0/lbaas/loadbalancers/lb-3", "DELETE /compute/servers/server-4", "DELETE /compute/servers/server-5", "DELETE /compute/servers/server-6", "DELETE /network/v2.0/subnets/subnet-2", "DELETE /network/v2.0/networks/net-1"}
+	// The VIP port goes before the subnet: Neutron keeps a subnet a port uses.
+	wantRemoved := []string{"DELETE /lb/v2.0/lbaas/loadbalancers/lb-4", "DELETE /compute/servers/server-5", "DELETE /compute/servers/server-7", "DELETE /compute/servers/server-9",
+		"DELETE /network/v2.0/ports/port-3", "DELETE /network/v2.0/subnets/subnet-2", "DELETE /network/v2.0/networks/net-1"}
 	slices.Sort(removed[1:4]) // servers in any order
 	if !reflect.DeepEqual(removed, wantRemoved) {
 		t.Fatalf("remove calls %v, want %v", removed, wantRemoved)
@@ -121,17 +124,18 @@ func TestOpenStackDriverExternalNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"POST /network/v2.0/networks",
-		"POST /network/v2.0/subnets",
-		"POST /network/v2.0/routers",
+		"POST /network/v2.0/networks", "PUT /network/v2.0/networks/net-1/tags",
+		"POST /network/v2.0/subnets", "PUT /network/v2.0/subnets/subnet-2/tags",
+		"POST /network/v2.0/routers", "PUT /network/v2.0/routers/router-3/tags",
 		"PUT /network/v2.0/routers/router-3/add_router_interface",
+		"POST /network/v2.0/ports", "PUT /network/v2.0/ports/port-5/tags", // the VIP
 		"POST /lb/v2.0/lbaas/loadbalancers",
-		"POST /network/v2.0/floatingips",
+		"POST /network/v2.0/floatingips", "PUT /network/v2.0/floatingips/fip-7/tags",
 		"POST /compute/servers", "POST /compute/servers", "POST /compute/servers", // 3 masters
 		"POST /compute/servers", // 1 worker
 		"POST /lb/v2.0/lbaas/listeners",
 		"POST /lb/v2.0/lbaas/pools",
-		"POST /lb/v2.0/lbaas/pools/pool-12/members", "POST /lb/v2.0/lbaas/pools/pool-12/members", "POST /lb/v2.0/lbaas/pools/pool-12/members",
+		"POST /lb/v2.0/lbaas/pools/pool-17/members", "POST /lb/v2.0/lbaas/pools/pool-17/members", "POST /lb/v2.0/lbaas/pools/pool-17/members",
 	}
 	if got := fake.Mutations(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -140,7 +144,7 @@ func TestOpenStackDriverExternalNetwork(t *testing.T) {
 		t.Fatalf("infra = %+v", inf)
 	}
 	for _, fip := range fake.Resources("fips") {
-		if fip["floating_network_id"] != "ext-net" || fip["port_id"] != "vip-port-lb-5" {
+		if fip["floating_network_id"] != "ext-net" || fip["port_id"] != "port-5" {
 			t.Errorf("floating IP %v, want on ext-net at the VIP's port", fip)
 		}
 	}
@@ -166,7 +170,7 @@ func TestOpenStackDriverExternalNetwork(t *testing.T) {
 	if n := fake.Left(); n != 0 {
 		t.Fatalf("%d resources left after Remove", n)
 	}
-	if got := fake.Mutations()[before]; got != "DELETE /network/v2.0/floatingips/fip-6" {
+	if got := fake.Mutations()[before]; got != "DELETE /network/v2.0/floatingips/fip-7" {
 		t.Errorf("first removal %s, want the floating IP before the load balancer", got)
 	}
 }

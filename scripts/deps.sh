@@ -48,8 +48,12 @@ fi
 apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -q)
 
 log "missing: ${missing[*]}"
-log "apt-get update"
-"${apt[@]}" update >&2
+# apt-get update only when the package lists do not have them (a new machine).
 log "apt-get install -y ${missing[*]}"
-"${apt[@]}" install -y "${missing[@]}" >&2
+if ! "${apt[@]}" install -y "${missing[@]}" >&2; then
+  log "apt-get update"
+  "${apt[@]}" update >&2
+  log "apt-get install -y ${missing[*]}"
+  "${apt[@]}" install -y "${missing[@]}" >&2
+fi
 log "installed ${missing[*]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh installs what is missing, starts the real counterparts (Keystone, PostgreSQL,
-# kube-apiserver binaries) and runs every Go test, each fuzz target for 10 s, the frontend
-# unit tests and the browser tests. A counterpart that cannot be started fails the run.
+# kube-apiserver binaries, OpenStack) and runs every Go test, each fuzz target for 10 s, the
+# Helm chart check, the frontend unit tests and the browser tests. A counterpart that cannot
+# be started fails the run.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -15,7 +16,8 @@ scripts/services.sh
 # shellcheck disable=SC1091
 . "$STATE/test-env.sh"
 if [[ -z ${KAAS_KEEP_SERVICES:-} ]]; then
-  trap 'scripts/keystone.sh stop "$STATE/test-keystone" >/dev/null 2>&1 || true' EXIT
+  trap 'scripts/keystone.sh stop "$STATE/test-keystone" >/dev/null 2>&1 || true
+    scripts/openstack.sh stop "$STATE/test-openstack" >/dev/null 2>&1 || true' EXIT
 fi
 
 step "building the SPA"

@@ -1,7 +1,12 @@
 // Package openstackfake is a FAKE of the OpenStack compute (Nova), network (Neutron) and
-// load-balancer (Octavia) APIs, for tests: nothing here can run the real ones. It keeps
-// the resources it is asked to create, answers lists by name, and records every call so
-// tests can assert the exact requests a driver makes.
+// load-balancer (Octavia) APIs, for the cases the real services (scripts/openstack.sh)
+// cannot produce, such as a failure injected mid-step, and for asserting the exact
+// requests a driver makes. It keeps the resources it is asked to create, answers lists
+// by name, and records every call. Where the real services were seen to differ it
+// behaves like them: a server has a port on its network until it is deleted, Neutron
+// refuses to delete a subnet a port still uses (409 SubnetInUse) and a floating IP for a
+// port it does not have (404 PortNotFound), Nova's name filter escapes '|', and tags are
+// set with PUT …/tags.
 package openstackfake
 
 import (
@@ -38,17 +43,33 @@ type Fake struct {
 	servers  map[string]map[string]any
 	lbs      map[string]map[string]any
 	routers  map[string]map[string]any
-	ports    map[string]map[string]any // router interfaces
+	ports    map[string]map[string]any // router interfaces, servers' and VIP ports
 	fips     map[string]map[string]any
 	children map[string][]map[string]any // "listeners", "pools", "members:<pool>"
 	userData map[string]string
+	seen     map[string]int // calls so far, by "METHOD /path"
+	failures []failure
+}
+
+// failure is an injected error answer: what no real service produces on demand.
+type failure struct {
+	call      string
+	nth, code int
+}
+
+// FailCall makes the nth call "METHOD /path" (counting from 1) answer code, changing
+// nothing; the call is recorded as made.
+func (f *Fake) FailCall(call string, nth, code int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failures = append(f.failures, failure{call: call, nth: nth, code: code})
 }
 
 // New starts a fake cloud that stops when the test ends.
 func New(t testing.TB) *Fake {
 	f := &Fake{VIP: "10.20.0.250", FloatingIP: "198.51.100.7", networks: map[string]map[string]any{}, subnets: map[string]map[string]any{}, servers: map[string]map[string]any{},
 		lbs: map[string]map[string]any{}, routers: map[string]map[string]any{}, ports: map[string]map[string]any{}, fips: map[string]map[string]any{},
-		children: map[string][]map[string]any{}, userData: map[string]string{}}
+		children: map[string][]map[string]any{}, userData: map[string]string{}, seen: map[string]int{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -88,7 +109,17 @@ func (f *Fake) id(kind string) string {
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, r.Method+" "+r.URL.Path)
+	call := r.Method + " " + r.URL.Path
+	f.calls = append(f.calls, call)
+	f.seen[call]++
+	for _, fl := range f.failures {
+		if fl.call == call && fl.nth == f.seen[call] {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(fl.code)
+			_, _ = fmt.Fprintf(w, `{"error": "injected failure of %s"}`, call)
+			return
+		}
+	}
 	var body map[string]map[string]any
 	if r.Method == http.MethodPost {
 		_ = json.NewDecoder(r.Body).Decode(&body)
@@ -128,16 +159,25 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		var in map[string]any
 		_ = json.NewDecoder(r.Body).Decode(&in)
 		subnet := f.subnets[in["subnet_id"].(string)]
-		port := map[string]any{"id": f.id("port"), "device_id": router, "network_id": subnet["network_id"]}
-		f.ports[port["id"].(string)] = port
+		port := f.addPort(map[string]any{"device_id": router, "device_owner": "network:router_interface", "network_id": subnet["network_id"]}, "10.20.0.1")
 		reply(200, map[string]any{"id": router, "subnet_id": in["subnet_id"], "port_id": port["id"]})
 	case strings.HasSuffix(p, "/remove_router_interface") && r.Method == "PUT":
 		var in map[string]any
 		_ = json.NewDecoder(r.Body).Decode(&in)
 		delete(f.ports, in["port_id"].(string))
 		reply(200, map[string]any{"port_id": in["port_id"]})
-	case p == "/network/v2.0/ports" && r.Method == "GET":
-		byName(f.ports, "ports")
+	case strings.HasSuffix(p, "/tags") && r.Method == "PUT":
+		var in map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		parts := strings.Split(strings.TrimPrefix(p, "/network/v2.0/"), "/")
+		items := map[string]map[string]map[string]any{"networks": f.networks, "subnets": f.subnets, "routers": f.routers, "ports": f.ports, "floatingips": f.fips}[parts[0]]
+		obj := items[parts[1]]
+		if obj == nil {
+			reply(404, map[string]any{"NeutronError": map[string]any{"type": "NotFound"}})
+			return
+		}
+		obj["tags"] = in["tags"]
+		reply(200, map[string]any{"tags": in["tags"]})
 	case p == "/compute/flavors/detail":
 		reply(200, map[string]any{"flavors": []map[string]any{
 			{"id": "f-small", "name": "small", "vcpus": 2, "ram": 4096, "disk": 20},
@@ -145,7 +185,8 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 			{"id": "f-medium", "name": "medium", "vcpus": 4, "ram": 8192, "disk": 40},
 		}})
 	case p == "/compute/servers/detail":
-		re := regexp.MustCompile(q.Get("name"))
+		// Nova escapes every '|' of the filter: MySQL would read it as alternation.
+		re := regexp.MustCompile(strings.ReplaceAll(q.Get("name"), "|", `\|`))
 		list := []map[string]any{}
 		for _, s := range f.servers {
 			if re.MatchString(s["name"].(string)) {
@@ -159,8 +200,13 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		f.userData[s["name"].(string)], _ = s["user_data"].(string)
 		network := "kaas-" + strings.SplitN(s["name"].(string), "-master-", 2)[0]
 		network = strings.SplitN(network, "-worker-", 2)[0]
+		addr := fmt.Sprintf("10.20.0.%d", 10+f.next)
 		f.servers[id] = map[string]any{"id": id, "name": s["name"], "status": "BUILD", "flavor": map[string]any{"id": s["flavorRef"]},
-			"addresses": map[string]any{network: []any{map[string]any{"addr": fmt.Sprintf("10.20.0.%d", 10+f.next), "version": 4}}}}
+			"addresses": map[string]any{network: []any{map[string]any{"addr": addr, "version": 4}}}, "tags": s["tags"]}
+		if nets, ok := s["networks"].([]any); ok && len(nets) > 0 {
+			netID, _ := nets[0].(map[string]any)["uuid"].(string)
+			f.addPort(map[string]any{"device_id": id, "device_owner": "compute:nova", "network_id": netID}, addr)
+		}
 		reply(202, map[string]any{"server": map[string]any{"id": id}})
 	case strings.HasPrefix(p, "/compute/servers/") && r.Method == "GET":
 		s := f.servers[strings.TrimPrefix(p, "/compute/servers/")]
@@ -171,14 +217,22 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		reply(200, map[string]any{"server": s})
 		s["status"] = "ACTIVE" // built by the next look
 	case strings.HasPrefix(p, "/compute/servers/") && r.Method == "DELETE":
-		delete(f.servers, strings.TrimPrefix(p, "/compute/servers/"))
+		id := strings.TrimPrefix(p, "/compute/servers/")
+		delete(f.servers, id)
+		for pid, port := range f.ports { // Nova deletes the ports it made
+			if port["device_id"] == id {
+				delete(f.ports, pid)
+			}
+		}
 		w.WriteHeader(204)
 	case p == "/lb/v2.0/lbaas/loadbalancers" && r.Method == "GET":
 		byName(f.lbs, "loadbalancers")
 	case p == "/lb/v2.0/lbaas/loadbalancers" && r.Method == "POST":
 		lb := body["loadbalancer"]
-		lb["id"], lb["vip_address"], lb["provisioning_status"] = f.id("lb"), f.VIP, "PENDING_CREATE"
-		lb["vip_port_id"] = "vip-port-" + lb["id"].(string)
+		lb["id"], lb["provisioning_status"] = f.id("lb"), "PENDING_CREATE"
+		if lb["vip_port_id"] == nil { // Octavia makes the port
+			lb["vip_address"], lb["vip_port_id"] = f.VIP, "vip-port-"+lb["id"].(string)
+		}
 		f.lbs[lb["id"].(string)] = lb
 		reply(201, map[string]any{"loadbalancer": lb})
 	case strings.HasPrefix(p, "/lb/v2.0/lbaas/loadbalancers/") && r.Method == "GET":
@@ -230,6 +284,7 @@ func (f *Fake) neutron(w http.ResponseWriter, r *http.Request, p string, body ma
 		{"subnets", "subnet", "subnet", f.subnets},
 		{"routers", "router", "router", f.routers},
 		{"floatingips", "floatingip", "fip", f.fips},
+		{"ports", "port", "port", f.ports},
 	} {
 		base := "/network/v2.0/" + c.plural
 		switch {
@@ -237,14 +292,32 @@ func (f *Fake) neutron(w http.ResponseWriter, r *http.Request, p string, body ma
 			byName(c.items, c.plural)
 		case p == base && r.Method == http.MethodPost:
 			obj := body[c.single]
-			obj["id"] = f.id(c.prefix)
-			if c.single == "floatingip" {
+			switch c.single {
+			case "floatingip":
+				if port, _ := obj["port_id"].(string); port != "" && f.ports[port] == nil {
+					reply(404, map[string]any{"NeutronError": map[string]any{"type": "PortNotFound", "message": "Port " + port + " could not be found."}})
+					return true
+				}
 				obj["floating_ip_address"] = f.FloatingIP
+			case "port":
+				reply(201, map[string]any{"port": f.addPort(obj, f.VIP)})
+				return true
 			}
+			obj["id"] = f.id(c.prefix)
 			c.items[obj["id"].(string)] = obj
 			reply(201, map[string]any{c.single: obj})
 		case strings.HasPrefix(p, base+"/") && r.Method == http.MethodDelete && !strings.Contains(strings.TrimPrefix(p, base+"/"), "/"):
-			delete(c.items, strings.TrimPrefix(p, base+"/"))
+			id := strings.TrimPrefix(p, base+"/")
+			if c.single == "subnet" {
+				for _, port := range f.ports {
+					if port["network_id"] == f.subnets[id]["network_id"] {
+						reply(409, map[string]any{"NeutronError": map[string]any{"type": "SubnetInUse",
+							"message": "Unable to complete operation on subnet " + id + ": One or more ports have an IP allocation from this subnet."}})
+						return true
+					}
+				}
+			}
+			delete(c.items, id)
 			w.WriteHeader(204)
 		default:
 			continue
@@ -252,6 +325,20 @@ func (f *Fake) neutron(w http.ResponseWriter, r *http.Request, p string, body ma
 		return true
 	}
 	return false
+}
+
+// addPort keeps a port with one address on its network's first subnet.
+func (f *Fake) addPort(port map[string]any, addr string) map[string]any {
+	port["id"] = f.id("port")
+	var subnet string
+	for id, s := range f.subnets {
+		if s["network_id"] == port["network_id"] {
+			subnet = id
+		}
+	}
+	port["fixed_ips"] = []any{map[string]any{"subnet_id": subnet, "ip_address": addr}}
+	f.ports[port["id"].(string)] = port
+	return port
 }
 
 // Left counts the resources the fake still holds.
@@ -272,12 +359,12 @@ func (f *Fake) UserData(server string) []byte {
 	return b
 }
 
-// Resources returns copies of what the fake holds of a kind: "servers", "fips" or
-// "routers".
+// Resources returns copies of what the fake holds of a kind: "servers", "fips",
+// "routers" or "ports".
 func (f *Fake) Resources(kind string) []map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	m := map[string]map[string]map[string]any{"servers": f.servers, "fips": f.fips, "routers": f.routers}[kind]
+	m := map[string]map[string]map[string]any{"servers": f.servers, "fips": f.fips, "routers": f.routers, "ports": f.ports}[kind]
 	var out []map[string]any
 	for _, v := range m {
 		out = append(out, maps.Clone(v))
