@@ -197,6 +197,8 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 		{"syntax error", http.MethodPost, "application/json", nil, `{"query":"{viewer{name"}`, 0, "INVALID"},
 		{"unknown field", http.MethodPost, "application/json", nil, `{"query":"{nope}"}`, 0, "INVALID"},
 		{"wrong variable type", http.MethodPost, "application/json", nil, `{"query":"mutation($n:Int!){deleteToken(id:$n)}","variables":{"n":"x"}}`, 0, "INVALID"},
+		{"unknown input field in a variable", http.MethodPost, "application/json", nil, `{"query":"mutation($i:CreateTokenInput!){createToken(input:$i){id}}","variables":{"i":{"name":"x","bogus":1}}}`, 0, "INVALID"},
+		{"unknown input field inline", http.MethodPost, "application/json", nil, `{"query":"mutation{createToken(input:{name:\"x\",bogus:1}){id}}"}`, 0, "INVALID"},
 		{"too deep", http.MethodPost, "application/json", nil, `{"query":"` + tooDeep + `"}`, 0, "INVALID"},
 		{"too complex", http.MethodPost, "application/json", nil, `{"query":"` + wide.String() + `"}`, 0, "INVALID"},
 		{"oversized", http.MethodPost, "application/json", nil, `{"query":"` + strings.Repeat(" ", 2<<20) + `"}`, http.StatusRequestEntityTooLarge, "INVALID"},
