@@ -10,6 +10,14 @@
 #
 # KAAS_BUILD_KUBE names the command that builds the Kubernetes binaries (default
 # scripts/build-kube.sh; `--dir` prints their directory without building).
+#
+# KAAS_DEMO_OPENSTACK=1 also starts a real OpenStack on loopback (scripts/openstack.sh:
+# Nova with its fake virt driver, Neutron, Octavia with noop backends, Glance, Placement and
+# its own Keystone, which the panel then uses) and turns on the OPENSTACK driver, with the
+# webhook on a TLS listener (a self-signed certificate in .state/webhook-tls): provision
+# a cluster from Operations → Clusters and watch its network, servers and load balancer
+# appear. Nothing boots there, so its job waits for the API until cancelled; deleting the
+# cluster removes what it made. About 2.4 GB of RAM and several minutes the first time.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -23,8 +31,26 @@ step() { echo "== run: $* ($(($(date +%s) - start)) s)" >&2; }
 step "installing missing packages"
 scripts/deps.sh
 
-step "starting the local Keystone"
-eval "$(scripts/keystone.sh start "$STATE/keystone" "${KAAS_KEYSTONE_PORT:-5000}")"
+openstack_args=()
+if [[ ${KAAS_DEMO_OPENSTACK:-} == 1 ]]; then
+  step "starting the local OpenStack (KAAS_DEMO_OPENSTACK=1; several minutes the first time)"
+  eval "$(scripts/openstack.sh start "$STATE/openstack")"
+  # Cloud calls of a loaded machine's Nova and Neutron can take longer than Keystone's.
+  export KAAS_KEYSTONE_TIMEOUT=${KAAS_KEYSTONE_TIMEOUT:-60s}
+  # kube-apiservers send the webhook credential over TLS only: a webhook listener with a
+  # self-signed certificate for 127.0.0.1.
+  tls=$STATE/webhook-tls
+  if [[ ! -f $tls/tls.crt ]]; then
+    mkdir -p "$tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 -subj "/CN=kaas-webhook" \
+      -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$tls/tls.key" -out "$tls/tls.crt" 2>/dev/null
+    chmod 600 "$tls/tls.key"
+  fi
+  openstack_args=(--webhook-addr "${KAAS_WEBHOOK_ADDR:-127.0.0.1:8443}" --webhook-tls-cert "$tls/tls.crt" --webhook-tls-key "$tls/tls.key")
+else
+  step "starting the local Keystone"
+  eval "$(scripts/keystone.sh start "$STATE/keystone" "${KAAS_KEYSTONE_PORT:-5000}")"
+fi
 # The demo users hold the operator and cluster-admin roles on the seeded project demo.
 export KAAS_ROLE_SCOPE=${KAAS_ROLE_SCOPE:-project:demo@Default}
 
@@ -43,7 +69,7 @@ go build -o bin/kaas .
 # they are built. The demo cluster reaches the panel's webhook over plain http on
 # loopback: --allow-insecure-webhook permits that (never on a network).
 KUBE_BIN=$("$BUILD_KUBE" --dir)
-bin/kaas --addr "$ADDR" --data-dir "$STATE/data" --public-url "http://$ADDR" --kube-bin-dir "$KUBE_BIN" --allow-insecure-webhook &
+bin/kaas --addr "$ADDR" --data-dir "$STATE/data" --public-url "http://$ADDR" --kube-bin-dir "$KUBE_BIN" --allow-insecure-webhook "${openstack_args[@]}" &
 panel=$!
 builder=
 stop_all() {
@@ -69,8 +95,14 @@ curl -sf "http://$ADDR/readyz" >/dev/null || {
 cat >&2 <<MSG
 
   KaaS control panel: http://$ADDR/   (ready after $(($(date +%s) - start)) s; GraphQL playground: http://$ADDR/playground)
-  Keystone:           $OS_AUTH_URL  (state in $STATE/keystone;
-                      stop it with: scripts/keystone.sh stop $STATE/keystone)
+$(if [[ ${KAAS_DEMO_OPENSTACK:-} == 1 ]]; then
+  echo "  OpenStack:          Keystone $OS_AUTH_URL, with Nova, Neutron, Octavia, Glance (state in $STATE/openstack;"
+  echo "                      stop it with: scripts/openstack.sh stop $STATE/openstack)"
+  echo "                      the OPENSTACK driver is on: Operations → Clusters → provision with driver OPENSTACK"
+else
+  echo "  Keystone:           $OS_AUTH_URL  (state in $STATE/keystone;"
+  echo "                      stop it with: scripts/keystone.sh stop $STATE/keystone)"
+fi)
 
   Demo users (domain Default):
     oscar  / oscar-pass   operator (provisions and adopts clusters)
