@@ -183,7 +183,7 @@ func (a *App) wire() error {
 	}, ks.User)
 	a.usage = tokens.NewUsageRecorder(a.db.RecordTokenUses, 10*time.Second, log)
 	a.Tokens = tokens.NewService(a.db, tokens.Options{Usage: a.usage, Metrics: m, MaxPerUser: cfg.MaxTokensPerUser})
-	a.pruner = retention.New(a.db, retention.Options{AuditRetention: cfg.AuditRetention, ExpiredTokenGrace: cfg.ExpiredTokenGrace, Log: log})
+	a.pruner = retention.New(a.db, retention.Options{AuditRetention: cfg.AuditRetention, ExpiredTokenGrace: cfg.ExpiredTokenGrace, Interval: cfg.PruneInterval, Log: log})
 	sessions, err := session.New(cfg.SessionKey, cfg.SessionTTL, cfg.SecureCookies(), nil)
 	if err != nil {
 		return err

@@ -86,6 +86,8 @@ type Config struct {
 	AuditRetention time.Duration
 	// ExpiredTokenGrace is how long expired tokens stay listed before they are deleted.
 	ExpiredTokenGrace time.Duration
+	// PruneInterval is the time between pruning passes (one replica at a time).
+	PruneInterval time.Duration
 }
 
 // Defaults of the retention settings.
@@ -270,6 +272,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		}
 	}
 	fs.Var(days{&c.AuditRetention}, "audit-retention", "how long audit entries are kept, e.g. 400d (0: forever; env KAAS_AUDIT_RETENTION)")
+	fs.DurationVar(&c.PruneInterval, "prune-interval", typed.duration("KAAS_PRUNE_INTERVAL", time.Hour), "time between pruning passes of old audit entries and expired tokens (one replica at a time)")
 	fs.Var(days{&c.ExpiredTokenGrace}, "expired-token-grace", "how long expired tokens stay listed before they are deleted, e.g. 30d (env KAAS_EXPIRED_TOKEN_GRACE)")
 	access := c.accessFlags(fs, env, typed)
 	if err := fs.Parse(args); err != nil {
@@ -355,6 +358,9 @@ func (c Config) validate() error {
 	}
 	if c.MaxTokensPerUser < 0 {
 		errs = append(errs, fmt.Errorf("--max-tokens-per-user must be 0 (no limit) or more, not %d", c.MaxTokensPerUser))
+	}
+	if c.PruneInterval < time.Second {
+		errs = append(errs, fmt.Errorf("--prune-interval must be at least 1s, not %s", c.PruneInterval))
 	}
 	if c.AuditRetention != 0 && c.AuditRetention < 24*time.Hour {
 		errs = append(errs, fmt.Errorf("--audit-retention must be 0 (forever) or at least 1d, not %s", c.AuditRetention))

@@ -53,12 +53,20 @@ func run(m *testing.M) int {
 // PostgreSQL server, each with the extra flags, and kills them when the test ends.
 func startReplicas(t *testing.T, names []string, args ...string) []*replicaset.Replica {
 	t.Helper()
+	rs, _ := startReplicasDSN(t, names, args...)
+	return rs
+}
+
+// startReplicasDSN is startReplicas that also returns the DSN of their database.
+func startReplicasDSN(t *testing.T, names []string, args ...string) ([]*replicaset.Replica, string) {
+	t.Helper()
 	testenv.Keystone(t) // fail early, with what to run, when the test Keystone is missing
 	db := strings.ToLower(testenv.RandomName("r_"))
 	if err := pg.CreateDatabase(context.Background(), db); err != nil {
 		t.Fatalf("create database: %v", err)
 	}
-	rs, err := replicaset.New(replicaset.Options{Bin: bin, Dir: t.TempDir(), DSN: pg.DSN(db), Names: names,
+	dsn := pg.DSN(db)
+	rs, err := replicaset.New(replicaset.Options{Bin: bin, Dir: t.TempDir(), DSN: dsn, Names: names,
 		Args: append([]string{"--database-listen-check", "1s"}, args...)})
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +94,7 @@ func startReplicas(t *testing.T, names []string, args ...string) []*replicaset.R
 			t.Fatal(err)
 		}
 	}
-	return rs
+	return rs, dsn
 }
 
 func lastLines(s string, n int) string {

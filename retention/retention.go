@@ -82,7 +82,10 @@ type Result struct {
 func (p *Pruner) PruneOnce(ctx context.Context) (Result, error) {
 	var res Result
 	var err error
+	var began, ended time.Time
 	res.Ran, err = p.store.RunExclusive(ctx, lockName, func(ctx context.Context) error {
+		began = time.Now()
+		defer func() { ended = time.Now() }()
 		now := p.opts.Now().UTC()
 		var err error
 		if p.opts.AuditRetention > 0 {
@@ -95,6 +98,10 @@ func (p *Pruner) PruneOnce(ctx context.Context) (Result, error) {
 		}
 		return nil
 	})
+	if res.Ran {
+		// When each pass held the lock, so that passes of replicas can be told apart.
+		p.opts.Log.Debug("prune pass", "began", began.UTC().Format(time.RFC3339Nano), "ended", ended.UTC().Format(time.RFC3339Nano))
+	}
 	if res.AuditEntries > 0 || res.Tokens > 0 {
 		p.opts.Log.Info("pruned old records", "audit_entries", res.AuditEntries, "expired_tokens", res.Tokens)
 	}
