@@ -11,6 +11,7 @@ import (
 
 	"kaas/clusters"
 	"kaas/localcluster"
+	"kaas/models"
 )
 
 // DriverLocal runs a cluster's etcd and kube-apiserver as processes on this host.
@@ -68,7 +69,7 @@ func (d *LocalDriver) Ensure(ctx context.Context, name string) ([]byte, error) {
 	defer cancel()
 	c, err := localcluster.Start(sctx, localcluster.Options{
 		BinDir: d.BinDir, Dir: filepath.Join(d.StateDir, name), Name: name,
-		WebhookKubeconfig: hook, WebhookVersion: "v1", WebhookCacheTTL: 10 * time.Second, Log: d.Log,
+		WebhookKubeconfig: hook, WebhookVersion: "v1", WebhookCacheTTL: models.WebhookCacheTTL, Log: d.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start local cluster %s: %w", name, err)
