@@ -222,6 +222,8 @@ test('alice grants cluster-admin to the Keystone role member through the form, s
   await expect(subject).toHaveCount(1)
   await expect(subject).toContainText('Keystone role (group)')
   await expect(subject.locator('strong')).toHaveText('member')
+  await expect(subject.locator('code')).toBeHidden()
+  await subject.getByText('IDs').click()
   await expect(subject.locator('code')).toHaveText(memberId)
 
   // Deleted after the confirmation.
@@ -236,6 +238,44 @@ test('alice grants cluster-admin to the Keystone role member through the form, s
   await page.reload()
   await expect(page.getByRole('region', { name: 'Bindings on alpha' })).toBeVisible()
   await expect(page.getByRole('button', { name: 'Create binding' })).toBeVisible()
+  await expect(row).toHaveCount(0)
+})
+
+test('alice finds ursula by name, grants her view, and sees her as “ursula (Default)” with the ID on demand', async ({ page }) => {
+  await login(page, users.alice)
+  await useAlpha(page)
+  await mainNav(page).getByRole('link', { name: 'Access' }).click()
+  await expect(page.getByRole('heading', { level: 2, name: 'Bindings on alpha' })).toBeVisible()
+
+  const name = `e2e-ursula-view-${Date.now().toString(36)}`
+  await page.getByLabel('Binding name').fill(name)
+  await page.getByLabel('Kubernetes role').selectOption('view')
+  await page.getByLabel('A user').check()
+  // The search runs on the server, with what was typed.
+  const searched = page.waitForRequest((r) => r.url().endsWith('/graphql') && /keystoneUsers/.test(r.postData() ?? '') && /"search":"URSU"/.test(r.postData() ?? ''))
+  await page.getByLabel('Find a Keystone user').fill('URSU')
+  await searched
+  const results = page.getByRole('list', { name: 'Keystone users found' })
+  await expect(results.getByRole('button', { name: 'ursula (Default)' })).toBeVisible()
+  await expect(results.getByRole('button', { name: /alice/ })).toHaveCount(0)
+  await results.getByRole('button', { name: 'ursula (Default)' }).click()
+  const chosen = page.getByTestId('chosen-user')
+  await expect(chosen).toContainText('ursula (Default)')
+  await page.getByRole('button', { name: 'Create binding' }).click()
+  await expect(page.getByRole('status').filter({ hasText: `Binding “${name}” created` })).toBeVisible()
+
+  const row = page.getByTestId('binding-table').getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) })
+  const subject = row.getByRole('listitem')
+  await expect(subject.locator('strong')).toHaveText('ursula (Default)')
+  await expect(row).not.toContainText('ursula ursula')
+  await subject.getByText('IDs').click()
+  const ursulaId = (await graphqlData<{ keystoneUsers: { users: { id: string; name: string }[] } }>(page, `query E2EUrsula { keystoneUsers(search: "ursula") { users { id name } } }`)).keystoneUsers.users.find((u) => u.name === 'ursula')?.id
+  expect(ursulaId).toBeTruthy()
+  await expect(subject.getByText(ursulaId!, { exact: true })).toBeVisible()
+  await expect(subject.getByText('Kubernetes user')).toBeVisible()
+
+  await row.getByRole('button', { name: `Delete binding ${name}`, exact: true }).click()
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete binding' }).click()
   await expect(row).toHaveCount(0)
 })
 

@@ -2063,7 +2063,11 @@ extend type Mutation {
   an API token is FORBIDDEN, so a stolen short-lived token cannot mint a long-lived one.
   """
   createToken(input: CreateTokenInput!): CreatedToken!
-  "deleteToken revokes one of the viewer's tokens at once, on every cluster."
+  """
+  deleteToken revokes one of the viewer's tokens. The panel refuses it from the next
+  TokenReview on, on every replica; a cluster keeps the panel's last answer for its webhook
+  cache time (settings.webhookCacheSeconds for the clusters the panel provisions).
+  """
   deleteToken(id: ID!): Boolean!
 }
 

@@ -9,7 +9,9 @@ import { TokensPage } from './TokensPage'
 
 const SECRET = 'kaas_9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddccbbaa_1a2b3c4d'
 
-const existing = {
+type TokenRow = { id: string; name: string; prefix: string; createdAt: string; expiresAt: string; lastUsedAt: string | null; lastUsedCluster: string | null }
+
+const existing: TokenRow = {
   id: 't1',
   name: 'laptop',
   prefix: 'kaas_1111',
@@ -19,17 +21,25 @@ const existing = {
   lastUsedCluster: null,
 }
 
-function renderTokens(cluster: { id: string; name: string; apiURL: string; caPEM: string } | null) {
+const plainHTTP = { webhookCacheSeconds: 10, webhookIdentifiesClusters: false }
+
+function renderTokens(
+  cluster: { id: string; name: string; apiURL: string; caPEM: string } | null,
+  tokens = [existing],
+  settings = plainHTTP,
+) {
   const client = mockClient({
-    query: () => fromValue({ data: { tokens: [existing], viewer: { id: 'u1', name: 'ursula', activeCluster: cluster } } }),
-    mutation: () =>
+    query: () => fromValue({ data: { tokens, settings, viewer: { id: 'u1', name: 'ursula', activeCluster: cluster } } }),
+    mutation: (op) =>
       fromValue({
-        data: {
-          createToken: {
-            secret: SECRET,
-            token: { ...existing, id: 't2', name: 'ci', prefix: 'kaas_9f8e', createdAt: '2026-02-01T10:00:00Z' },
-          },
-        },
+        data: op.query.loc?.source.body.includes('deleteToken')
+          ? { deleteToken: true }
+          : {
+              createToken: {
+                secret: SECRET,
+                token: { ...existing, id: 't2', name: 'ci', prefix: 'kaas_9f8e', createdAt: '2026-02-01T10:00:00Z' },
+              },
+            },
       }),
   })
   render(
@@ -93,6 +103,44 @@ describe('TokensPage', () => {
     )
     const download = within(panel).getByRole('button', { name: 'Download kubeconfig (prod)' }) as HTMLButtonElement
     expect(download.disabled).toBe(false)
+  })
+
+  it('flags a token that expires within 30 days', () => {
+    const soon = { ...existing, id: 't3', name: 'old', prefix: 'kaas_3333', expiresAt: new Date(Date.now() + 10 * 86_400_000 + 3_600_000).toISOString() }
+    renderTokens(null, [existing, soon])
+    const [, later, expiring] = within(screen.getByRole('table')).getAllByRole('row')
+    expect(within(expiring).getByTestId('token-expiry').textContent).toBe('expires soon: 10 days left')
+    expect(within(expiring).getByTestId('token-expiry').className).toContain('badge--warning')
+    expect(within(later).getByTestId('token-expiry').textContent).not.toContain('soon')
+  })
+
+  it('says why the last cluster is unknown when clusters call the webhook over plain http', () => {
+    const used = { ...existing, lastUsedAt: '2026-01-02T10:00:00Z' }
+    renderTokens(null, [used])
+    const cell = screen.getByTestId('last-cluster')
+    expect(cell.textContent).toBe('unknown')
+    expect(cell.getAttribute('title')).toContain('over plain http')
+    const note = screen.getByTestId('last-cluster-note')
+    expect(note.textContent).toContain('“Last cluster” stays unknown')
+    expect(cell.getAttribute('aria-describedby')).toBe(note.id)
+  })
+
+  it('has no plain-http note when clusters name themselves', () => {
+    renderTokens(null, [{ ...existing, lastUsedAt: '2026-01-02T10:00:00Z', lastUsedCluster: 'alpha' }], { webhookCacheSeconds: 10, webhookIdentifiesClusters: true })
+    expect(screen.queryByTestId('last-cluster-note')).toBeNull()
+    expect(within(screen.getByRole('table')).getByText('alpha')).toBeTruthy()
+  })
+
+  it('says what deleting a token does: the panel at once, clusters within their cache time', async () => {
+    const client = renderTokens(null, [existing], { webhookCacheSeconds: 7, webhookIdentifiesClusters: false })
+    const user = userEvent.setup()
+    await user.click(screen.getByRole('button', { name: 'Delete token laptop (kaas_1111)' }))
+    const dialog = screen.getByRole('dialog')
+    expect(dialog.textContent).toContain('The panel refuses it from now on; clusters keep the panel’s last answer for up to 7 seconds')
+    expect(dialog.textContent).not.toContain('at once, on every cluster')
+    await user.click(within(dialog).getByRole('button', { name: 'Delete token' }))
+    expect(client.mutations[0].variables).toEqual({ id: 't1' })
+    expect((await screen.findByText(/Token “laptop” deleted/)).textContent).toContain('up to 7 seconds')
   })
 
   const invalid = [

@@ -21,6 +21,10 @@ const TokensPageQuery = graphql(`
       lastUsedAt
       lastUsedCluster
     }
+    settings {
+      webhookCacheSeconds
+      webhookIdentifiesClusters
+    }
     viewer {
       id
       name
@@ -85,7 +89,7 @@ export function TokensPage() {
             Create one above, then use it with kubectl or download a kubeconfig.
           </EmptyState>
         ) : (
-          <TokenTable tokens={result.data.tokens} onDeleted={setAnnouncement} />
+          <TokenTable tokens={result.data.tokens} settings={result.data.settings} onDeleted={setAnnouncement} />
         )}
       </section>
     </div>
