@@ -1,4 +1,7 @@
 import type { Browser, Page } from '@playwright/test'
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import {
   expect,
   fillLogin,
@@ -277,6 +280,48 @@ test('alice finds ursula by name, grants her view, and sees her as “ursula (De
   await row.getByRole('button', { name: `Delete binding ${name}`, exact: true }).click()
   await page.getByRole('dialog').getByRole('button', { name: 'Delete binding' }).click()
   await expect(row).toHaveCount(0)
+})
+
+test('ursula builds a kubeconfig for beta from a token she holds, in the browser: no request carries the token, and kubectl accepts it', async ({ page }) => {
+  await login(page, users.ursula)
+  await useAlpha(page)
+  await page.goto('/tokens')
+  const tokenName = `e2e-held-${Date.now().toString(36)}`
+  await page.getByLabel('Name').fill(tokenName)
+  await page.getByRole('button', { name: 'Create token' }).click()
+  const secret = ((await page.getByTestId('token-secret').textContent()) ?? '').trim()
+  expect(secret).toMatch(/^kaas_/)
+  await page.getByRole('button', { name: /hide the token/ }).click()
+
+  // From here on, every request and websocket message the page sends is kept.
+  const sent: string[] = []
+  page.on('request', (r) => sent.push(`${r.method()} ${r.url()}\n${JSON.stringify(r.headers())}\n${r.postData() ?? ''}`))
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(`ws ${ws.url()}\n${String(f.payload)}`)))
+  await page.reload()
+  const form = page.getByTestId('kubeconfig-from-token')
+  await expect(form.getByLabel('Cluster')).toHaveValue(ids.alpha)
+  await form.getByLabel('Cluster').selectOption({ label: 'beta' })
+  await form.getByLabel('Token').fill(secret.slice(0, -2))
+  await form.getByRole('button', { name: 'Download kubeconfig' }).click()
+  await expect(form.getByRole('alert')).toContainText('54 characters long')
+  await form.getByLabel('Token').fill(secret)
+  const [file] = await Promise.all([page.waitForEvent('download'), form.getByRole('button', { name: 'Download kubeconfig' }).click()])
+  expect(file.suggestedFilename()).toBe('kubeconfig-beta.yaml')
+  await expect(form.getByRole('status')).toContainText('kubectl --kubeconfig kubeconfig-beta.yaml get ns')
+  const path = await file.path()
+  const yaml = readFileSync(path, 'utf8')
+  expect(yaml).toContain(`server: "${testbedCluster('beta').apiURL}"`)
+  expect(yaml).toContain(`token: "${secret}"`)
+  // Whatever else the page does afterwards sends it nowhere either.
+  await mainNav(page).getByRole('link', { name: 'Overview' }).click()
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+  expect(sent.length).toBeGreaterThan(0)
+  expect(sent.filter((m) => m.includes(secret))).toEqual([])
+
+  // The kubeconfig works on beta: kubectl authenticates as ursula through the webhook.
+  const kubectl = join(process.env.KAAS_KUBE_BIN_DIR ?? '', 'kubectl')
+  const whoami = execFileSync(kubectl, ['--kubeconfig', path, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'], { encoding: 'utf8' })
+  expect(whoami).toBe('ursula')
 })
 
 test('the services page shows alpha’s four services with their links and a status in words', async ({ page }) => {

@@ -2,8 +2,10 @@ import { render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { MemoryRouter } from 'react-router'
 import { Provider } from 'urql'
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Operation } from 'urql'
 import { fromValue } from 'wonka'
+import { downloadText } from '../../lib/download'
 import { mockClient } from '../../test/mockClient'
 import { TokensPage } from './TokensPage'
 
@@ -23,13 +25,23 @@ const existing: TokenRow = {
 
 const plainHTTP = { webhookCacheSeconds: 10, webhookIdentifiesClusters: false }
 
+const CA = '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n'
+const allClusters = [
+  { id: 'c1', name: 'prod', apiURL: 'https://127.0.0.1:6443', caPEM: CA },
+  { id: 'c2', name: 'beta', apiURL: 'https://10.0.0.2:6443', caPEM: CA },
+]
+const queries: Operation[] = []
+
 function renderTokens(
   cluster: { id: string; name: string; apiURL: string; caPEM: string } | null,
   tokens = [existing],
   settings = plainHTTP,
 ) {
   const client = mockClient({
-    query: () => fromValue({ data: { tokens, settings, viewer: { id: 'u1', name: 'ursula', activeCluster: cluster } } }),
+    query: (op) => {
+      queries.push(op)
+      return fromValue({ data: { tokens, settings, clusters: allClusters, viewer: { id: 'u1', name: 'ursula', activeCluster: cluster } } })
+    },
     mutation: (op) =>
       fromValue({
         data: op.query.loc?.source.body.includes('deleteToken')
@@ -63,7 +75,42 @@ async function createToken(name: string, days?: string) {
   return user
 }
 
+vi.mock('../../lib/download', () => ({ downloadText: vi.fn() }))
+
+// Made by tokens.Generate (Go): a token of the right shape and checksum.
+const HELD = 'kaas_0El6XFXwsUFD8J2vGxsaboW7rZYnQRBP5d9erwRwd291Whv5k'
+
 describe('TokensPage', () => {
+  beforeEach(() => {
+    queries.length = 0
+    vi.mocked(downloadText).mockClear()
+  })
+
+  it('builds a kubeconfig for any cluster from a pasted token, in the browser', async () => {
+    const client = renderTokens(allClusters[0])
+    const user = userEvent.setup()
+    const form = screen.getByTestId('kubeconfig-from-token')
+    expect((within(form).getByLabelText('Cluster') as HTMLSelectElement).value).toBe('c1')
+    await user.selectOptions(within(form).getByLabelText('Cluster'), 'beta')
+    await user.type(within(form).getByLabelText('Token'), HELD.slice(0, -1) + 'x')
+    await user.click(within(form).getByRole('button', { name: 'Download kubeconfig' }))
+    expect(within(form).getByRole('alert').textContent).toContain('checksum does not match')
+    expect(downloadText).not.toHaveBeenCalled()
+
+    await user.clear(within(form).getByLabelText('Token'))
+    await user.type(within(form).getByLabelText('Token'), ` ${HELD} `)
+    await user.click(within(form).getByRole('button', { name: 'Download kubeconfig' }))
+    expect(downloadText).toHaveBeenCalledTimes(1)
+    const [fileName, yaml] = vi.mocked(downloadText).mock.calls[0]
+    expect(fileName).toBe('kubeconfig-beta.yaml')
+    expect(yaml).toContain('server: "https://10.0.0.2:6443"')
+    expect(yaml).toContain(`token: "${HELD}"`)
+    expect(within(form).getByRole('status').textContent).toContain('kubectl --kubeconfig kubeconfig-beta.yaml get ns')
+    // Nothing went to the server with it.
+    expect(client.mutations).toHaveLength(0)
+    expect(JSON.stringify(queries.map((q) => q.variables))).not.toContain(HELD)
+  })
+
   it('lists tokens with their prefix', () => {
     renderTokens(null)
     const table = screen.getByRole('table')

@@ -6,6 +6,7 @@ import { Loading } from '../../components/Loading'
 import { PageHeader } from '../../components/PageHeader'
 import { graphql } from '../../gql'
 import { CreateTokenForm } from './CreateTokenForm'
+import { KubeconfigFromToken } from './KubeconfigFromToken'
 import type { CreatedSecret } from './CreateTokenForm'
 import { NewTokenSecret } from './NewTokenSecret'
 import { TokenTable } from './TokenTable'
@@ -20,6 +21,12 @@ const TokensPageQuery = graphql(`
       expiresAt
       lastUsedAt
       lastUsedCluster
+    }
+    clusters {
+      id
+      name
+      apiURL
+      caPEM
     }
     settings {
       webhookCacheSeconds
@@ -92,6 +99,8 @@ export function TokensPage() {
           <TokenTable tokens={result.data.tokens} settings={result.data.settings} onDeleted={setAnnouncement} />
         )}
       </section>
+
+      {result.data && <KubeconfigFromToken clusters={result.data.clusters} activeClusterId={cluster?.id ?? null} userName={userName} />}
     </div>
   )
 }
