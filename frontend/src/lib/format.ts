@@ -6,6 +6,16 @@ export function formatDateTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : dateTime.format(date)
 }
 
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
+const clockOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' })
+
+// formatDateParts is formatDateTime in two parts, the date and the time of day, so that a
+// narrow table cell can break between them and nowhere else. An unreadable time is all date.
+export function formatDateParts(iso: string): [string, string] {
+  const date = new Date(iso)
+  return Number.isNaN(date.getTime()) ? [iso, ''] : [dateOnly.format(date), clockOnly.format(date)]
+}
+
 const DAY = 24 * 60 * 60 * 1000
 
 // EXPIRES_SOON_DAYS is how close to its end a token is flagged.
