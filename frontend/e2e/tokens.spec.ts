@@ -20,7 +20,7 @@ test('create a token: secret shown once, listed by prefix, deleted after confirm
   await expect(panel.getByTestId('kubectl-command')).toContainText(`--token=${secret} get ns`)
 
   // Listed with its prefix, which is where the secret starts.
-  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) })
+  const row = page.getByRole('row').filter({ has: page.getByText(name, { exact: true }) })
   await expect(row).toHaveCount(1)
   const prefix = ((await row.locator('code').first().textContent()) ?? '').trim()
   expect(prefix.length).toBeGreaterThan(0)
@@ -63,10 +63,10 @@ test('create a token: secret shown once, listed by prefix, deleted after confirm
   expect((await review.json()).status.authenticated).toBe(true)
   await expect(async () => {
     await page.reload()
-    await expect(row.getByTestId('last-cluster')).toHaveText('unknown', { timeout: 2_000 })
+    await expect(row.getByTestId('last-cluster')).toHaveText('cluster unknown', { timeout: 2_000 })
   }).toPass({ timeout: 30_000 })
   await expect(row.getByTestId('last-cluster')).toHaveAttribute('title', /over plain http/)
-  await expect(page.getByTestId('last-cluster-note')).toContainText('“Last cluster” stays unknown')
+  await expect(page.getByTestId('last-cluster-note')).toContainText('The cluster a token was last used on stays unknown')
 
   // Delete asks first, saying what is true; Escape cancels.
   const deleteButton = row.getByRole('button', { name: `Delete token ${name} (${prefix})` })

@@ -53,12 +53,10 @@ export function TokenTable({
           <caption className="visually-hidden">Your API tokens, newest first</caption>
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Prefix</th>
+              <th scope="col">Name and prefix</th>
               <th scope="col">Created</th>
               <th scope="col">Expires</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Last cluster</th>
+              <th scope="col">Last used (cluster)</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>
@@ -70,34 +68,43 @@ export function TokenTable({
               const cluster = lastCluster(t, settings.webhookIdentifiesClusters)
               return (
                 <tr key={t.id}>
-                  <th scope="row">{t.name}</th>
-                  <td>
-                    <code>{t.prefix}</code>
-                  </td>
+                  <th scope="row">
+                    <span className="cell-lines">
+                      <span>{t.name}</span>{' '}
+                      <code className="muted" data-testid="token-prefix">
+                        {t.prefix}
+                      </code>
+                    </span>
+                  </th>
                   <td>
                     <Time value={t.createdAt} />
                   </td>
                   <td>
-                    <Time value={t.expiresAt} />{' '}
-                    <span
-                      className={`badge ${expiry.expired ? 'badge--danger' : expiry.soon ? 'badge--warning' : 'badge--neutral'}`}
-                      data-testid="token-expiry"
-                      title={expiry.soon ? `Expires within ${EXPIRES_SOON_DAYS} days: create a new token and move to it` : undefined}
-                    >
-                      {expiry.soon ? `expires soon: ${expiry.label}` : expiry.label}
+                    <span className="cell-lines">
+                      <Time value={t.expiresAt} />{' '}
+                      <span
+                        className={`badge ${expiry.expired ? 'badge--danger' : expiry.soon ? 'badge--warning' : 'badge--neutral'}`}
+                        data-testid="token-expiry"
+                        title={expiry.soon ? `Expires within ${EXPIRES_SOON_DAYS} days: create a new token and move to it` : undefined}
+                      >
+                        {expiry.soon ? `expires soon: ${expiry.label}` : expiry.label}
+                      </span>
                     </span>
                   </td>
                   <td>
-                    <Time value={t.lastUsedAt} fallback="never" />
-                  </td>
-                  <td>
-                    {cluster.why ? (
-                      <span className="muted" data-testid="last-cluster" title={cluster.why} aria-describedby={cluster.why === PLAIN_HTTP_WHY ? noteId : undefined}>
-                        {cluster.text}
-                      </span>
-                    ) : (
-                      cluster.text
-                    )}
+                    <span className="cell-lines">
+                      <Time value={t.lastUsedAt} fallback="never" />{' '}
+                      {t.lastUsedAt &&
+                        (cluster.why ? (
+                          <span className="muted" data-testid="last-cluster" title={cluster.why} aria-describedby={cluster.why === PLAIN_HTTP_WHY ? noteId : undefined}>
+                            cluster {cluster.text}
+                          </span>
+                        ) : (
+                          <span data-testid="last-cluster">
+                            on <strong>{cluster.text}</strong>
+                          </span>
+                        ))}
+                    </span>
                   </td>
                   <td className="actions">
                     <button
@@ -120,7 +127,7 @@ export function TokenTable({
       </div>
       {!settings.webhookIdentifiesClusters && (
         <p className="form-note" id={noteId} data-testid="last-cluster-note">
-          “Last cluster” stays unknown: {PLAIN_HTTP_WHY.charAt(0).toLowerCase() + PLAIN_HTTP_WHY.slice(1)} An operator can serve the webhook over
+          The cluster a token was last used on stays unknown: {PLAIN_HTTP_WHY.charAt(0).toLowerCase() + PLAIN_HTTP_WHY.slice(1)} An operator can serve the webhook over
           https (<code>--webhook-addr</code>) so that clusters name themselves.
         </p>
       )}
