@@ -47,6 +47,27 @@ test.beforeAll(async ({ browser }) => {
     await context.clearCookies()
     await login(page, users.alice)
     await selectCluster(page, alpha.id)
+    // Bindings with long names on alpha, to a Keystone user and a role.
+    const { bindings } = await graphqlData<{ bindings: { name: string }[] }>(page, `query E2ELayoutBindings($id: ID) { bindings(clusterId: $id) { name } }`, { id: alpha.id })
+    const { keystoneUsers } = await graphqlData<{ keystoneUsers: { users: { id: string; name: string }[] } }>(
+      page,
+      `query E2ELayoutUsers($id: ID) { keystoneUsers(clusterId: $id, search: "ursula") { users { id name } } }`,
+      { id: alpha.id },
+    )
+    const ursula = keystoneUsers.users.find((u) => u.name === 'ursula')
+    if (!ursula) throw new Error('the test Keystone has no user ursula')
+    const member = (await graphqlData<{ keystoneRoles: { id: string; name: string }[] }>(page, `query E2ELayoutRoles($id: ID) { keystoneRoles(clusterId: $id) { id name } }`, { id: alpha.id })).keystoneRoles.find(
+      (r) => r.name === 'member',
+    )
+    for (const [name, subjectKind, subjectId] of [
+      ['e2e-layout-a-binding-with-a-rather-long-name-for-ursula', 'KEYSTONE_USER', ursula.id],
+      ['e2e-layout-another-binding-with-a-long-name-for-members', 'KEYSTONE_ROLE', member?.id ?? ''],
+    ]) {
+      if (bindings.some((b) => b.name === name)) continue
+      await graphqlData(page, `mutation E2ELayoutBind($input: CreateBindingInput!) { createBinding(input: $input) { id } }`, {
+        input: { clusterId: alpha.id, name, namespace: 'default', roleName: 'view', subjectKind, subjectId },
+      })
+    }
   } finally {
     await context.close()
   }
@@ -62,7 +83,9 @@ function pages(): PageCheck[] {
     { path: '/admin/audit', user: users.alice, heading: /Audit/ },
     { path: '/operations/clusters', user: users.oscar, heading: /Clusters/ },
   ]
-  if (jobPath) list.push({ path: jobPath, user: users.oscar, heading: /./ })
+  // A job's page: a real one when the panel ran a job, else the page's not-found state.
+  list.push({ path: jobPath || '/operations/jobs/no-such-job', user: users.oscar, heading: /./ })
+  list.push({ path: '/no-such-page', user: users.oscar, heading: /./ })
   return list
 }
 
@@ -77,6 +100,7 @@ async function overflow(page: Page) {
       if (wrap.scrollWidth > wrap.clientWidth) out.push(`table container ${i} ${wrap.scrollWidth} > ${wrap.clientWidth}`)
       const box = wrap.getBoundingClientRect()
       wrap.querySelectorAll('button').forEach((b) => {
+        if (!b.checkVisibility()) return // e.g. in a closed dialog
         const r = b.getBoundingClientRect()
         if (r.left < box.left - 0.5 || r.right > box.right + 0.5) out.push(`button “${b.textContent}” in table container ${i} is clipped`)
       })

@@ -89,7 +89,7 @@ test('create a token: secret shown once, listed by prefix, deleted after confirm
   const after = await page.request.post('/authenticate', {
     data: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: secret } },
   })
-  expect((await after.json()).status.authenticated).toBe(false)
+  expect((await after.json()).status.authenticated ?? false).toBe(false)
   await page.reload()
   await expect(page.getByRole('heading', { level: 1, name: 'Tokens' })).toBeVisible()
   await expect(row).toHaveCount(0)
