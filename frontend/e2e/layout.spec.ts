@@ -97,7 +97,10 @@ async function overflow(page: Page) {
     const out: string[] = []
     if (doc.scrollWidth > doc.clientWidth) out.push(`document ${doc.scrollWidth} > ${doc.clientWidth}`)
     document.querySelectorAll('.table-wrap').forEach((wrap, i) => {
-      if (wrap.scrollWidth > wrap.clientWidth) out.push(`table container ${i} ${wrap.scrollWidth} > ${wrap.clientWidth}`)
+      if (wrap.scrollWidth > wrap.clientWidth) {
+        const columns = [...wrap.querySelectorAll('thead th')].map((th) => `${th.textContent || '·'} ${Math.round(th.getBoundingClientRect().width)}`)
+        out.push(`table container ${i} ${wrap.scrollWidth} > ${wrap.clientWidth} (columns: ${columns.join(', ')})`)
+      }
       const box = wrap.getBoundingClientRect()
       wrap.querySelectorAll('button').forEach((b) => {
         if (!b.checkVisibility()) return // e.g. in a closed dialog

@@ -112,7 +112,7 @@ export function BindingTable({
                     )}
                   </span>
                 </th>
-                <td>
+                <td className="cell-words">
                   {b.namespace ? (
                     <>
                       namespace <code>{b.namespace}</code>
@@ -121,8 +121,8 @@ export function BindingTable({
                     'cluster-wide'
                   )}
                 </td>
-                <td>
-                  <code>{b.roleName}</code> <span className="muted">({b.roleKind})</span>
+                <td className="cell-words">
+                  <code>{b.roleName}</code> <span className="muted text-small">({b.roleKind})</span>
                 </td>
                 <td>
                   <Subjects subjects={b.subjects} />
