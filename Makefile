@@ -1,5 +1,7 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test build spa binary kube clean bench
+.PHONY: run test build spa binary kube helm deploy-check clean bench fuzz
+
+FUZZTIME ?= 10s
 
 STATE ?= .state
 
@@ -24,9 +26,21 @@ binary:
 kube:
 	@scripts/build-kube.sh
 
+## helm: build helm into the cache (done by deploy-check too)
+helm:
+	@scripts/build-helm.sh
+
+## deploy-check: lint and render the Helm chart, dry-run every object on a real kube-apiserver
+deploy-check:
+	@scripts/deploy-check.sh
+
 clean:
 	rm -rf bin
 
 ## bench: Go benchmarks and the TokenReview load test (needs the test Keystone: see BENCHMARKS.md)
 bench:
 	@scripts/bench.sh
+
+## fuzz: every fuzz target for FUZZTIME each (make test gives them 10s; e.g. make fuzz FUZZTIME=5m)
+fuzz:
+	@FUZZTIME=$(FUZZTIME) scripts/fuzz.sh

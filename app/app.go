@@ -31,6 +31,7 @@ import (
 	"kaas/provisioning"
 	"kaas/rbac"
 	"kaas/resolvers"
+	"kaas/retention"
 	"kaas/secretbox"
 	"kaas/session"
 	"kaas/store"
@@ -55,8 +56,10 @@ type App struct {
 	Registry   *clusters.Registry
 	Jobs       *provisioning.Engine
 
+	pruner      *retention.Pruner
 	local       *provisioning.LocalDriver
 	clusterJobs *provisioning.ClusterJobs
+	prober      *clusters.Prober
 
 	bgCancel context.CancelFunc
 	bg       sync.WaitGroup
@@ -95,10 +98,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 	})
 	a.goBackground(func() {
-		if err := db.ListenTokenRevocations(bgCtx, a.Tokens.Cache().Invalidate, a.Tokens.Cache().Flush, log); err != nil && !errors.Is(err, context.Canceled) {
-			log.Error("token revocation listener stopped", "err", err)
+		cache := a.Tokens.Cache()
+		notices := store.TokenNotices{Revoked: cache.Invalidate, Created: cache.FlushNegative, Reset: cache.Flush}
+		if err := db.ListenTokenNotices(bgCtx, notices, log); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("token notice listener stopped", "err", err)
 		}
 	})
+	a.goBackground(func() { a.pruner.Run(bgCtx) })
 	return a, nil
 }
 
@@ -128,7 +134,7 @@ func (a *App) wire() error {
 	ks, err := identity.New(identity.Options{
 		AuthURL: cfg.Keystone.AuthURL, Username: cfg.Keystone.Username, Password: cfg.Keystone.Password,
 		ProjectName: cfg.Keystone.ProjectName, UserDomain: cfg.Keystone.UserDomain,
-		ProjectDomain: cfg.Keystone.ProjectDomain, Timeout: cfg.Keystone.Timeout,
+		ProjectDomain: cfg.Keystone.ProjectDomain, Timeout: cfg.Keystone.Timeout, IdleTimeout: cfg.Keystone.IdleTimeout,
 	})
 	if err != nil {
 		return err
@@ -138,7 +144,8 @@ func (a *App) wire() error {
 		TTL: cfg.IdentityTTL, Stale: cfg.IdentityStale, OnFetch: m.KeystoneFetch, OnStale: m.IdentityStale,
 	}, ks.User)
 	a.usage = tokens.NewUsageRecorder(a.db.RecordTokenUses, 10*time.Second, log)
-	a.Tokens = tokens.NewService(a.db, tokens.Options{Usage: a.usage, Metrics: m})
+	a.Tokens = tokens.NewService(a.db, tokens.Options{Usage: a.usage, Metrics: m, MaxPerUser: cfg.MaxTokensPerUser})
+	a.pruner = retention.New(a.db, retention.Options{AuditRetention: cfg.AuditRetention, ExpiredTokenGrace: cfg.ExpiredTokenGrace, Log: log})
 	sessions, err := session.New(cfg.SessionKey, cfg.SessionTTL, cfg.SecureCookies(), nil)
 	if err != nil {
 		return err
@@ -151,7 +158,6 @@ func (a *App) wire() error {
 	recorder := audit.NewRecorder(a.db, log)
 	recorder.Names = usernames.Display
 	a.Jobs = provisioning.New(a.db, workerID(), provisioning.Options{Logger: log, Lease: cfg.JobLease, PauseAfterStep: cfg.FaultPauseAfterStep})
-	a.local = &provisioning.LocalDriver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"), WebhookURL: cfg.PanelURL(), Log: log}
 	webhookCA := ""
 	if cfg.WebhookTLSCert != "" {
 		b, err := os.ReadFile(cfg.WebhookTLSCert)
@@ -160,6 +166,8 @@ func (a *App) wire() error {
 		}
 		webhookCA = string(b)
 	}
+	a.local = &provisioning.LocalDriver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"),
+		WebhookURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA, AllowInsecureWebhook: cfg.AllowInsecureWebhook, Log: log}
 	a.clusterJobs = &provisioning.ClusterJobs{Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget, Local: a.local,
 		AdminScope: firstScope(cfg.Access.RoleScope),
 		OpenStack:  openStackDriver(cfg, ks),
@@ -168,6 +176,7 @@ func (a *App) wire() error {
 			CNIManifest: cfg.Kubeadm.CNIManifest, WebhookURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA,
 		}}
 	a.clusterJobs.Register(a.Jobs)
+	a.prober = clusters.NewProber(3*time.Second, 30*time.Second)
 	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole, RoleScope: cfg.Access.RoleScope})
 	authSvc := &auth.Service{Keystone: ks, Identities: a.Identities, Tokens: a.Tokens, Sessions: sessions, SessionStore: a.db, Audit: recorder,
 		Users:         throttle.New(throttle.Options{Free: cfg.Access.LoginFreeFailures, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
@@ -178,9 +187,9 @@ func (a *App) wire() error {
 	gql := graph.NewServer(graph.Options{
 		Resolvers: &resolvers.Resolver{
 			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
-			RBAC: rbac.New(ks, usernames), Usernames: usernames, Keystone: ks, Prober: clusters.NewProber(3*time.Second, 30*time.Second),
+			RBAC: rbac.New(ks, usernames), Usernames: usernames, Keystone: ks, Prober: a.prober,
 			Engine: a.Jobs, ClusterJobs: a.clusterJobs,
-			PublicURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA,
+			PublicURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA, AllowInsecureWebhook: cfg.AllowInsecureWebhook,
 		},
 		Log: log, Metrics: m, OperationNames: frontend.OperationNames(),
 		WebsocketInit: authSvc.WebsocketInit,
@@ -199,7 +208,7 @@ func (a *App) wire() error {
 	}
 	routes := httpapi.Routes{
 		Log: log, Metrics: m, GraphQL: gql, Authenticate: authSvc.Middleware, Webhook: hook,
-		MetricsPage: m.Handler(), Database: a.db, SPA: dist,
+		MetricsPage: m.Handler(), Database: a.db, SPA: dist, PublicTLS: cfg.SecureCookies(),
 	}
 	a.handler = routes.Handler()
 	a.webhook = routes.WebhookHandler()
@@ -306,10 +315,12 @@ func newServer(h http.Handler, limits config.HTTP, log *slog.Logger) *http.Serve
 	}
 }
 
-// Close stops background work (flushing token uses) and closes the database.
+// Close stops background work (flushing token uses, pruning, service probes) and closes
+// the database: no goroutine of the panel outlives it.
 func (a *App) Close() error {
 	a.bgCancel()
 	a.bg.Wait()
+	a.prober.Close()
 	a.local.StopAll()
 	return a.db.Close()
 }

@@ -90,8 +90,13 @@ type ServiceStatus struct {
 type Prober struct {
 	client   *http.Client
 	interval time.Duration
+	// ctx ends the probes in flight on Close, which waits for them.
+	ctx    context.Context
+	cancel context.CancelFunc
+	probes sync.WaitGroup
 
 	mu      sync.Mutex
+	closed  bool
 	results map[string]probeResult
 }
 
@@ -103,8 +108,18 @@ type probeResult struct {
 
 // NewProber returns a prober with a short per-probe timeout.
 func NewProber(timeout, interval time.Duration) *Prober {
+	ctx, cancel := context.WithCancel(context.Background())
 	return &Prober{client: &http.Client{Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-		interval: interval, results: map[string]probeResult{}}
+		interval: interval, results: map[string]probeResult{}, ctx: ctx, cancel: cancel}
+}
+
+// Close stops the probes in flight and waits for them; later status requests start none.
+func (p *Prober) Close() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	p.cancel()
+	p.probes.Wait()
 }
 
 // Services returns the cluster's managed services with their last known status.
@@ -121,9 +136,10 @@ func (p *Prober) status(name, url string) ServiceStatus {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	r, ok := p.results[url]
-	if (!ok || time.Since(r.at) > p.interval) && !r.inFlight {
+	if (!ok || time.Since(r.at) > p.interval) && !r.inFlight && !p.closed {
 		r.inFlight = true
 		p.results[url] = r
+		p.probes.Add(1)
 		go p.probe(url)
 	}
 	st := ServiceStatus{Name: name, URL: url, Status: "UNKNOWN"}
@@ -139,8 +155,9 @@ func (p *Prober) status(name, url string) ServiceStatus {
 }
 
 func (p *Prober) probe(url string) {
+	defer p.probes.Done()
 	up := false
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(p.ctx, http.MethodGet, url, nil)
 	if err == nil {
 		if resp, err := p.client.Do(req); err == nil {
 			resp.Body.Close()

@@ -3,9 +3,12 @@ package clusters
 import (
 	"encoding/base64"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	"kaas/models"
 )
 
 // WebhookKubeconfig returns the kubeconfig a cluster's kube-apiserver is given with
@@ -39,4 +42,20 @@ func WebhookKubeconfig(panelURL, clusterName, caPEM, credential string) ([]byte,
 		return nil, fmt.Errorf("marshal webhook kubeconfig: %w", err)
 	}
 	return out, nil
+}
+
+// CheckWebhookURL refuses to wire a cluster to a webhook reached over plain http unless
+// allowInsecure (--allow-insecure-webhook, for loopback demos): its kube-apiserver would
+// send every user's token, and the cluster's credential, across the network in clear.
+func CheckWebhookURL(webhookURL string, allowInsecure bool) error {
+	u, err := url.Parse(webhookURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return models.Errorf(models.CodeConflict, "the panel has no webhook URL clusters can reach (--webhook-public-url, --webhook-addr or --public-url)")
+	}
+	if u.Scheme == "http" && !allowInsecure {
+		return models.Errorf(models.CodeConflict, "the webhook URL %s is plain http: kube-apiservers would send users' tokens across the network in clear. "+
+			"Serve the webhook over https (--webhook-addr with a certificate, or an https --webhook-public-url), "+
+			"or start the panel with --allow-insecure-webhook (loopback demos only)", webhookURL)
+	}
+	return nil
 }

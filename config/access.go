@@ -53,13 +53,13 @@ type accessFlags struct {
 	roleScope, reserved, proxies *string
 }
 
-func (c *Config) accessFlags(fs *flag.FlagSet, env func(name, def string) string, getenv func(string) string) accessFlags {
+func (c *Config) accessFlags(fs *flag.FlagSet, env func(name, def string) string, typed *typedEnv) accessFlags {
 	fs.StringVar(&c.Access.PlainUsernameDomain, "plain-username-domain", env("KAAS_PLAIN_USERNAME_DOMAIN", "Default"), "Keystone domain whose users keep their plain name in Kubernetes")
-	fs.IntVar(&c.Access.LoginFreeFailures, "login-free-failures", intEnv(getenv, "KAAS_LOGIN_FREE_FAILURES", 5), "failed logins of one user before the backoff starts")
-	fs.IntVar(&c.Access.LoginAddressFreeFailures, "login-address-free-failures", intEnv(getenv, "KAAS_LOGIN_ADDRESS_FREE_FAILURES", 20), "failed logins from one client address before the backoff starts")
-	fs.DurationVar(&c.Access.LoginBackoffMax, "login-backoff-max", durationEnv(getenv, "KAAS_LOGIN_BACKOFF_MAX", 15*time.Minute), "longest wait after failed logins")
-	fs.DurationVar(&c.Access.LoginFailureHalfLife, "login-failure-half-life", durationEnv(getenv, "KAAS_LOGIN_FAILURE_HALF_LIFE", 10*time.Minute), "time in which half of the failed logins counted are forgotten")
-	fs.DurationVar(&c.Access.WebsocketRecheck, "websocket-recheck", durationEnv(getenv, "KAAS_WEBSOCKET_RECHECK", 3*time.Second), "how often an open websocket re-checks its session or token")
+	fs.IntVar(&c.Access.LoginFreeFailures, "login-free-failures", typed.int("KAAS_LOGIN_FREE_FAILURES", 5), "failed logins of one user before the backoff starts")
+	fs.IntVar(&c.Access.LoginAddressFreeFailures, "login-address-free-failures", typed.int("KAAS_LOGIN_ADDRESS_FREE_FAILURES", 20), "failed logins from one client address before the backoff starts")
+	fs.DurationVar(&c.Access.LoginBackoffMax, "login-backoff-max", typed.duration("KAAS_LOGIN_BACKOFF_MAX", 15*time.Minute), "longest wait after failed logins")
+	fs.DurationVar(&c.Access.LoginFailureHalfLife, "login-failure-half-life", typed.duration("KAAS_LOGIN_FAILURE_HALF_LIFE", 10*time.Minute), "time in which half of the failed logins counted are forgotten")
+	fs.DurationVar(&c.Access.WebsocketRecheck, "websocket-recheck", typed.duration("KAAS_WEBSOCKET_RECHECK", 3*time.Second), "how often an open websocket re-checks its session or token")
 	return accessFlags{
 		roleScope: fs.String("role-scope", env("KAAS_ROLE_SCOPE", ""), "where the operator and cluster-admin roles count: system, domain:<d>, project:<p>[@<domain>], comma-separated (default: the service account's project)"),
 		reserved:  fs.String("reserved-username-prefixes", env("KAAS_RESERVED_USERNAME_PREFIXES", ""), "comma-separated Kubernetes user-name prefixes refused on top of system:"),

@@ -46,6 +46,10 @@ type Config struct {
 	// WebhookRequireClusterCredential rejects TokenReviews that do not carry a cluster's
 	// webhook credential.
 	WebhookRequireClusterCredential bool
+	// AllowInsecureWebhook lets the panel wire clusters to a plain-http webhook URL
+	// (issueWebhookKubeconfig, the local driver): tokens then cross the network in clear.
+	// For loopback demos only.
+	AllowInsecureWebhook bool
 
 	ShutdownTimeout time.Duration
 
@@ -73,7 +77,20 @@ type Config struct {
 	JobLease time.Duration
 	// FaultPauseAfterStep is for fault-injection tests only (see provisioning.Options).
 	FaultPauseAfterStep time.Duration
+
+	// MaxTokensPerUser caps the API tokens one user may hold; 0 means no limit.
+	MaxTokensPerUser int
+	// AuditRetention is how long audit entries are kept; 0 keeps them forever.
+	AuditRetention time.Duration
+	// ExpiredTokenGrace is how long expired tokens stay listed before they are deleted.
+	ExpiredTokenGrace time.Duration
 }
+
+// Defaults of the retention settings.
+const (
+	DefaultAuditRetention    = 400 * 24 * time.Hour
+	DefaultExpiredTokenGrace = 30 * 24 * time.Hour
+)
 
 // HTTP bounds the connections of the panel's HTTP servers (main and webhook listeners),
 // so that slow or idle clients cannot hold them.
@@ -137,6 +154,9 @@ type Kubeadm struct {
 	CNIManifest       string
 }
 
+// DefaultKeystoneIdleTimeout is below common servers' keep-alive timeouts (Apache: 5 s).
+const DefaultKeystoneIdleTimeout = 4 * time.Second
+
 // Keystone is how the panel reaches Keystone and its service account.
 type Keystone struct {
 	AuthURL       string
@@ -146,6 +166,10 @@ type Keystone struct {
 	UserDomain    string
 	ProjectDomain string
 	Timeout       time.Duration
+	// IdleTimeout closes keep-alive connections to Keystone idle this long: below the
+	// server's own keep-alive timeout (Apache's is 5 s), so the panel never sends a
+	// request on a connection the server is closing.
+	IdleTimeout time.Duration
 }
 
 // Load parses args (without the program name) with defaults from the environment that
@@ -158,6 +182,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		}
 		return def
 	}
+	typed := &typedEnv{getenv: getenv}
 	fs := flag.NewFlagSet("kaas", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", env("KAAS_ADDR", ":8080"), "listen address of the panel, API and webhook")
 	fs.StringVar(&c.DataDir, "data-dir", env("KAAS_DATA_DIR", "data"), "directory for the embedded database and generated keys")
@@ -170,18 +195,20 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Keystone.ProjectName, "keystone-project", env("OS_PROJECT_NAME", "admin"), "service account project")
 	fs.StringVar(&c.Keystone.UserDomain, "keystone-user-domain", env("OS_USER_DOMAIN_NAME", env("OS_DOMAIN_NAME", "Default")), "service account user domain")
 	fs.StringVar(&c.Keystone.ProjectDomain, "keystone-project-domain", env("OS_PROJECT_DOMAIN_NAME", env("OS_DOMAIN_NAME", "Default")), "service account project domain")
-	keystoneTimeout := fs.Duration("keystone-timeout", durationEnv(getenv, "KAAS_KEYSTONE_TIMEOUT", 10*time.Second), "timeout of one Keystone request")
+	keystoneTimeout := fs.Duration("keystone-timeout", typed.duration("KAAS_KEYSTONE_TIMEOUT", 10*time.Second), "timeout of one Keystone request")
+	fs.DurationVar(&c.Keystone.IdleTimeout, "keystone-idle-timeout", typed.duration("KAAS_KEYSTONE_IDLE_TIMEOUT", DefaultKeystoneIdleTimeout), "close keep-alive connections to Keystone idle this long (below Keystone's server keep-alive timeout)")
 	sessionKey := fs.String("session-key", "", "base64 session signing key (env KAAS_SESSION_KEY); generated when empty")
-	fs.DurationVar(&c.SessionTTL, "session-ttl", durationEnv(getenv, "KAAS_SESSION_TTL", 12*time.Hour), "lifetime of a panel session")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", typed.duration("KAAS_SESSION_TTL", 12*time.Hour), "lifetime of a panel session")
 	credentialKey := fs.String("credential-key", "", "base64 32-byte key encrypting cluster credentials (env KAAS_CREDENTIAL_KEY); generated when empty")
 	oldKeys := fs.String("old-credential-keys", "", "comma-separated base64 keys used before a rotation (env KAAS_OLD_CREDENTIAL_KEYS)")
 	fs.StringVar(&c.OperatorRole, "operator-role", env("KAAS_OPERATOR_ROLE", "admin"), "Keystone role (name or ID) of operators")
-	fs.DurationVar(&c.IdentityTTL, "identity-ttl", durationEnv(getenv, "KAAS_IDENTITY_TTL", 5*time.Minute), "how long a user's Keystone identity is cached")
-	fs.DurationVar(&c.IdentityStale, "identity-stale", durationEnv(getenv, "KAAS_IDENTITY_STALE", 30*time.Minute), "how long past its TTL a cached identity is served while Keystone is unreachable")
+	fs.DurationVar(&c.IdentityTTL, "identity-ttl", typed.duration("KAAS_IDENTITY_TTL", 5*time.Minute), "how long a user's Keystone identity is cached")
+	fs.DurationVar(&c.IdentityStale, "identity-stale", typed.duration("KAAS_IDENTITY_STALE", 30*time.Minute), "how long past its TTL a cached identity is served while Keystone is unreachable")
 	fs.StringVar(&c.WebhookAddr, "webhook-addr", env("KAAS_WEBHOOK_ADDR", ""), "extra TLS listener for the TokenReview webhook only")
 	fs.StringVar(&c.WebhookTLSCert, "webhook-tls-cert", env("KAAS_WEBHOOK_TLS_CERT", ""), "certificate of the webhook listener")
 	fs.StringVar(&c.WebhookTLSKey, "webhook-tls-key", env("KAAS_WEBHOOK_TLS_KEY", ""), "key of the webhook listener")
-	fs.BoolVar(&c.WebhookRequireClusterCredential, "webhook-require-cluster-credential", boolEnv(getenv, "KAAS_WEBHOOK_REQUIRE_CLUSTER_CREDENTIAL"), "reject TokenReviews without a cluster's webhook credential")
+	fs.BoolVar(&c.WebhookRequireClusterCredential, "webhook-require-cluster-credential", typed.bool("KAAS_WEBHOOK_REQUIRE_CLUSTER_CREDENTIAL"), "reject TokenReviews without a cluster's webhook credential")
+	fs.BoolVar(&c.AllowInsecureWebhook, "allow-insecure-webhook", typed.bool("KAAS_ALLOW_INSECURE_WEBHOOK"), "hand out and wire plain-http webhook URLs (tokens cross the network in clear; loopback demos only)")
 	fs.StringVar(&c.KubeBinDir, "kube-bin-dir", env("KAAS_KUBE_BIN_DIR", ""), "etcd, kube-apiserver and kubectl for the local cluster driver (empty: driver off)")
 	fs.StringVar(&c.WebhookPublicURL, "webhook-public-url", env("KAAS_WEBHOOK_PUBLIC_URL", ""), "where clusters reach the webhook (default: the webhook listener, else the public URL)")
 	fs.StringVar(&c.OpenStack.Image, "openstack-image", env("KAAS_OPENSTACK_IMAGE", ""), "image ID of cluster nodes (containerd, kubelet, kubeadm); empty: openstack driver off")
@@ -189,30 +216,53 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.OpenStack.ExternalNetworkID, "openstack-external-network", env("KAAS_OPENSTACK_EXTERNAL_NETWORK", ""), "external network for the clusters' routers and API floating IPs")
 	fs.StringVar(&c.OpenStack.SubnetCIDR, "openstack-subnet-cidr", env("KAAS_OPENSTACK_SUBNET_CIDR", "10.20.0.0/24"), "CIDR of each cluster's subnet")
 	dns := fs.String("openstack-dns", env("KAAS_OPENSTACK_DNS", ""), "comma-separated DNS servers of the clusters' subnets")
-	fs.IntVar(&c.OpenStack.Masters, "openstack-masters", intEnv(getenv, "KAAS_OPENSTACK_MASTERS", 1), "control-plane servers per cluster")
-	fs.IntVar(&c.OpenStack.APIPort, "openstack-api-port", intEnv(getenv, "KAAS_OPENSTACK_API_PORT", 6443), "port of the clusters' API on their load balancers")
+	fs.IntVar(&c.OpenStack.Masters, "openstack-masters", typed.int("KAAS_OPENSTACK_MASTERS", 1), "control-plane servers per cluster")
+	fs.IntVar(&c.OpenStack.APIPort, "openstack-api-port", typed.int("KAAS_OPENSTACK_API_PORT", 6443), "port of the clusters' API on their load balancers")
 	fs.StringVar(&c.Kubeadm.KubernetesVersion, "kubernetes-version", env("KAAS_KUBERNETES_VERSION", "v1.37.2"), "Kubernetes version kubeadm installs")
 	fs.StringVar(&c.Kubeadm.PodSubnet, "cluster-pod-subnet", env("KAAS_CLUSTER_POD_SUBNET", "10.244.0.0/16"), "pod subnet of kubeadm-built clusters")
 	fs.StringVar(&c.Kubeadm.ServiceSubnet, "cluster-service-subnet", env("KAAS_CLUSTER_SERVICE_SUBNET", "10.96.0.0/12"), "service subnet of kubeadm-built clusters")
 	fs.StringVar(&c.Kubeadm.CNIManifest, "cni-manifest", env("KAAS_CNI_MANIFEST", ""), "URL of a CNI manifest the first master applies (empty: none)")
-	fs.DurationVar(&c.JobLease, "job-lease", durationEnv(getenv, "KAAS_JOB_LEASE", 30*time.Second), "how long a crashed replica's provisioning job waits before another resumes it")
-	fs.DurationVar(&c.FaultPauseAfterStep, "fault-pause-after-step", 0, "fault-injection tests only: hold each provisioning step open before recording it")
+	fs.DurationVar(&c.JobLease, "job-lease", typed.duration("KAAS_JOB_LEASE", 30*time.Second), "how long a crashed replica's provisioning job waits before another resumes it")
+	faultFlags(fs, &c)
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on shutdown")
-	fs.DurationVar(&c.HTTP.ReadHeaderTimeout, "http-read-header-timeout", durationEnv(getenv, "KAAS_HTTP_READ_HEADER_TIMEOUT", DefaultHTTP.ReadHeaderTimeout), "close connections whose request headers take longer (at most 10s)")
-	fs.DurationVar(&c.HTTP.ReadTimeout, "http-read-timeout", durationEnv(getenv, "KAAS_HTTP_READ_TIMEOUT", DefaultHTTP.ReadTimeout), "longest time to read one request")
-	fs.DurationVar(&c.HTTP.WriteTimeout, "http-write-timeout", durationEnv(getenv, "KAAS_HTTP_WRITE_TIMEOUT", DefaultHTTP.WriteTimeout), "longest time to answer one request (websockets excepted)")
-	fs.DurationVar(&c.HTTP.IdleTimeout, "http-idle-timeout", durationEnv(getenv, "KAAS_HTTP_IDLE_TIMEOUT", DefaultHTTP.IdleTimeout), "close keep-alive connections idle this long")
-	fs.IntVar(&c.HTTP.MaxHeaderBytes, "http-max-header-bytes", intEnv(getenv, "KAAS_HTTP_MAX_HEADER_BYTES", DefaultHTTP.MaxHeaderBytes), "largest accepted request header block")
-	fs.IntVar(&c.MaxWebsocketsPerUser, "max-websockets-per-user", intEnv(getenv, "KAAS_MAX_WEBSOCKETS_PER_USER", 20), "open websocket connections one user (or all anonymous callers) may hold")
-	fs.IntVar(&c.MaxSubscriptionsPerUser, "max-subscriptions-per-user", intEnv(getenv, "KAAS_MAX_SUBSCRIPTIONS_PER_USER", 100), "live GraphQL subscriptions one user may hold")
-	access := c.accessFlags(fs, env, getenv)
+	fs.DurationVar(&c.HTTP.ReadHeaderTimeout, "http-read-header-timeout", typed.duration("KAAS_HTTP_READ_HEADER_TIMEOUT", DefaultHTTP.ReadHeaderTimeout), "close connections whose request headers take longer (at most 10s)")
+	fs.DurationVar(&c.HTTP.ReadTimeout, "http-read-timeout", typed.duration("KAAS_HTTP_READ_TIMEOUT", DefaultHTTP.ReadTimeout), "longest time to read one request")
+	fs.DurationVar(&c.HTTP.WriteTimeout, "http-write-timeout", typed.duration("KAAS_HTTP_WRITE_TIMEOUT", DefaultHTTP.WriteTimeout), "longest time to answer one request (websockets excepted)")
+	fs.DurationVar(&c.HTTP.IdleTimeout, "http-idle-timeout", typed.duration("KAAS_HTTP_IDLE_TIMEOUT", DefaultHTTP.IdleTimeout), "close keep-alive connections idle this long")
+	fs.IntVar(&c.HTTP.MaxHeaderBytes, "http-max-header-bytes", typed.int("KAAS_HTTP_MAX_HEADER_BYTES", DefaultHTTP.MaxHeaderBytes), "largest accepted request header block")
+	fs.IntVar(&c.MaxWebsocketsPerUser, "max-websockets-per-user", typed.int("KAAS_MAX_WEBSOCKETS_PER_USER", 20), "open websocket connections one user (or all anonymous callers) may hold")
+	fs.IntVar(&c.MaxSubscriptionsPerUser, "max-subscriptions-per-user", typed.int("KAAS_MAX_SUBSCRIPTIONS_PER_USER", 100), "live GraphQL subscriptions one user may hold")
+	fs.IntVar(&c.MaxTokensPerUser, "max-tokens-per-user", typed.int("KAAS_MAX_TOKENS_PER_USER", 0), "API tokens one user may hold (0: no limit)")
+	c.AuditRetention, c.ExpiredTokenGrace = DefaultAuditRetention, DefaultExpiredTokenGrace
+	var envErrs []error
+	for _, e := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"KAAS_AUDIT_RETENTION", &c.AuditRetention}, {"KAAS_EXPIRED_TOKEN_GRACE", &c.ExpiredTokenGrace}} {
+		if v := getenv(e.name); v != "" {
+			if err := (days{e.dst}).Set(v); err != nil {
+				envErrs = append(envErrs, fmt.Errorf("%s: %w", e.name, err))
+			}
+		}
+	}
+	fs.Var(days{&c.AuditRetention}, "audit-retention", "how long audit entries are kept, e.g. 400d (0: forever; env KAAS_AUDIT_RETENTION)")
+	fs.Var(days{&c.ExpiredTokenGrace}, "expired-token-grace", "how long expired tokens stay listed before they are deleted, e.g. 30d (env KAAS_EXPIRED_TOKEN_GRACE)")
+	access := c.accessFlags(fs, env, typed)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
+	}
+	if err := errors.Join(append(typed.errs, envErrs...)...); err != nil {
+		return Config{}, fmt.Errorf("environment: %w", err)
 	}
 	if err := c.parseAccess(access); err != nil {
 		return Config{}, err
 	}
 	c.Keystone.Timeout = *keystoneTimeout
+	if v := getenv("KAAS_ALLOW_INSECURE_WEBHOOK"); v != "" {
+		if _, err := strconv.ParseBool(v); err != nil {
+			return Config{}, fmt.Errorf("KAAS_ALLOW_INSECURE_WEBHOOK=%q is not true or false", v)
+		}
+	}
 	for _, d := range strings.Split(*dns, ",") {
 		if d = strings.TrimSpace(d); d != "" {
 			c.OpenStack.DNSNameservers = append(c.OpenStack.DNSNameservers, d)
@@ -279,6 +329,15 @@ func (c Config) validate() error {
 	if c.HTTP.ReadTimeout <= 0 || c.HTTP.WriteTimeout <= 0 || c.HTTP.IdleTimeout <= 0 || c.HTTP.MaxHeaderBytes < 4096 {
 		errs = append(errs, errors.New("HTTP read, write and idle timeouts must be positive and --http-max-header-bytes at least 4096"))
 	}
+	if c.MaxTokensPerUser < 0 {
+		errs = append(errs, fmt.Errorf("--max-tokens-per-user must be 0 (no limit) or more, not %d", c.MaxTokensPerUser))
+	}
+	if c.AuditRetention != 0 && c.AuditRetention < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("--audit-retention must be 0 (forever) or at least 1d, not %s", c.AuditRetention))
+	}
+	if c.Keystone.IdleTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("--keystone-idle-timeout must be positive, not %s", c.Keystone.IdleTimeout))
+	}
 	if c.SessionTTL <= 0 || c.IdentityTTL <= 0 || c.IdentityStale < 0 {
 		errs = append(errs, errors.New("session and identity durations must be positive"))
 	}
@@ -340,16 +399,49 @@ func decodeKey(s string, size int) ([]byte, error) {
 	return key, nil
 }
 
-func durationEnv(getenv func(string) string, name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(getenv(name)); err == nil {
-		return d
-	}
-	return def
+// typedEnv reads typed defaults from the environment and keeps every malformed value,
+// so that Load refuses to start on one instead of silently using the default.
+type typedEnv struct {
+	getenv func(string) string
+	errs   []error
 }
 
-func boolEnv(getenv func(string) string, name string) bool {
-	b, _ := strconv.ParseBool(getenv(name))
+func (e *typedEnv) duration(name string, def time.Duration) time.Duration {
+	v := e.getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s=%q is not a duration (e.g. 30s, 5m)", name, v))
+		return def
+	}
+	return d
+}
+
+func (e *typedEnv) bool(name string) bool {
+	v := e.getenv(name)
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s=%q is not a boolean (true or false)", name, v))
+	}
 	return b
+}
+
+func (e *typedEnv) int(name string, def int) int {
+	v := e.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s=%q is not a whole number", name, v))
+		return def
+	}
+	return n
 }
 
 func firstNonEmpty(s ...string) string {
@@ -359,11 +451,4 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
-}
-
-func intEnv(getenv func(string) string, name string, def int) int {
-	if n, err := strconv.Atoi(getenv(name)); err == nil {
-		return n
-	}
-	return def
 }

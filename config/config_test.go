@@ -3,6 +3,7 @@ package config_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"kaas/config"
 )
@@ -61,5 +62,122 @@ func TestWebhookURL(t *testing.T) {
 		if got := c.WebhookURL(); got != tc.want {
 			t.Errorf("%v: WebhookURL = %s, want %s", tc.args, got, tc.want)
 		}
+	}
+}
+
+func TestRetentionAndTokenLimitSettings(t *testing.T) {
+	const day = 24 * time.Hour
+	cases := []struct {
+		name      string
+		args      []string
+		env       map[string]string
+		audit     time.Duration
+		grace     time.Duration
+		maxTokens int
+		wantErr   string
+	}{
+		{name: "defaults", audit: 400 * day, grace: 30 * day},
+		{name: "days", args: []string{"--audit-retention", "90d", "--expired-token-grace", "7d"}, audit: 90 * day, grace: 7 * day},
+		{name: "hours", args: []string{"--expired-token-grace", "36h"}, audit: 400 * day, grace: 36 * time.Hour},
+		{name: "environment", env: map[string]string{"KAAS_AUDIT_RETENTION": "730d", "KAAS_EXPIRED_TOKEN_GRACE": "0", "KAAS_MAX_TOKENS_PER_USER": "50"}, audit: 730 * day, maxTokens: 50},
+		{name: "flag over environment", args: []string{"--max-tokens-per-user", "5"}, env: map[string]string{"KAAS_MAX_TOKENS_PER_USER": "50"}, audit: 400 * day, grace: 30 * day, maxTokens: 5},
+		{name: "keep audit forever", args: []string{"--audit-retention", "0"}, grace: 30 * day},
+		{name: "retention under a day", args: []string{"--audit-retention", "1h"}, wantErr: "at least 1d"},
+		{name: "negative grace", args: []string{"--expired-token-grace", "-1d"}, wantErr: "negative"},
+		{name: "not a duration", args: []string{"--audit-retention", "forever"}, wantErr: "not a duration"},
+		{name: "bad environment", env: map[string]string{"KAAS_AUDIT_RETENTION": "1y"}, wantErr: "KAAS_AUDIT_RETENTION"},
+		{name: "negative token limit", args: []string{"--max-tokens-per-user", "-1"}, wantErr: "max-tokens-per-user"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"OS_AUTH_URL": "http://keystone.test:5000/v3", "OS_USERNAME": "svc", "OS_PASSWORD": "pw"}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			c, err := config.Load(tc.args, func(k string) string { return env[k] })
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.AuditRetention != tc.audit || c.ExpiredTokenGrace != tc.grace || c.MaxTokensPerUser != tc.maxTokens {
+				t.Errorf("got retention %s, grace %s, max %d; want %s, %s, %d", c.AuditRetention, c.ExpiredTokenGrace, c.MaxTokensPerUser, tc.audit, tc.grace, tc.maxTokens)
+			}
+		})
+	}
+}
+
+// TestMalformedEnvironmentIsAnError starts with a typed setting that does not parse: the
+// panel refuses to start and names it, instead of silently using the default.
+func TestMalformedEnvironmentIsAnError(t *testing.T) {
+	cases := []struct {
+		name, key, value, wantErr string
+	}{
+		{"bool", "KAAS_WEBHOOK_REQUIRE_CLUSTER_CREDENTIAL", "yes", `KAAS_WEBHOOK_REQUIRE_CLUSTER_CREDENTIAL="yes" is not a boolean`},
+		{"duration", "KAAS_SESSION_TTL", "12", `KAAS_SESSION_TTL="12" is not a duration`},
+		{"duration of the access settings", "KAAS_LOGIN_BACKOFF_MAX", "forever", `KAAS_LOGIN_BACKOFF_MAX="forever" is not a duration`},
+		{"number", "KAAS_MAX_WEBSOCKETS_PER_USER", "many", `KAAS_MAX_WEBSOCKETS_PER_USER="many" is not a whole number`},
+		{"a valid bool", "KAAS_WEBHOOK_REQUIRE_CLUSTER_CREDENTIAL", "true", ""},
+		{"a valid duration", "KAAS_SESSION_TTL", "2h", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"OS_AUTH_URL": "http://keystone.test:5000/v3", "OS_USERNAME": "svc", "OS_PASSWORD": "pw", tc.key: tc.value}
+			_, err := config.Load(nil, func(k string) string { return env[k] })
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestTransportSettings(t *testing.T) {
+	cases := []struct {
+		name         string
+		args         []string
+		env          map[string]string
+		wantErr      string
+		wantInsecure bool
+		wantIdle     time.Duration
+	}{
+		{name: "defaults", wantIdle: 4 * time.Second},
+		{name: "insecure webhook by flag", args: []string{"--allow-insecure-webhook"}, wantInsecure: true, wantIdle: 4 * time.Second},
+		{name: "insecure webhook by env", env: map[string]string{"KAAS_ALLOW_INSECURE_WEBHOOK": "true"}, wantInsecure: true, wantIdle: 4 * time.Second},
+		{name: "flag overrides env", args: []string{"--allow-insecure-webhook=false"}, env: map[string]string{"KAAS_ALLOW_INSECURE_WEBHOOK": "1"}, wantIdle: 4 * time.Second},
+		{name: "insecure webhook env not a boolean", env: map[string]string{"KAAS_ALLOW_INSECURE_WEBHOOK": "yes please"}, wantErr: "KAAS_ALLOW_INSECURE_WEBHOOK"},
+		{name: "Keystone idle timeout by env", env: map[string]string{"KAAS_KEYSTONE_IDLE_TIMEOUT": "2s"}, wantIdle: 2 * time.Second},
+		{name: "Keystone idle timeout by flag", args: []string{"--keystone-idle-timeout", "1500ms"}, wantIdle: 1500 * time.Millisecond},
+		{name: "zero Keystone idle timeout", args: []string{"--keystone-idle-timeout", "0s"}, wantErr: "keystone-idle-timeout"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"OS_AUTH_URL": "http://keystone.test:5000/v3", "OS_USERNAME": "svc", "OS_PASSWORD": "pw"}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			c, err := config.Load(tc.args, func(k string) string { return env[k] })
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.AllowInsecureWebhook != tc.wantInsecure || c.Keystone.IdleTimeout != tc.wantIdle {
+				t.Fatalf("allow insecure webhook %v, Keystone idle timeout %s; want %v, %s", c.AllowInsecureWebhook, c.Keystone.IdleTimeout, tc.wantInsecure, tc.wantIdle)
+			}
+		})
 	}
 }

@@ -296,7 +296,9 @@ func TestClusterAdministration(t *testing.T) {
 		}
 		op := panel.Client(t)
 		op.Login("oscar")
-		for name, kubeconfig := range map[string]string{"garbage": "not: [a kubeconfig", "empty": "", "no server": "apiVersion: v1\nkind: Config\n"} {
+		fileCA := "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:1', certificate-authority: /etc/ssl/certs/ca-certificates.crt}\n"
+		for name, kubeconfig := range map[string]string{"garbage": "not: [a kubeconfig", "empty": "", "no server": "apiVersion: v1\nkind: Config\n",
+			"local CA file": fileCA, "insecure": strings.Replace(fileCA, "certificate-authority: /etc/ssl/certs/ca-certificates.crt", "insecure-skip-tls-verify: true", 1)} {
 			r := op.Do(`mutation($i:AdoptClusterInput!){adoptCluster(input:$i){id}}`, map[string]any{"i": map[string]any{"name": "bad-" + strings.ReplaceAll(name, " ", "-"), "baseDomain": "kaas.test", "kubeconfig": kubeconfig}}, nil)
 			if r.Code() != "INVALID" {
 				t.Errorf("adopt with %s kubeconfig: %+v", name, r.Errors)

@@ -60,7 +60,8 @@ func (p *panelProcess) kill() {
 func TestProvisioningSurvivesKill9(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "kaas")
-	if out, err := exec.Command("go", "build", "-o", bin, "kaas").CombinedOutput(); err != nil {
+	// The fault-injection switch exists only in a test build.
+	if out, err := exec.Command("go", "build", "-tags", "faultinject", "-o", bin, "kaas").CombinedOutput(); err != nil {
 		t.Fatalf("build the panel: %v\n%s", err, out)
 	}
 	kc := startCluster(t, t.TempDir(), "crash", nil, "")

@@ -227,6 +227,8 @@ func TestProvisionExistingCluster(t *testing.T) {
 func TestProvisionLocalCluster(t *testing.T) {
 	cfg := apptest.Config(t)
 	cfg.KubeBinDir = testenv.Getenv(t, "KAAS_KUBE_BIN_DIR")
+	// The cluster reaches the panel's plain-http webhook on loopback.
+	cfg.AllowInsecureWebhook = true
 	panel := apptest.Start(t, cfg)
 	op := panel.Client(t)
 	op.Login("oscar")

@@ -98,14 +98,3 @@ func instrument(route string, log *slog.Logger, m HTTPMetrics, quiet bool, next 
 		next.ServeHTTP(sw, r.WithContext(ctx))
 	})
 }
-
-// securityHeaders sets headers every response should carry.
-func securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
-		next.ServeHTTP(w, r)
-	})
-}

@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
-
-	"github.com/99designs/gqlgen/graphql/playground"
 )
 
 // Pinger checks a dependency for /readyz.
@@ -27,6 +25,10 @@ type Routes struct {
 	Database     Pinger
 	// SPA is the built single-page app (frontend.Dist's dist directory).
 	SPA fs.FS
+	// PublicTLS says the panel is published over https (a TLS-terminating proxy in front
+	// of the plain listener): every response then carries HSTS, as the webhook's TLS
+	// listener's do.
+	PublicTLS bool
 }
 
 // Handler returns the panel's whole HTTP surface.
@@ -45,7 +47,7 @@ func (rt Routes) Handler() http.Handler {
 	handle("/readyz", "readyz", true, rt.ready())
 	handle("/metrics", "metrics", true, rt.MetricsPage)
 	handle("/", "spa", true, spa(rt.SPA))
-	return securityHeaders(mux)
+	return securityHeaders(rt.PublicTLS, mux)
 }
 
 // WebhookHandler returns the surface of the webhook-only TLS listener.
@@ -54,7 +56,7 @@ func (rt Routes) WebhookHandler() http.Handler {
 	mux.Handle("/authenticate", instrument("authenticate", rt.Log, rt.Metrics, true, rt.Webhook))
 	mux.Handle("/authenticate/", instrument("authenticate", rt.Log, rt.Metrics, true, rt.Webhook))
 	mux.Handle("/healthz", ok())
-	return mux
+	return securityHeaders(true, mux)
 }
 
 func ok() http.Handler {
@@ -77,18 +79,6 @@ func (rt Routes) ready() http.Handler {
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
-}
-
-// playground serves GraphiQL with its scripts from the binary: clouds are often offline.
-// The integrity hashes are gqlgen's own for the same published files.
-func (rt Routes) playground() http.Handler {
-	return playground.Handler("KaaS panel GraphQL", "/graphql",
-		playground.WithGraphiqlVersion("/playground/graphiql.min.js", "/playground/graphiql.min.css",
-			"sha256-hnImuor1znlJkD/FOTL3jayfS/xsyNoP04abi8bFJWs=", "sha256-MEh+B2NdMSpj9kexQNN3QKc8UzMrCXW/Sx/phcpuyIU="),
-		playground.WithGraphiqlReactVersion("/playground/react.production.min.js", "/playground/react-dom.production.min.js",
-			"sha256-S0lp+k7zWUMk2ixteM6HZvu8L9Eh//OVrt+ZfbCpmgY=", "sha256-IXWO0ITNDjfnNXIu5POVfqlgYoop36bDzhodR6LW5Pc="),
-		playground.WithGraphiqlEnablePluginExplorer(false),
-	)
 }
 
 func (rt Routes) playgroundAssets() http.Handler {

@@ -44,7 +44,7 @@ func spa(dist fs.FS) http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-cache")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+		w.Header().Set("Content-Security-Policy", cspSPA)
 		http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(index))
 	})
 }

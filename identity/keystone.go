@@ -42,7 +42,16 @@ type Options struct {
 	ProjectDomain string
 	// Timeout bounds each Keystone request.
 	Timeout time.Duration
+	// IdleTimeout closes keep-alive connections idle this long (default
+	// DefaultIdleTimeout). Below the server's own keep-alive timeout, no request is sent
+	// on a connection the server is closing; a connection that drops anyway is re-sent on
+	// a new one (retryStaleConnection).
+	IdleTimeout time.Duration
 }
+
+// DefaultIdleTimeout is below common servers' keep-alive timeouts: Apache closes idle
+// connections after 5 s.
+const DefaultIdleTimeout = 4 * time.Second
 
 // Keystone is a client of one Keystone.
 type Keystone struct {
@@ -66,6 +75,9 @@ func New(opts Options) (*Keystone, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
 	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
+	}
 	if opts.UserDomain == "" {
 		opts.UserDomain = DefaultDomain
 	}
@@ -74,6 +86,7 @@ func New(opts Options) (*Keystone, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 16
+	tr.IdleConnTimeout = opts.IdleTimeout
 	return &Keystone{
 		opts:        opts,
 		http:        &http.Client{Timeout: opts.Timeout, Transport: tr},
@@ -90,7 +103,7 @@ func (k *Keystone) newProvider() (*gophercloud.ProviderClient, *gophercloud.Serv
 		return nil, nil, fmt.Errorf("keystone client: %w", err)
 	}
 	p.HTTPClient = *k.http
-	p.RetryFunc = retryStaleConnection
+	p.RetryFunc = k.resendOnStaleConnection
 	p.UserAgent.Prepend("kaas-panel")
 	c, err := openstack.NewIdentityV3(p, gophercloud.EndpointOpts{})
 	if err != nil {
@@ -118,6 +131,18 @@ func retryStaleConnection(ctx context.Context, _, _ string, _ *gophercloud.Reque
 		return nil
 	}
 	return err
+}
+
+// resendOnStaleConnection re-sends a request whose connection the server had dropped
+// (retryStaleConnection) after closing every idle connection: they are older than the one
+// just dropped, so the re-sent request goes out on a new connection, not on another one
+// the server has closed.
+func (k *Keystone) resendOnStaleConnection(ctx context.Context, method, u string, opts *gophercloud.RequestOpts, err error, failCount uint) error {
+	if err := retryStaleConnection(ctx, method, u, opts, err, failCount); err != nil {
+		return err
+	}
+	k.http.CloseIdleConnections()
+	return nil
 }
 
 // serviceClient returns the service account's client, logging in the first time. The

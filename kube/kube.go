@@ -30,7 +30,9 @@ type Endpoint struct {
 }
 
 // ParseKubeconfig reads an admin kubeconfig (its current context) and returns the REST
-// configuration and the cluster's endpoint. Garbage is INVALID.
+// configuration and the cluster's endpoint. Garbage is INVALID, and so is a kubeconfig
+// that names local files, runs programs, skips TLS verification, uses a proxy or has a
+// non-https server: that is checked before client-go reads it (see checkKubeconfig).
 func ParseKubeconfig(kubeconfig []byte) (*rest.Config, Endpoint, error) {
 	if len(kubeconfig) == 0 {
 		return nil, Endpoint{}, models.Errorf(models.CodeInvalid, "the kubeconfig is empty")
@@ -38,26 +40,29 @@ func ParseKubeconfig(kubeconfig []byte) (*rest.Config, Endpoint, error) {
 	if len(kubeconfig) > MaxKubeconfigBytes {
 		return nil, Endpoint{}, models.Errorf(models.CodeInvalid, "the kubeconfig is larger than 256 KiB")
 	}
+	if err := checkKubeconfig(kubeconfig); err != nil {
+		return nil, Endpoint{}, err
+	}
 	cfg, err := clientcmd.RESTConfigFromKubeConfig(kubeconfig)
 	if err != nil {
 		return nil, Endpoint{}, models.WrapError(models.CodeInvalid, err, "the kubeconfig cannot be read: "+firstLine(err.Error()))
 	}
+	// What follows holds after checkKubeconfig; it is checked again on what client-go
+	// made of the kubeconfig, in case the two ever read it differently.
 	u, err := url.Parse(cfg.Host)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
 		return nil, Endpoint{}, models.Errorf(models.CodeInvalid, "the kubeconfig's server must be an https URL")
 	}
-	ca := cfg.TLSClientConfig.CAData
-	if len(ca) == 0 && cfg.TLSClientConfig.CAFile != "" {
-		return nil, Endpoint{}, models.Errorf(models.CodeInvalid, "the kubeconfig must embed certificate-authority-data, not name a file")
+	tls := cfg.TLSClientConfig
+	if tls.Insecure || tls.CAFile != "" || tls.CertFile != "" || tls.KeyFile != "" || cfg.BearerTokenFile != "" ||
+		cfg.ExecProvider != nil || cfg.AuthProvider != nil || cfg.Proxy != nil {
+		return nil, Endpoint{}, models.Errorf(models.CodeInvalid, "the kubeconfig must embed its CA and credentials, not refer to files, plugins or proxies")
 	}
-	if len(ca) == 0 && !cfg.TLSClientConfig.Insecure {
+	if len(tls.CAData) == 0 {
 		return nil, Endpoint{}, models.Errorf(models.CodeInvalid, "the kubeconfig has no certificate-authority-data")
 	}
-	if cfg.TLSClientConfig.CertFile != "" || cfg.TLSClientConfig.KeyFile != "" || cfg.BearerTokenFile != "" || cfg.ExecProvider != nil || cfg.AuthProvider != nil {
-		return nil, Endpoint{}, models.Errorf(models.CodeInvalid, "the kubeconfig must embed its credentials (client-certificate-data or token), not refer to files or plugins")
-	}
 	cfg.Timeout = 15 * time.Second
-	return cfg, Endpoint{APIURL: cfg.Host, CAPEM: string(ca)}, nil
+	return cfg, Endpoint{APIURL: cfg.Host, CAPEM: string(tls.CAData)}, nil
 }
 
 // Client returns a clientset for an admin kubeconfig.

@@ -82,10 +82,19 @@ type JobEvent struct {
 	Status JobStatus `gorm:"size:16;not null"`
 }
 
-// JobFilter selects jobs. Zero fields do not filter.
+// JobFilter selects jobs, newest first. Zero fields do not filter.
 type JobFilter struct {
 	Kind      string
 	Status    JobStatus
 	CreatedBy string
-	Limit     int
+	// Limit is the page size: DefaultJobPage when 0, at most MaxJobPage.
+	Limit int
+	// Offset skips that many of the selected jobs: the next page.
+	Offset int
 }
+
+// The job list's page sizes.
+const (
+	DefaultJobPage = 50
+	MaxJobPage     = 500
+)

@@ -183,6 +183,9 @@ func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, req CreateRequest) (Cr
 		if !cj.Local.Enabled() {
 			return CreateArgs{}, models.Errorf(models.CodeInvalid, "the local driver is not configured on this panel (--kube-bin-dir), or its binaries are not built yet")
 		}
+		if err := cj.Local.CheckWebhook(); err != nil {
+			return CreateArgs{}, err
+		}
 		kubeconfig = nil
 	case DriverOpenStack:
 		if !cj.OpenStack.Enabled() {
@@ -458,24 +461,26 @@ func (cj *ClusterJobs) DeleteArgsFor(ctx context.Context, e *Engine, clusterID s
 	if models.ErrorCode(err) != models.CodeNotFound {
 		return DeleteArgs{}, err
 	}
-	creates, err := e.List(ctx, models.JobFilter{Kind: KindClusterCreate, Limit: 1000})
-	if err != nil {
-		return DeleteArgs{}, err
-	}
-	for _, job := range creates {
+	var args DeleteArgs
+	err = e.Each(ctx, models.JobFilter{Kind: KindClusterCreate}, func(job *models.Job) (bool, error) {
 		var a CreateArgs
 		if json.Unmarshal([]byte(job.Args), &a) != nil || a.ClusterID != clusterID {
-			continue
+			return false, nil
 		}
 		switch job.Status {
 		case models.JobQueued, models.JobRunning:
-			return DeleteArgs{}, models.Errorf(models.CodeConflict, "cluster %s is still being created: cancel its job first", a.Name)
+			return true, models.Errorf(models.CodeConflict, "cluster %s is still being created: cancel its job first", a.Name)
 		case models.JobFailed, models.JobCancelled:
 			if err := cj.notCleanedUp(ctx, e, a.ClusterID, a.Name, job.FinishedAt); err != nil {
-				return DeleteArgs{}, err
+				return true, err
 			}
-			return DeleteArgs{ClusterID: a.ClusterID, Name: a.Name, Driver: a.Driver}, nil
+			args = DeleteArgs{ClusterID: a.ClusterID, Name: a.Name, Driver: a.Driver}
+			return true, nil
 		}
+		return false, nil
+	})
+	if err != nil || args.ClusterID != "" {
+		return args, err
 	}
 	return DeleteArgs{}, models.Errorf(models.CodeNotFound, "no cluster %s", clusterID)
 }
@@ -483,22 +488,18 @@ func (cj *ClusterJobs) DeleteArgsFor(ctx context.Context, e *Engine, clusterID s
 // notCleanedUp returns NOT_FOUND when a delete job removed what the cluster's create job
 // made after that job ended (at ended), and CONFLICT while one is at it.
 func (cj *ClusterJobs) notCleanedUp(ctx context.Context, e *Engine, clusterID, name string, ended *time.Time) error {
-	deletes, err := e.List(ctx, models.JobFilter{Kind: KindClusterDelete, Limit: 1000})
-	if err != nil {
-		return err
-	}
-	for _, d := range deletes {
-		if id, _ := ClusterOf(&d); id != clusterID {
-			continue
+	return e.Each(ctx, models.JobFilter{Kind: KindClusterDelete}, func(d *models.Job) (bool, error) {
+		if id, _ := ClusterOf(d); id != clusterID {
+			return false, nil
 		}
 		switch {
 		case !d.Status.Final():
-			return models.Errorf(models.CodeConflict, "what cluster %s's create job made is being deleted", name)
+			return true, models.Errorf(models.CodeConflict, "what cluster %s's create job made is being deleted", name)
 		case d.Status == models.JobSucceeded && ended != nil && d.CreatedAt.After(*ended):
-			return models.Errorf(models.CodeNotFound, "what cluster %s's create job made is deleted already", name)
+			return true, models.Errorf(models.CodeNotFound, "what cluster %s's create job made is deleted already", name)
 		}
-	}
-	return nil
+		return false, nil
+	})
 }
 
 func deleteArgs(j *JobRun) (DeleteArgs, error) {

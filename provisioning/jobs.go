@@ -211,14 +211,40 @@ func (e *Engine) List(ctx context.Context, f models.JobFilter) ([]models.Job, er
 	if f.CreatedBy != "" {
 		q = q.Where("created_by = ?", f.CreatedBy)
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
+	switch {
+	case f.Limit <= 0:
+		f.Limit = models.DefaultJobPage
+	case f.Limit > models.MaxJobPage:
+		f.Limit = models.MaxJobPage
 	}
 	var jobs []models.Job
-	if err := q.Order("created_at DESC, id DESC").Limit(f.Limit).Find(&jobs).Error; err != nil {
+	if err := q.Order("created_at DESC, id DESC").Offset(max(f.Offset, 0)).Limit(f.Limit).Find(&jobs).Error; err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
 	return jobs, nil
+}
+
+// Each calls fn with every job f selects, newest first, a page at a time, until fn says
+// stop or an error ends it. f.Limit and f.Offset are its own.
+func (e *Engine) Each(ctx context.Context, f models.JobFilter, fn func(*models.Job) (stop bool, err error)) error {
+	f.Limit, f.Offset = models.MaxJobPage, 0
+	for {
+		page, err := e.List(ctx, f)
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			if stop, err := fn(&page[i]); stop || err != nil {
+				return err
+			}
+		}
+		if len(page) < f.Limit {
+			return nil
+		}
+		// A job enqueued meanwhile shifts the pages by one: a job may be seen twice, never
+		// missed.
+		f.Offset += len(page)
+	}
 }
 
 // Events returns a job's events with Seq above afterSeq, in order; limit defaults to

@@ -23,9 +23,13 @@ const DriverLocal = "local"
 type LocalDriver struct {
 	BinDir   string
 	StateDir string
-	// WebhookURL is where the clusters' kube-apiservers reach this panel's /authenticate.
-	WebhookURL string
-	Log        *slog.Logger
+	// WebhookURL is where the clusters' kube-apiservers reach this panel's /authenticate,
+	// WebhookCAPEM the CA of its TLS listener (empty for plain http or a public CA).
+	WebhookURL   string
+	WebhookCAPEM string
+	// AllowInsecureWebhook lets the clusters reach a plain-http WebhookURL (loopback demos).
+	AllowInsecureWebhook bool
+	Log                  *slog.Logger
 
 	mu       sync.Mutex
 	clusters map[string]*localcluster.Cluster
@@ -50,6 +54,12 @@ func (d *LocalDriver) Enabled() bool {
 	return true
 }
 
+// CheckWebhook refuses a plain-http webhook unless AllowInsecureWebhook (see
+// clusters.CheckWebhookURL).
+func (d *LocalDriver) CheckWebhook() error {
+	return clusters.CheckWebhookURL(d.WebhookURL, d.AllowInsecureWebhook)
+}
+
 // Ensure starts the named cluster unless it runs, and returns its admin kubeconfig.
 // Calling it again returns the same running cluster: the step that calls it is idempotent.
 func (d *LocalDriver) Ensure(ctx context.Context, name string) ([]byte, error) {
@@ -61,7 +71,10 @@ func (d *LocalDriver) Ensure(ctx context.Context, name string) ([]byte, error) {
 	if c, ok := d.clusters[name]; ok {
 		return c.AdminKubeconfig(), nil
 	}
-	hook, err := clusters.WebhookKubeconfig(d.WebhookURL, "", "", "")
+	if err := d.CheckWebhook(); err != nil {
+		return nil, err
+	}
+	hook, err := clusters.WebhookKubeconfig(d.WebhookURL, "", d.WebhookCAPEM, "")
 	if err != nil {
 		return nil, err
 	}

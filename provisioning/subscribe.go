@@ -24,11 +24,16 @@ const outBuffer = 16
 // channel is closed after the event that ends the job (one with a final Status), when ctx
 // ends, or when the subscriber falls more than Options.SubscriberBuffer events behind:
 // publishing never waits for a slow subscriber. A subscriber whose channel closes before
-// a final event resubscribes with the last Seq it received. An unknown job is NOT_FOUND.
+// a final event resubscribes with the last Seq it received. An unknown job is NOT_FOUND, a
+// negative afterSeq INVALID; an afterSeq past the job's last event gets nothing, and the
+// channel still closes when the job ends.
 //
 // With PostgreSQL, events recorded by other replicas arrive while Run is running; with
 // SQLite, subscribe on the engine that runs the jobs.
 func (e *Engine) Subscribe(ctx context.Context, jobID string, afterSeq int) (<-chan *models.JobEvent, error) {
+	if afterSeq < 0 {
+		return nil, models.Errorf(models.CodeInvalid, "after is a sequence number: 0 or more")
+	}
 	// Registered before reading anything, so an event recorded meanwhile is either in the
 	// replay or in the live buffer (or both: duplicates are dropped by Seq).
 	sub := e.hub.add(jobID)
@@ -96,6 +101,9 @@ func (e *Engine) serve(ctx context.Context, sub *subscription, ended bool, last 
 			case !ok:
 				return // dropped: too far behind
 			case ev.Seq <= last:
+				if ev.Status.Final() {
+					return // the job ended before the Seq the subscriber started after
+				}
 			case ev.Seq > last+1:
 				// ev committed, so every earlier event of the job did.
 				if !catchUp() {

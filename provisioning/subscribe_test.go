@@ -360,3 +360,31 @@ func TestSubscriberFillsAGapFromTheDatabase(t *testing.T) {
 		}
 	})
 }
+
+// TestSubscribePastTheEndClosesWhenTheJobEnds: a subscriber that starts after a Seq the
+// job has not reached gets no event, and its channel still closes when the job ends.
+func TestSubscribePastTheEndClosesWhenTheJobEnds(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		gate := make(chan struct{})
+		e := newEngine(db, "a", provisioning.Options{})
+		e.Register("cluster.create", gatedSteps(gate, 3))
+		start(t, e)
+		job, err := e.Enqueue(ctx, "cluster.create", nil, "oscar")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitForMessage(t, e, job.ID, "waiting at the gate")
+		ch, err := e.Subscribe(ctx, job.ID, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		close(gate)
+		if got := collect(t, ch); len(got) != 0 {
+			t.Fatalf("got seqs %v", seqs(got))
+		}
+		if _, err := e.Subscribe(ctx, job.ID, -1); models.ErrorCode(err) != models.CodeInvalid {
+			t.Fatalf("Subscribe(-1) = %v, want INVALID", err)
+		}
+	})
+}

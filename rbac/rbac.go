@@ -13,11 +13,24 @@ import (
 	"unicode/utf8"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/validation/path"
 	"k8s.io/client-go/kubernetes"
 
 	"kaas/kube"
+	"kaas/memo"
 	"kaas/models"
 )
+
+// AnswerTTL is how long Keystone's role list and a cluster's ClusterRole names are
+// remembered: a page (or a request of many aliases) costs one upstream call, and a role
+// made elsewhere shows within it. A role ID missing from the remembered list is looked up
+// again at once.
+const AnswerTTL = 10 * time.Second
+
+// listMissRefresh is how young the role list must be for List to name a Group subject
+// missing from it as not Keystone's: bindings naming other kinds of groups (kubeadm's)
+// re-read the list at most this often.
+const listMissRefresh = time.Second
 
 // DefaultAdminBinding is the ClusterRoleBinding provisioning creates for the cluster's
 // admin role; it cannot be deleted through the panel.
@@ -71,14 +84,30 @@ type Binding struct {
 
 // Service manages bindings.
 type Service struct {
-	keystone  Keystone
-	usernames Usernames
+	keystone     Keystone
+	usernames    Usernames
+	roles        *memo.Cache[[]models.Role]
+	clusterRoles *memo.Cache[[]string]
 }
 
 // New returns the service; User subjects are named by usernames, the rule the webhook
 // answers with.
 func New(keystone Keystone, usernames Usernames) *Service {
-	return &Service{keystone: keystone, usernames: usernames}
+	return &Service{keystone: keystone, usernames: usernames,
+		roles:        memo.New[[]models.Role](memo.Options{TTL: AnswerTTL, Max: 1}),
+		clusterRoles: memo.New[[]string](memo.Options{TTL: AnswerTTL}),
+	}
+}
+
+// rolesKey is the one key of the role list.
+const rolesKey = "roles"
+
+// ClusterRoles returns the names of the cluster's ClusterRoles that may be bound (no
+// system ones), remembered for AnswerTTL per cluster.
+func (s *Service) ClusterRoles(ctx context.Context, clusterID string, cs kubernetes.Interface) ([]string, error) {
+	return s.clusterRoles.Get(ctx, clusterID, func(ctx context.Context) ([]string, error) {
+		return kube.ClusterRoles(ctx, cs)
+	})
 }
 
 // List returns the bindings that name at least one non-system user or group.
@@ -87,7 +116,7 @@ func (s *Service) List(ctx context.Context, cs kubernetes.Interface) ([]Binding,
 	if err != nil {
 		return nil, err
 	}
-	roles, err := s.roleNames(ctx)
+	roles, err := s.roleNames(ctx, listMissRefresh, groupIDs(all)...)
 	if err != nil {
 		return nil, err
 	}
@@ -141,20 +170,51 @@ func protected(namespace, name string, labels map[string]string) bool {
 		models.IsProtectedNamespace(namespace) || labels["kubernetes.io/bootstrapping"] != ""
 }
 
-func (s *Service) roleNames(ctx context.Context) (map[string]string, error) {
-	rs, err := s.keystone.Roles(ctx)
+// groupIDs lists the Group subjects of bindings: the Keystone role IDs they may name.
+func groupIDs(bs []kube.Binding) []string {
+	var ids []string
+	for _, b := range bs {
+		for _, sub := range b.Subjects {
+			if sub.Kind == rbacv1.GroupKind && !strings.HasPrefix(sub.Name, "system:") {
+				ids = append(ids, sub.Name)
+			}
+		}
+	}
+	return ids
+}
+
+// roleNames maps Keystone role IDs to names from the remembered role list; when one of
+// wanted is missing from it (a role made since), a list at most missAge old is used.
+func (s *Service) roleNames(ctx context.Context, missAge time.Duration, wanted ...string) (map[string]string, error) {
+	rs, err := s.Roles(ctx)
 	if err != nil {
 		return nil, err
 	}
-	m := make(map[string]string, len(rs))
-	for _, r := range rs {
-		m[r.ID] = r.Name
+	m := names(rs)
+	for _, id := range wanted {
+		if _, ok := m[id]; !ok {
+			if rs, err = s.roles.GetWithin(ctx, rolesKey, missAge, s.keystone.Roles); err != nil {
+				return nil, err
+			}
+			return names(rs), nil
+		}
 	}
 	return m, nil
 }
 
-// Roles returns the Keystone roles, to choose a binding's subject.
-func (s *Service) Roles(ctx context.Context) ([]models.Role, error) { return s.keystone.Roles(ctx) }
+func names(rs []models.Role) map[string]string {
+	m := make(map[string]string, len(rs))
+	for _, r := range rs {
+		m[r.ID] = r.Name
+	}
+	return m
+}
+
+// Roles returns the Keystone roles, to choose a binding's subject, remembered for
+// AnswerTTL.
+func (s *Service) Roles(ctx context.Context) ([]models.Role, error) {
+	return s.roles.Get(ctx, rolesKey, s.keystone.Roles)
+}
 
 // Limits of a user search.
 const (
@@ -218,6 +278,20 @@ type CreateInput struct {
 var dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 
+// keystoneID is the shape of a Keystone role or user ID the panel accepts: hex in
+// Keystone's SQL and mapped LDAP backends, a few more characters for unmapped LDAP. It is
+// one segment of a Keystone URL path, which gophercloud does not escape.
+var keystoneID = regexp.MustCompile(`^[A-Za-z0-9_@.+=-]{1,64}$`)
+
+// objectName reports whether client-go can put name in a URL path (Kubernetes' own rule
+// for RBAC object names), at most 253 bytes: any other name is a request client-go
+// refuses, which the panel could only call an internal error.
+func objectName(name string) bool {
+	return name != "" && len(name) <= 253 && len(path.IsValidPathSegmentName(name)) == 0
+}
+
+func validSubjectID(id string) bool { return keystoneID.MatchString(id) && id != "." && id != ".." }
+
 // Create makes a ClusterRoleBinding (no namespace) or a RoleBinding granting the
 // ClusterRole to one Keystone role or user. Bad input is INVALID and changes nothing.
 func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in CreateInput) (Binding, error) {
@@ -233,8 +307,12 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 		return Binding{}, models.Errorf(models.CodeInvalid, "the namespace %s is managed by the panel: bindings there are refused", in.Namespace)
 	case in.RoleName == "":
 		return Binding{}, models.Errorf(models.CodeInvalid, "choose a Kubernetes role")
-	case in.SubjectID == "" || len(in.SubjectID) > 64:
+	case !objectName(in.RoleName):
+		return Binding{}, models.Errorf(models.CodeInvalid, "%q is not a ClusterRole name", clip(in.RoleName))
+	case in.SubjectID == "":
 		return Binding{}, models.Errorf(models.CodeInvalid, "choose a Keystone role or user")
+	case !validSubjectID(in.SubjectID):
+		return Binding{}, models.Errorf(models.CodeInvalid, "%q is not a Keystone ID", clip(in.SubjectID))
 	}
 	ok, err := kube.ClusterRoleExists(ctx, cs, in.RoleName)
 	if err != nil {
@@ -257,7 +335,8 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 	var shown Subject
 	switch in.SubjectKind {
 	case SubjectRole:
-		roles, err := s.roleNames(ctx)
+		// Refused only on a list read now: the role may have been made a moment ago.
+		roles, err := s.roleNames(ctx, 0, in.SubjectID)
 		if err != nil {
 			return Binding{}, err
 		}
@@ -301,6 +380,9 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 
 // Delete removes a binding; protected ones are refused.
 func (s *Service) Delete(ctx context.Context, cs kubernetes.Interface, namespace, name string) error {
+	if (namespace != "" && !dnsLabel.MatchString(namespace)) || !objectName(name) {
+		return models.Errorf(models.CodeInvalid, "no binding can be named %q", clip(qualified(namespace, name)))
+	}
 	b, err := kube.GetBinding(ctx, cs, namespace, name)
 	if err != nil {
 		if models.ErrorCode(err) == models.CodeNotFound {
@@ -312,6 +394,14 @@ func (s *Service) Delete(ctx context.Context, cs kubernetes.Interface, namespace
 		return models.Errorf(models.CodeForbidden, "the binding %s is managed by the platform and cannot be deleted", qualified(namespace, name))
 	}
 	return kube.DeleteBinding(ctx, cs, namespace, name)
+}
+
+// clip shortens a caller's input for an error message.
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
 }
 
 func qualified(namespace, name string) string {

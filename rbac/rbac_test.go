@@ -1,123 +1,146 @@
-package rbac
+package rbac_test
 
 import (
 	"context"
-	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 
-	"kaas/identity"
 	"kaas/models"
+	"kaas/rbac"
 )
 
-// keystoneStub stands in for Keystone in these unit tests of input checks and mapping;
-// the real Keystone is searched in identity's tests and e2e's TestClusterAdministration.
-type keystoneStub struct {
-	searches int
-	page     models.KeystoneUserPage
+// fakeKeystone is a FAKE Keystone that counts how often the role list is read.
+type fakeKeystone struct {
+	mu        sync.Mutex
+	roles     []models.Role
+	roleLists atomic.Int32
 }
 
-func (k *keystoneStub) Roles(context.Context) ([]models.Role, error) {
-	return []models.Role{{ID: "r1", Name: "developers"}}, nil
+func (k *fakeKeystone) Roles(context.Context) ([]models.Role, error) {
+	k.roleLists.Add(1)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]models.Role(nil), k.roles...), nil
 }
 
-func (k *keystoneStub) User(context.Context, string) (models.Identity, error) {
-	return models.Identity{}, models.Errorf(models.CodeNotFound, "no")
+func (k *fakeKeystone) User(context.Context, string) (models.Identity, error) {
+	return models.Identity{}, models.Errorf(models.CodeNotFound, "no user")
 }
 
-func (k *keystoneStub) SearchUsers(_ context.Context, _ string, offset, _ int) (models.KeystoneUserPage, error) {
-	k.searches++
-	p := k.page
-	p.Offset = offset
-	return p, nil
+func (k *fakeKeystone) SearchUsers(context.Context, string, int, int) (models.KeystoneUserPage, error) {
+	return models.KeystoneUserPage{}, nil
 }
 
-func TestSearchUsersInput(t *testing.T) {
-	cases := []struct {
-		name          string
-		query         string
-		offset, limit int
+func (k *fakeKeystone) add(r models.Role) {
+	k.mu.Lock()
+	k.roles = append(k.roles, r)
+	k.mu.Unlock()
+}
+
+type plainNames struct{}
+
+func (plainNames) Of(id models.Identity) (string, error) { return id.Username, nil }
+
+func (plainNames) Split(name string) (string, string) { return name, "Default" }
+
+// clusterWithRoles is a FAKE cluster (client-go's fake clientset) holding ClusterRoles,
+// counting the list calls it answers.
+func clusterWithRoles(t *testing.T, lists *atomic.Int32, names ...string) *fake.Clientset {
+	t.Helper()
+	var objs []runtime.Object
+	for _, n := range names {
+		objs = append(objs, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: n}})
+	}
+	cs := fake.NewClientset(objs...)
+	cs.PrependReactor("list", "clusterroles", func(k8stesting.Action) (bool, runtime.Object, error) {
+		lists.Add(1)
+		return false, nil, nil
+	})
+	return cs
+}
+
+// TestUpstreamAnswersAreShared asks for the role list and a cluster's ClusterRoles many
+// times, at once and in a row, and finds one upstream call each.
+func TestUpstreamAnswersAreShared(t *testing.T) {
+	ks := &fakeKeystone{roles: []models.Role{{ID: "r1", Name: "member"}}}
+	svc := rbac.New(ks, plainNames{})
+	var lists atomic.Int32
+	cs := clusterWithRoles(t, &lists, "view", "edit", "system:node")
+	ctx := context.Background()
+
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if rs, err := svc.Roles(ctx); err != nil || len(rs) != 1 {
+				t.Errorf("roles = %v, %v", rs, err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			names, err := svc.ClusterRoles(ctx, "cluster-1", cs)
+			if err != nil || len(names) != 2 || names[0] != "edit" || names[1] != "view" {
+				t.Errorf("cluster roles = %v, %v", names, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := ks.roleLists.Load(); n != 1 {
+		t.Errorf("Keystone's role list read %d times for 30 askers, want 1", n)
+	}
+	if n := lists.Load(); n != 1 {
+		t.Errorf("ClusterRoles listed %d times for 30 askers, want 1", n)
+	}
+
+	// Another cluster has its own answer.
+	var otherLists atomic.Int32
+	other := clusterWithRoles(t, &otherLists, "admin")
+	if names, err := svc.ClusterRoles(ctx, "cluster-2", other); err != nil || len(names) != 1 || names[0] != "admin" {
+		t.Fatalf("second cluster's roles = %v, %v", names, err)
+	}
+}
+
+// TestARoleMadeSinceIsFound binds a Keystone role created after the role list was
+// remembered: the binding is made, not refused as unknown.
+func TestARoleMadeSinceIsFound(t *testing.T) {
+	ks := &fakeKeystone{roles: []models.Role{{ID: "r1", Name: "member"}}}
+	svc := rbac.New(ks, plainNames{})
+	var lists atomic.Int32
+	cs := clusterWithRoles(t, &lists, "view")
+	ctx := context.Background()
+	if _, err := svc.Roles(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ks.add(models.Role{ID: "r2", Name: "demo-cluster-admin"})
+
+	tests := []struct {
+		name, subject string
 		code          models.Code
 	}{
-		{"a name part", "ali", 0, 20, ""},
-		{"empty lists everyone", "", 0, 20, ""},
-		{"64 characters", strings.Repeat("x", 64), 0, 100, ""},
-		{"65 characters", strings.Repeat("x", 65), 0, 20, models.CodeInvalid},
-		{"a control character", "a\x00b", 0, 20, models.CodeInvalid},
-		{"negative offset", "a", -1, 20, models.CodeInvalid},
-		{"limit 0", "a", 0, 0, models.CodeInvalid},
-		{"limit over the maximum", "a", 0, 101, models.CodeInvalid},
+		{"a role made since the list was read", "r2", ""},
+		{"a role Keystone does not have", "r404", models.CodeInvalid},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			ks := &keystoneStub{}
-			_, err := New(ks, identity.NewUsernameRule("Default")).SearchUsers(context.Background(), tc.query, tc.offset, tc.limit)
-			if got := models.ErrorCode(err); got != tc.code {
-				t.Fatalf("code = %q (%v), want %q", got, err, tc.code)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := svc.Create(ctx, cs, rbac.CreateInput{Name: "b-" + tt.subject, RoleName: "view", SubjectKind: rbac.SubjectRole, SubjectID: tt.subject})
+			if got := models.ErrorCode(err); got != tt.code {
+				t.Fatalf("code = %q (%v), want %q", got, err, tt.code)
 			}
-			if want := map[bool]int{true: 1, false: 0}[tc.code == ""]; ks.searches != want {
-				t.Fatalf("Keystone searched %d times, want %d", ks.searches, want)
+			if tt.code == "" && (len(b.Subjects) != 1 || b.Subjects[0].Name != "demo-cluster-admin") {
+				t.Fatalf("binding = %+v", b)
 			}
 		})
 	}
-}
-
-func TestSearchUsersNamesKubernetesUsers(t *testing.T) {
-	ks := &keystoneStub{page: models.KeystoneUserPage{Total: 3, Users: []models.KeystoneUser{
-		{ID: "u1", Name: "alice", Domain: "Default", DomainID: "default"},
-		{ID: "u2", Name: "alice", Domain: "eng", DomainID: "d2"},
-		{ID: "u3", Name: "system:evil", Domain: "Default", DomainID: "default"},
-	}}}
-	page, err := New(ks, identity.NewUsernameRule("Default")).SearchUsers(context.Background(), "a", 0, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, u := range page.Users {
-		got = append(got, u.ID+"="+u.KubernetesName)
-	}
-	if strings.Join(got, " ") != "u1=alice u2=alice@eng u3=" || page.Total != 3 {
-		t.Fatalf("users = %v total %d", got, page.Total)
-	}
-}
-
-func TestListShowsUsersByNameAndDomain(t *testing.T) {
-	binding := func(name string, ann map[string]string, subjects ...rbacv1.Subject) *rbacv1.ClusterRoleBinding {
-		return &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name, Annotations: ann},
-			RoleRef: rbacv1.RoleRef{Kind: "ClusterRole", Name: "view"}, Subjects: subjects}
-	}
-	user := func(n string) rbacv1.Subject { return rbacv1.Subject{Kind: rbacv1.UserKind, Name: n} }
-	cs := fake.NewSimpleClientset(
-		binding("one-user", map[string]string{userIDsAnnotation: "u-ursula"}, user("ursula")),
-		binding("other-domain", nil, user("alice@eng")),
-		binding("two-users", map[string]string{userIDsAnnotation: "u-x"}, user("bob"), user("carol")),
-		binding("group", nil, rbacv1.Subject{Kind: rbacv1.GroupKind, Name: "r1"}),
-	)
-	bs, err := New(&keystoneStub{}, identity.NewUsernameRule("Default")).List(context.Background(), cs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, b := range bs {
-		var parts []string
-		for _, s := range b.Subjects {
-			parts = append(parts, strings.Join([]string{s.Kind, s.ID, s.Name, s.Domain, s.KeystoneID}, "|"))
-		}
-		got[b.Name] = strings.Join(parts, " ")
-	}
-	want := map[string]string{
-		"one-user":     "KEYSTONE_USER|ursula|ursula|Default|u-ursula",
-		"other-domain": "KEYSTONE_USER|alice@eng|alice|eng|",
-		// The annotation holds one ID: with two users it names neither.
-		"two-users": "KEYSTONE_USER|bob|bob|Default| KEYSTONE_USER|carol|carol|Default|",
-		"group":     "KEYSTONE_ROLE|r1|developers||r1",
-	}
-	for name, w := range want {
-		if got[name] != w {
-			t.Errorf("%s: %q, want %q", name, got[name], w)
-		}
+	bs, err := svc.List(ctx, cs)
+	if err != nil || len(bs) != 1 || bs[0].Subjects[0].Kind != rbac.SubjectRole || bs[0].Subjects[0].Name != "demo-cluster-admin" {
+		t.Fatalf("bindings = %+v, %v", bs, err)
 	}
 }

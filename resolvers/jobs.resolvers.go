@@ -95,7 +95,7 @@ func (r *queryResolver) Jobs(ctx context.Context, first *int) ([]*models.Job, er
 	if _, err := r.operator(ctx); err != nil {
 		return nil, err
 	}
-	f := models.JobFilter{Limit: 50}
+	f := models.JobFilter{Limit: models.DefaultJobPage}
 	if first != nil {
 		f.Limit = *first
 	}

@@ -29,4 +29,6 @@ type Resolver struct {
 	PublicURL string
 	// WebhookCAPEM is the CA of the webhook's TLS listener, empty when served over http.
 	WebhookCAPEM string
+	// AllowInsecureWebhook lets issueWebhookKubeconfig hand out a plain-http PublicURL.
+	AllowInsecureWebhook bool
 }

@@ -40,9 +40,10 @@ fi
 go build -o bin/kaas .
 
 # The panel looks for the binaries in this directory on every use, so it can start before
-# they are built.
+# they are built. The demo cluster reaches the panel's webhook over plain http on
+# loopback: --allow-insecure-webhook permits that (never on a network).
 KUBE_BIN=$("$BUILD_KUBE" --dir)
-bin/kaas --addr "$ADDR" --data-dir "$STATE/data" --public-url "http://$ADDR" --kube-bin-dir "$KUBE_BIN" &
+bin/kaas --addr "$ADDR" --data-dir "$STATE/data" --public-url "http://$ADDR" --kube-bin-dir "$KUBE_BIN" --allow-insecure-webhook &
 panel=$!
 builder=
 stop_all() {

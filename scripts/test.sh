@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test.sh installs what is missing, starts the real counterparts (Keystone, PostgreSQL,
-# kube-apiserver binaries) and runs every Go test, the frontend unit tests and the browser
-# tests. A counterpart that cannot be started fails the run.
+# kube-apiserver binaries) and runs every Go test, each fuzz target for 10 s, the frontend
+# unit tests and the browser tests. A counterpart that cannot be started fails the run.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -27,10 +27,18 @@ go vet ./...
 step "go test"
 go test -count=1 -timeout 20m ./...
 
+step "fuzz targets, 10 s each"
+FUZZTIME=10s scripts/fuzz.sh
+
+step "deploy check (Helm chart on a real kube-apiserver)"
+scripts/deploy-check.sh
+
 step "building the binaries"
 go build -o bin/kaas .
+# The browser tests hold provisioning steps open with a switch only a test build has.
+go build -tags faultinject -o bin/kaas-faultinject .
 go build -o bin/kaas-testbed ./cmd/kaas-testbed
-export KAAS_BIN="$ROOT/bin/kaas" KAAS_TESTBED_BIN="$ROOT/bin/kaas-testbed"
+export KAAS_BIN="$ROOT/bin/kaas-faultinject" KAAS_TESTBED_BIN="$ROOT/bin/kaas-testbed"
 
 step "frontend unit tests"
 (cd frontend && npm test --silent)

@@ -68,12 +68,3 @@ func TestMaximumSecretEncodesInWidth(t *testing.T) {
 		t.Errorf("DisplayPrefix = %q", DisplayPrefix(tok))
 	}
 }
-
-func FuzzParse(f *testing.F) {
-	good, _ := Generate(nil)
-	f.Add(good)
-	f.Add("kaas_")
-	f.Fuzz(func(t *testing.T, s string) {
-		_, _ = Parse(s) // must not panic
-	})
-}

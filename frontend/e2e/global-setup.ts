@@ -68,7 +68,7 @@ export default async function globalSetup(): Promise<void> {
   const bin = process.env.KAAS_BIN
   if (!bin) {
     throw new Error(
-      'KAAS_BIN is not set. The end-to-end tests run the real panel: build it and set KAAS_BIN to the binary, e.g. `go build -o /tmp/kaas . && KAAS_BIN=/tmp/kaas npm run e2e` (the Makefile does this, with a Keystone).',
+      'KAAS_BIN is not set. The end-to-end tests run the real panel, built with its fault-injection switch: build it and set KAAS_BIN to the binary, e.g. `go build -tags faultinject -o /tmp/kaas . && KAAS_BIN=/tmp/kaas npm run e2e` (the Makefile does this, with a Keystone).',
     )
   }
   const binPath = executable('KAAS_BIN', bin, 'Build the panel first.')
@@ -79,7 +79,7 @@ export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kaas-e2e-'))
   const logPath = join(dataDir, 'server.log')
   const log = openSync(logPath, 'a')
-  // Each provisioning step is held open 1.5 s (a test-only flag), so that a browser test
+  // Each provisioning step is held open 1.5 s (a flag of the faultinject test build), so that a browser test
   // can reload the page while a job is still running.
   const child = spawn(binPath, ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--fault-pause-after-step', '1500ms', '--role-scope', 'project:demo@Default'], {
     env: process.env,

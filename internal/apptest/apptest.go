@@ -72,6 +72,9 @@ func Config(t testing.TB) config.Config {
 		IdentityTTL:     time.Minute,
 		IdentityStale:   10 * time.Minute,
 		ShutdownTimeout: 5 * time.Second,
+
+		AuditRetention:    config.DefaultAuditRetention,
+		ExpiredTokenGrace: config.DefaultExpiredTokenGrace,
 	}
 }
 

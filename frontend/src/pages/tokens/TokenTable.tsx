@@ -15,7 +15,7 @@ const DeleteTokenMutation = graphql(`
   }
 `)
 
-type Token = TokensPageQuery['tokens'][number]
+type Token = TokensPageQuery['tokenPage']['tokens'][number]
 
 // TokenTable lists tokens and deletes one after a confirmation. settings say how long
 // clusters cache the panel's answers and whether they name themselves to the webhook.

@@ -40,7 +40,7 @@ function renderTokens(
   const client = mockClient({
     query: (op) => {
       queries.push(op)
-      return fromValue({ data: { tokens, settings, clusters: allClusters, viewer: { id: 'u1', name: 'ursula', activeCluster: cluster } } })
+      return fromValue({ data: { tokenPage: { tokens, nextAfter: null }, settings, clusters: allClusters, viewer: { id: 'u1', name: 'ursula', activeCluster: cluster } } })
     },
     mutation: (op) =>
       fromValue({
@@ -109,6 +109,37 @@ describe('TokensPage', () => {
     // Nothing went to the server with it.
     expect(client.mutations).toHaveLength(0)
     expect(JSON.stringify(queries.map((q) => q.variables))).not.toContain(HELD)
+  })
+
+  it('asks for one page of tokens and shows more after the cursor on request', async () => {
+    const older = { ...existing, id: 't0', name: 'old laptop', prefix: 'kaas_0000' }
+    const asked: Record<string, unknown>[] = []
+    const client = mockClient({
+      query: (op) => {
+        asked.push(op.variables as Record<string, unknown>)
+        if (op.query.definitions.some((d) => d.kind === 'OperationDefinition' && d.name?.value === 'MoreTokens')) {
+          return fromValue({ data: { tokenPage: { tokens: [older], nextAfter: null } } })
+        }
+        return fromValue({
+          data: { tokenPage: { tokens: [existing], nextAfter: 'cursor-1' }, settings: plainHTTP, clusters: [], viewer: { id: 'u1', name: 'ursula', activeCluster: null } },
+        })
+      },
+    })
+    render(
+      <Provider value={client}>
+        <MemoryRouter initialEntries={['/tokens']}>
+          <TokensPage />
+        </MemoryRouter>
+      </Provider>,
+    )
+    expect(screen.getByTestId('token-count').textContent).toBe('Showing your 1 newest tokens.')
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Show more tokens' }))
+    const table = await screen.findByRole('table')
+    expect(await within(table).findByRole('rowheader', { name: 'old laptop kaas_0000' })).toBeTruthy()
+    expect(within(table).getByRole('rowheader', { name: 'laptop kaas_1111' })).toBeTruthy()
+    expect(asked.filter((v) => 'after' in v)).toEqual([{ first: 100, after: 'cursor-1' }])
+    expect(asked.filter((v) => !('after' in v)).every((v) => v.first === 100)).toBe(true)
+    expect(screen.queryByRole('button', { name: 'Show more tokens' })).toBeNull()
   })
 
   it('lists tokens with their prefix', () => {
