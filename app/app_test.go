@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"kaas/config"
 	"kaas/internal/apptest"
 	"kaas/internal/testenv"
 )
@@ -274,5 +275,42 @@ func TestProbesMetricsAndSPA(t *testing.T) {
 	resp.Body.Close()
 	if !bytes.Contains(body, []byte(`kaas_http_requests_total{code="200",method="POST",route="graphql"}`)) {
 		t.Errorf("metrics lack the HTTP request counter")
+	}
+}
+
+// TestPanelSettings: signed-in users read the webhook cache time the panel writes into
+// clusters' kube-apiserver configuration, and whether clusters reach the webhook over
+// https (and so name themselves); nobody else reads anything.
+func TestPanelSettings(t *testing.T) {
+	https := apptest.Config(t)
+	https.WebhookPublicURL = "https://panel.example.test"
+	cases := []struct {
+		name       string
+		cfg        config.Config
+		identifies bool
+	}{
+		{"webhook over plain http", apptest.Config(t), false},
+		{"webhook over https", https, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := apptest.Start(t, tc.cfg)
+			c := p.Client(t)
+			const q = `{settings{webhookCacheSeconds webhookIdentifiesClusters}}`
+			if r := c.Do(q, nil, nil); r.Code() != "UNAUTHENTICATED" {
+				t.Fatalf("anonymous: %+v", r.Errors)
+			}
+			c.Login("ursula")
+			var s struct {
+				Settings struct {
+					WebhookCacheSeconds       int
+					WebhookIdentifiesClusters bool
+				}
+			}
+			c.MustDo(q, nil, &s)
+			if s.Settings.WebhookCacheSeconds != 10 || s.Settings.WebhookIdentifiesClusters != tc.identifies {
+				t.Fatalf("settings = %+v, want 10 s and identifies %v", s.Settings, tc.identifies)
+			}
+		})
 	}
 }

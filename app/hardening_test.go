@@ -127,12 +127,13 @@ func forwardedLogin(t *testing.T, base, user, xff string) string {
 }
 
 // TestAliasBombsAreRefusedBeforeAnyUpstreamCall sends one request with 100 aliased logins
-// and one with 300 aliased keystoneRoles: both are refused before any Keystone call.
+// and ones with 300 aliased keystoneRoles or keystoneUsers: all are refused before any
+// Keystone call.
 func TestAliasBombsAreRefusedBeforeAnyUpstreamCall(t *testing.T) {
 	panel := apptest.Start(t, apptest.Config(t))
 	c := panel.Client(t)
 	c.Login("alice")
-	var logins, roles strings.Builder
+	var logins, roles, users strings.Builder
 	logins.WriteString("mutation{")
 	for i := 0; i < 100; i++ {
 		fmt.Fprintf(&logins, `l%d:login(username:"ursula",password:"guess%d"){id} `, i, i)
@@ -143,8 +144,13 @@ func TestAliasBombsAreRefusedBeforeAnyUpstreamCall(t *testing.T) {
 		fmt.Fprintf(&roles, "r%d:keystoneRoles{id} ", i)
 	}
 	roles.WriteString("}")
+	users.WriteString("{")
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&users, `u%d:keystoneUsers(search:"a"){total} `, i)
+	}
+	users.WriteString("}")
 	for _, q := range []struct{ name, query string }{
-		{"100 logins", logins.String()}, {"300 keystoneRoles", roles.String()},
+		{"100 logins", logins.String()}, {"300 keystoneRoles", roles.String()}, {"300 keystoneUsers", users.String()},
 		{"2 logins under the complexity limit", `mutation{a:login(username:"ursula",password:"x"){id} b:login(username:"ursula",password:"y"){id}}`},
 	} {
 		start := time.Now()

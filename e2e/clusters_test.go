@@ -14,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"kaas/internal/apptest"
+	"kaas/internal/testenv"
 	"kaas/localcluster"
 )
 
@@ -165,6 +166,103 @@ func TestClusterAdministration(t *testing.T) {
 		})
 	})
 
+	t.Run("Keystone user search: paged, admins only, bad input refused", func(t *testing.T) {
+		ks := testenv.NewKeystoneAdmin(t)
+		prefix := testenv.RandomName("srch") + "-"
+		// Five users in Default, one in another domain; the search is case-free.
+		for _, n := range []string{"e", "a", "d", "b", "c"} {
+			ks.CreateUser(prefix+n, "pw-"+n)
+		}
+		domain := testenv.RandomName("eng")
+		otherID := ks.CreateUserIn(ks.CreateDomain(domain), prefix+"c", "pw")
+		type user struct {
+			ID, Name, Domain   string
+			KubernetesUsername *string
+		}
+		type page struct {
+			KeystoneUsers struct {
+				Users         []user
+				Total, Offset int
+				HasMore       bool
+			}
+		}
+		const q = `query($c:ID,$s:String!,$o:Int,$l:Int){keystoneUsers(clusterId:$c,search:$s,offset:$o,limit:$l){users{id name domain kubernetesUsername} total offset hasMore}}`
+		var got []string
+		for offset := 0; ; offset += 4 {
+			var p page
+			alice.MustDo(q, map[string]any{"c": cl.ID, "s": strings.ToUpper(prefix), "o": offset, "l": 4}, &p)
+			if p.KeystoneUsers.Total != 6 || p.KeystoneUsers.Offset != offset {
+				t.Fatalf("page at %d = %+v", offset, p.KeystoneUsers)
+			}
+			for _, u := range p.KeystoneUsers.Users {
+				k8s := "(refused)"
+				if u.KubernetesUsername != nil {
+					k8s = *u.KubernetesUsername
+				}
+				got = append(got, u.Name+" ("+u.Domain+") "+k8s)
+				if u.Name == prefix+"c" && u.Domain == domain && u.ID != otherID {
+					t.Errorf("the other domain's user has ID %s, want %s", u.ID, otherID)
+				}
+			}
+			if !p.KeystoneUsers.HasMore {
+				break
+			}
+		}
+		want := []string{
+			prefix + "a (Default) " + prefix + "a", prefix + "b (Default) " + prefix + "b",
+			prefix + "c (Default) " + prefix + "c", prefix + "c (" + domain + ") " + prefix + "c@" + domain,
+			prefix + "d (Default) " + prefix + "d", prefix + "e (Default) " + prefix + "e",
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Fatalf("pages gave\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if r := ursula.Do(q, map[string]any{"c": cl.ID, "s": prefix}, nil); r.Code() != "FORBIDDEN" {
+			t.Errorf("ursula searching users: %+v", r.Errors)
+		}
+		for _, tc := range []struct {
+			name string
+			vars map[string]any
+		}{
+			{"negative offset", map[string]any{"s": prefix, "o": -1}},
+			{"limit 0", map[string]any{"s": prefix, "l": 0}},
+			{"limit over 100", map[string]any{"s": prefix, "l": 101}},
+			{"search too long", map[string]any{"s": strings.Repeat("x", 65)}},
+			{"control character", map[string]any{"s": "a\x00b"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				tc.vars["c"] = cl.ID
+				if r := alice.Do(q, tc.vars, nil); r.Code() != "INVALID" || r.Errors[0].Message == "" {
+					t.Fatalf("got %+v, want INVALID", r.Errors)
+				}
+			})
+		}
+
+		// A user chosen from the search is shown by name and domain, with the ID at hand.
+		alice.MustDo(`mutation($i:CreateBindingInput!){createBinding(input:$i){id}}`, map[string]any{"i": map[string]any{
+			"name": "searched-user-view", "roleName": "view", "subjectKind": "KEYSTONE_USER", "subjectId": otherID,
+		}}, nil)
+		t.Cleanup(func() { alice.Do(`mutation{deleteBinding(input:{name:"searched-user-view"})}`, nil, nil) })
+		var list struct {
+			Bindings []struct {
+				ID       string
+				Subjects []struct {
+					Kind, ID, Name, Domain, KeystoneID string
+				}
+			}
+		}
+		alice.MustDo(`{bindings{id subjects{kind id name domain keystoneId}}}`, nil, &list)
+		var subject string
+		for _, b := range list.Bindings {
+			if b.ID == "searched-user-view" && len(b.Subjects) == 1 {
+				s := b.Subjects[0]
+				subject = strings.Join([]string{s.Kind, s.ID, s.Name, s.Domain, s.KeystoneID}, " ")
+			}
+		}
+		if want := strings.Join([]string{"KEYSTONE_USER", prefix + "c@" + domain, prefix + "c", domain, otherID}, " "); subject != want {
+			t.Fatalf("subject = %q, want %q", subject, want)
+		}
+	})
+
 	t.Run("bad input changes nothing", func(t *testing.T) {
 		before, _, _ := cl.kc.Kubectl(context.Background(), "", "get", "clusterrolebindings,rolebindings", "-A", "-o", "name")
 		cases := []struct {
@@ -278,6 +376,7 @@ var adminOperations = map[string]string{
 	"Query.kubernetesRoles":           `{kubernetesRoles}`,
 	"Query.emptyKubernetesRoles":      `{emptyKubernetesRoles}`,
 	"Query.keystoneRoles":             `{keystoneRoles{id}}`,
+	"Query.keystoneUsers":             `{keystoneUsers(search:"a"){total}}`,
 	"Query.backups":                   `{backups{veleroInstalled}}`,
 	"Query.auditEntries":              `{auditEntries{entries{id}}}`,
 	"Mutation.createBinding":          `mutation{createBinding(input:{name:"x",roleName:"view",subjectKind:KEYSTONE_ROLE,subjectId:"x"}){id}}`,

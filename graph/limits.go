@@ -24,6 +24,7 @@ func setComplexity(c *generated.ComplexityRoot) {
 	upstream := func(child int) int { return UpstreamCost + child }
 	byCluster := func(child int, _ *string) int { return UpstreamCost + child }
 	c.Query.KeystoneRoles = byCluster
+	c.Query.KeystoneUsers = func(child int, _ *string, _ string, _ *int, _ *int) int { return UpstreamCost + child }
 	c.Query.KubernetesRoles = byCluster
 	c.Query.EmptyKubernetesRoles = byCluster
 	c.Query.Bindings = byCluster

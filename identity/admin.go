@@ -207,3 +207,46 @@ func (k *Keystone) projectID(ctx context.Context, c *gophercloud.ServiceClient, 
 	}
 	return ps[0].ID, nil
 }
+
+// SearchUsers lists the users whose name contains query (without case; every user when it
+// is empty), in every domain,
+// sorted by name then domain name. Keystone has no paging of its own, so the panel pages
+// the sorted list: offset and limit pick the page.
+func (k *Keystone) SearchUsers(ctx context.Context, query string, offset, limit int) (models.KeystoneUserPage, error) {
+	c, err := k.serviceClient(ctx)
+	if err != nil {
+		return models.KeystoneUserPage{}, err
+	}
+	var opts users.ListOpts
+	if query != "" {
+		opts.Filters = map[string]string{"name__icontains": query}
+	}
+	page, err := users.List(c, opts).AllPages(ctx)
+	if err != nil {
+		return models.KeystoneUserPage{}, k.mapServiceError(err, "search users")
+	}
+	us, err := users.ExtractUsers(page)
+	if err != nil {
+		return models.KeystoneUserPage{}, k.mapServiceError(err, "search users")
+	}
+	all := make([]models.KeystoneUser, 0, len(us))
+	for _, u := range us {
+		dn, err := k.domainName(ctx, c, u.DomainID)
+		if err != nil {
+			return models.KeystoneUserPage{}, err
+		}
+		all = append(all, models.KeystoneUser{ID: u.ID, Name: u.Name, DomainID: u.DomainID, Domain: dn, Enabled: u.Enabled})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].Name != all[j].Name {
+			return all[i].Name < all[j].Name
+		}
+		if all[i].Domain != all[j].Domain {
+			return all[i].Domain < all[j].Domain
+		}
+		return all[i].ID < all[j].ID
+	})
+	out := models.KeystoneUserPage{Total: len(all), Offset: min(offset, len(all))}
+	out.Users = all[out.Offset:min(out.Offset+limit, len(all))]
+	return out, nil
+}

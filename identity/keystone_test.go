@@ -2,6 +2,7 @@ package identity_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,5 +154,51 @@ func TestEnsureRoleIsIdempotent(t *testing.T) {
 	}
 	if _, err := k.Role(ctx, r1.ID); models.ErrorCode(err) != models.CodeNotFound {
 		t.Errorf("deleted role: %v", err)
+	}
+}
+
+// TestSearchUsers pages through users found by part of their name, without case, in every
+// domain, sorted by name then domain, against the real Keystone.
+func TestSearchUsers(t *testing.T) {
+	k := newKeystone(t, "")
+	ks := testenv.NewKeystoneAdmin(t)
+	prefix := testenv.RandomName("find") + "-"
+	for _, n := range []string{"c", "a", "b"} {
+		ks.CreateUser(prefix+n, "pw")
+	}
+	domain := testenv.RandomName("dom")
+	ks.CreateUserIn(ks.CreateDomain(domain), prefix+"a", "pw")
+	want := []string{prefix + "a@Default", prefix + "a@" + domain, prefix + "b@Default", prefix + "c@Default"}
+	cases := []struct {
+		name           string
+		query          string
+		offset, limit  int
+		wantUsers      []string
+		wantTotal, off int
+	}{
+		{"everything on one page", prefix, 0, 10, want, 4, 0},
+		{"without case", strings.ToUpper(prefix), 0, 10, want, 4, 0},
+		{"first page", prefix, 0, 2, want[:2], 4, 0},
+		{"second page", prefix, 2, 2, want[2:], 4, 2},
+		{"past the end", prefix, 9, 2, nil, 4, 4},
+		{"no match", prefix + "zzz", 0, 10, nil, 0, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			page, err := k.SearchUsers(context.Background(), tc.query, tc.offset, tc.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, u := range page.Users {
+				if u.ID == "" || u.DomainID == "" || !u.Enabled {
+					t.Errorf("user %+v lacks an ID, a domain ID or is disabled", u)
+				}
+				got = append(got, u.Name+"@"+u.Domain)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.wantUsers, ",") || page.Total != tc.wantTotal || page.Offset != tc.off {
+				t.Fatalf("page = %v total %d offset %d; want %v total %d offset %d", got, page.Total, page.Offset, tc.wantUsers, tc.wantTotal, tc.off)
+			}
+		})
 	}
 }

@@ -90,6 +90,16 @@ func (r UsernameRule) Display(name, domainName, domainID string) string {
 	return name + "@" + domain
 }
 
+// Split is the inverse of Username: the Keystone user name and domain name a Kubernetes
+// user name stands for ("alice@engineering" → alice, engineering; "alice" → alice, the
+// plain domain).
+func (r UsernameRule) Split(kubernetesName string) (name, domain string) {
+	if i := strings.LastIndex(kubernetesName, "@"); i >= 0 {
+		return kubernetesName[:i], kubernetesName[i+1:]
+	}
+	return kubernetesName, r.PlainDomain
+}
+
 func (r UsernameRule) isPlain(domainName, domainID string) bool {
 	return domainID == r.PlainDomain || strings.EqualFold(domainName, r.PlainDomain)
 }

@@ -52,3 +52,27 @@ func TestUsernameRuleDisplay(t *testing.T) {
 		t.Fatalf("Display = %q", got)
 	}
 }
+
+func TestUsernameRuleSplit(t *testing.T) {
+	rule := NewUsernameRule("Default")
+	cases := []struct {
+		name, kube, wantName, wantDomain string
+	}{
+		{"plain name is in the plain domain", "alice", "alice", "Default"},
+		{"qualified name", "alice@engineering", "alice", "engineering"},
+		{"an @ in a plain-domain name", "a@b@Default", "a@b", "Default"},
+		{"an @ in another domain's name", "a@b@c", "a@b", "c"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			n, d := rule.Split(c.kube)
+			if n != c.wantName || d != c.wantDomain {
+				t.Fatalf("Split(%q) = %q, %q; want %q, %q", c.kube, n, d, c.wantName, c.wantDomain)
+			}
+			// The split names the same Kubernetes user again.
+			if back, err := rule.Username(n, d, ""); err != nil || back != c.kube {
+				t.Fatalf("Username(%q, %q) = %q, %v; want %q", n, d, back, err, c.kube)
+			}
+		})
+	}
+}

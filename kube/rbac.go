@@ -24,7 +24,9 @@ type Binding struct {
 	RoleName  string
 	Subjects  []rbacv1.Subject
 	Labels    map[string]string
-	Created   metav1.Time
+	// Annotations hold what the panel noted on a binding it made (the Keystone user ID).
+	Annotations map[string]string
+	Created     metav1.Time
 }
 
 // Bindings lists every ClusterRoleBinding and RoleBinding, cluster-wide ones first.
@@ -39,10 +41,10 @@ func Bindings(ctx context.Context, cs kubernetes.Interface) ([]Binding, error) {
 	}
 	out := make([]Binding, 0, len(crbs.Items)+len(rbs.Items))
 	for _, b := range crbs.Items {
-		out = append(out, Binding{Name: b.Name, RoleKind: b.RoleRef.Kind, RoleName: b.RoleRef.Name, Subjects: b.Subjects, Labels: b.Labels, Created: b.CreationTimestamp})
+		out = append(out, Binding{Name: b.Name, RoleKind: b.RoleRef.Kind, RoleName: b.RoleRef.Name, Subjects: b.Subjects, Labels: b.Labels, Annotations: b.Annotations, Created: b.CreationTimestamp})
 	}
 	for _, b := range rbs.Items {
-		out = append(out, Binding{Name: b.Name, Namespace: b.Namespace, RoleKind: b.RoleRef.Kind, RoleName: b.RoleRef.Name, Subjects: b.Subjects, Labels: b.Labels, Created: b.CreationTimestamp})
+		out = append(out, Binding{Name: b.Name, Namespace: b.Namespace, RoleKind: b.RoleRef.Kind, RoleName: b.RoleRef.Name, Subjects: b.Subjects, Labels: b.Labels, Annotations: b.Annotations, Created: b.CreationTimestamp})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Namespace != out[j].Namespace {
@@ -122,13 +124,13 @@ func GetBinding(ctx context.Context, cs kubernetes.Interface, namespace, name st
 		if err != nil {
 			return Binding{}, MapError(err, "get cluster role binding")
 		}
-		return Binding{Name: b.Name, RoleKind: b.RoleRef.Kind, RoleName: b.RoleRef.Name, Subjects: b.Subjects, Labels: b.Labels, Created: b.CreationTimestamp}, nil
+		return Binding{Name: b.Name, RoleKind: b.RoleRef.Kind, RoleName: b.RoleRef.Name, Subjects: b.Subjects, Labels: b.Labels, Annotations: b.Annotations, Created: b.CreationTimestamp}, nil
 	}
 	b, err := cs.RbacV1().RoleBindings(namespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return Binding{}, MapError(err, "get role binding")
 	}
-	return Binding{Name: b.Name, Namespace: b.Namespace, RoleKind: b.RoleRef.Kind, RoleName: b.RoleRef.Name, Subjects: b.Subjects, Labels: b.Labels, Created: b.CreationTimestamp}, nil
+	return Binding{Name: b.Name, Namespace: b.Namespace, RoleKind: b.RoleRef.Kind, RoleName: b.RoleRef.Name, Subjects: b.Subjects, Labels: b.Labels, Annotations: b.Annotations, Created: b.CreationTimestamp}, nil
 }
 
 // DeleteBinding deletes a binding.

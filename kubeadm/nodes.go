@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	"kaas/models"
 )
 
 // Paths on the nodes.
@@ -115,7 +117,7 @@ func Config(p *PKI, c Cluster, n Node) ([]byte, error) {
 			"extraArgs": []any{
 				arg("authentication-token-webhook-config-file", webhookPath),
 				arg("authentication-token-webhook-version", "v1"),
-				arg("authentication-token-webhook-cache-ttl", "10s"),
+				arg("authentication-token-webhook-cache-ttl", models.WebhookCacheTTL.String()),
 			},
 			"extraVolumes": []any{map[string]any{
 				"name": "kaas-webhook", "hostPath": webhookDir, "mountPath": webhookDir, "readOnly": true, "pathType": "Directory",

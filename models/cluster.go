@@ -16,6 +16,12 @@ const (
 	ClusterFailed       ClusterStatus = "FAILED"
 )
 
+// WebhookCacheTTL is how long the kube-apiservers of the clusters the panel provisions
+// cache a TokenReview answer (--authentication-token-webhook-cache-ttl; kube-apiserver
+// also keeps successful logins this long on its own): a deleted token is refused by the
+// panel at once and by those clusters within this time.
+const WebhookCacheTTL = 10 * time.Second
+
 // SystemNamespace is the product's own namespace on every cluster.
 const SystemNamespace = "kaas-system"
 

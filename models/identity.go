@@ -63,3 +63,22 @@ type Principal struct {
 	// TokenID is set when the caller used an API token rather than a panel session.
 	TokenID string
 }
+
+// KeystoneUser is a Keystone user as a search lists it: enough to choose a binding's
+// subject, without roles.
+type KeystoneUser struct {
+	ID       string
+	Name     string
+	DomainID string
+	Domain   string
+	Enabled  bool
+}
+
+// KeystoneUserPage is one page of a user search, sorted by name then domain.
+type KeystoneUserPage struct {
+	Users []KeystoneUser
+	// Total is how many users matched in all.
+	Total int
+	// Offset is the position of the page's first user among them.
+	Offset int
+}

@@ -83,7 +83,7 @@ func (d *LocalDriver) Ensure(ctx context.Context, name string) ([]byte, error) {
 	defer cancel()
 	c, err := localcluster.Start(sctx, localcluster.Options{
 		BinDir: d.BinDir, Dir: filepath.Join(d.StateDir, name), Name: name,
-		WebhookKubeconfig: hook, WebhookVersion: "v1", WebhookCacheTTL: 10 * time.Second, ControllerManager: true, Log: d.Log,
+		WebhookKubeconfig: hook, WebhookVersion: "v1", WebhookCacheTTL: models.WebhookCacheTTL, ControllerManager: true, Log: d.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start local cluster %s: %w", name, err)

@@ -28,6 +28,10 @@ func (k *keystone) Roles(context.Context) ([]models.Role, error) {
 	return []models.Role{{ID: fuzzRoleID, Name: "member"}}, nil
 }
 
+func (k *keystone) SearchUsers(context.Context, string, int, int) (models.KeystoneUserPage, error) {
+	return models.KeystoneUserPage{}, nil
+}
+
 func (k *keystone) User(_ context.Context, id string) (models.Identity, error) {
 	if !urlSegment(id) {
 		k.unsafe = append(k.unsafe, id)

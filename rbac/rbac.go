@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/validation/path"
@@ -41,11 +43,13 @@ const userIDsAnnotation = "kaas.io/keystone-user-ids"
 type Keystone interface {
 	Roles(ctx context.Context) ([]models.Role, error)
 	User(ctx context.Context, userID string) (models.Identity, error)
+	SearchUsers(ctx context.Context, query string, offset, limit int) (models.KeystoneUserPage, error)
 }
 
 // Usernames maps identities to Kubernetes user names (identity.UsernameRule).
 type Usernames interface {
 	Of(id models.Identity) (string, error)
+	Split(kubernetesName string) (name, domain string)
 }
 
 // Subject kinds.
@@ -58,8 +62,13 @@ const (
 // Subject is a binding's subject with its Keystone name.
 type Subject struct {
 	Kind string
+	// ID is the Kubernetes subject name: a role ID, a user name or another name.
 	ID   string
 	Name string
+	// Domain is a user's Keystone domain name.
+	Domain string
+	// KeystoneID is the role's or user's ID in Keystone, when known.
+	KeystoneID string
 }
 
 // Binding is a binding as the panel shows it.
@@ -142,13 +151,24 @@ func (s *Service) List(ctx context.Context, cs kubernetes.Interface) ([]Binding,
 			t := b.Created.UTC()
 			pb.CreatedAt = &t
 		}
+		// The panel notes the Keystone ID of the one user of a binding it made.
+		users := 0
+		for _, sub := range b.Subjects {
+			if sub.Kind == rbacv1.UserKind {
+				users++
+			}
+		}
 		for _, sub := range b.Subjects {
 			ps := Subject{Kind: SubjectOther, ID: sub.Name}
 			switch {
 			case sub.Kind == rbacv1.GroupKind && roles[sub.Name] != "":
-				ps.Kind, ps.Name = SubjectRole, roles[sub.Name]
+				ps.Kind, ps.Name, ps.KeystoneID = SubjectRole, roles[sub.Name], sub.Name
 			case sub.Kind == rbacv1.UserKind && !strings.HasPrefix(sub.Name, "system:"):
-				ps.Kind, ps.Name = SubjectUser, sub.Name
+				ps.Kind = SubjectUser
+				ps.Name, ps.Domain = s.usernames.Split(sub.Name)
+				if users == 1 {
+					ps.KeystoneID = b.Annotations[userIDsAnnotation]
+				}
 			}
 			pb.Subjects = append(pb.Subjects, ps)
 		}
@@ -215,6 +235,56 @@ func names(rs []models.Role) map[string]string {
 // AnswerTTL.
 func (s *Service) Roles(ctx context.Context) ([]models.Role, error) {
 	return s.roles.Get(ctx, rolesKey, s.keystone.Roles)
+}
+
+// Limits of a user search.
+const (
+	MaxUserSearchLength = 64
+	DefaultUserPageSize = 20
+	MaxUserPageSize     = 100
+)
+
+// User is a Keystone user a binding may name, with its Kubernetes user name (empty when
+// the user-name rule refuses the user: it cannot be a subject).
+type User struct {
+	models.KeystoneUser
+	KubernetesName string
+}
+
+// UserPage is one page of a user search.
+type UserPage struct {
+	Users  []User
+	Total  int
+	Offset int
+}
+
+// SearchUsers pages through the Keystone users whose name contains query (without case),
+// in every domain, to choose a binding's subject, limit users from offset. Bad input is
+// INVALID and asks Keystone nothing.
+func (s *Service) SearchUsers(ctx context.Context, query string, offset, limit int) (UserPage, error) {
+	query = strings.TrimSpace(query)
+	switch {
+	case utf8.RuneCountInString(query) > MaxUserSearchLength:
+		return UserPage{}, models.Errorf(models.CodeInvalid, "a user search is at most %d characters", MaxUserSearchLength)
+	case strings.ContainsFunc(query, unicode.IsControl):
+		return UserPage{}, models.Errorf(models.CodeInvalid, "a user search holds no control characters")
+	case offset < 0:
+		return UserPage{}, models.Errorf(models.CodeInvalid, "offset is 0 or more")
+	case limit < 1 || limit > MaxUserPageSize:
+		return UserPage{}, models.Errorf(models.CodeInvalid, "limit is between 1 and %d", MaxUserPageSize)
+	}
+	page, err := s.keystone.SearchUsers(ctx, query, offset, limit)
+	if err != nil {
+		return UserPage{}, err
+	}
+	out := UserPage{Total: page.Total, Offset: page.Offset, Users: make([]User, len(page.Users))}
+	for i, u := range page.Users {
+		out.Users[i] = User{KeystoneUser: u}
+		if name, err := s.usernames.Of(models.Identity{UserID: u.ID, Username: u.Name, Domain: u.Domain, DomainID: u.DomainID}); err == nil {
+			out.Users[i].KubernetesName = name
+		}
+	}
+	return out, nil
 }
 
 // CreateInput describes a binding to create.
@@ -296,7 +366,7 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 			return Binding{}, models.Errorf(models.CodeInvalid, "Keystone has no role with ID %s", in.SubjectID)
 		}
 		subject = rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: in.SubjectID}
-		shown = Subject{Kind: SubjectRole, ID: in.SubjectID, Name: name}
+		shown = Subject{Kind: SubjectRole, ID: in.SubjectID, Name: name, KeystoneID: in.SubjectID}
 	case SubjectUser:
 		// Kubernetes matches User subjects by user name, which the webhook sets by the
 		// user-name rule (domain-qualified outside the plain domain); the ID is kept in an
@@ -314,7 +384,7 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 		}
 		subject = rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}
 		annotations = map[string]string{userIDsAnnotation: u.UserID}
-		shown = Subject{Kind: SubjectUser, ID: name, Name: name}
+		shown = Subject{Kind: SubjectUser, ID: name, Name: u.Username, Domain: u.Domain, KeystoneID: u.UserID}
 	default:
 		return Binding{}, models.Errorf(models.CodeInvalid, "a subject is a Keystone role or a Keystone user")
 	}

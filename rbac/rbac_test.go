@@ -34,6 +34,10 @@ func (k *fakeKeystone) User(context.Context, string) (models.Identity, error) {
 	return models.Identity{}, models.Errorf(models.CodeNotFound, "no user")
 }
 
+func (k *fakeKeystone) SearchUsers(context.Context, string, int, int) (models.KeystoneUserPage, error) {
+	return models.KeystoneUserPage{}, nil
+}
+
 func (k *fakeKeystone) add(r models.Role) {
 	k.mu.Lock()
 	k.roles = append(k.roles, r)
@@ -43,6 +47,8 @@ func (k *fakeKeystone) add(r models.Role) {
 type plainNames struct{}
 
 func (plainNames) Of(id models.Identity) (string, error) { return id.Username, nil }
+
+func (plainNames) Split(name string) (string, string) { return name, "Default" }
 
 // clusterWithRoles is a FAKE cluster (client-go's fake clientset) holding ClusterRoles,
 // counting the list calls it answers.

@@ -76,3 +76,18 @@ func (r *queryResolver) KeystoneRoles(ctx context.Context, clusterID *string) ([
 	roles, err := r.RBAC.Roles(ctx)
 	return pointers(roles), err
 }
+
+func (r *queryResolver) KeystoneUsers(ctx context.Context, clusterID *string, search string, offset *int, limit *int) (*model.KeystoneUserPage, error) {
+	if _, _, err := r.clusterAdmin(ctx, clusterID); err != nil {
+		return nil, err
+	}
+	n := rbac.DefaultUserPageSize
+	if limit != nil {
+		n = *limit
+	}
+	page, err := r.RBAC.SearchUsers(ctx, search, derefInt(offset), n)
+	if err != nil {
+		return nil, err
+	}
+	return toUserPage(page), nil
+}

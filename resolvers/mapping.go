@@ -23,11 +23,24 @@ func toBinding(b rbac.Binding) *model.RoleBinding {
 	}
 	for _, s := range b.Subjects {
 		sub := &model.BindingSubject{Kind: model.SubjectKind(s.Kind), ID: s.ID}
-		if s.Name != "" {
-			name := s.Name
-			sub.Name = &name
-		}
+		sub.Name, sub.Domain, sub.KeystoneID = optional(s.Name), optional(s.Domain), optional(s.KeystoneID)
 		out.Subjects = append(out.Subjects, sub)
+	}
+	return out
+}
+
+// optional is nil for "", else a pointer to s.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func toUserPage(p rbac.UserPage) *model.KeystoneUserPage {
+	out := &model.KeystoneUserPage{Total: p.Total, Offset: p.Offset, HasMore: p.Offset+len(p.Users) < p.Total, Users: make([]*model.KeystoneUser, len(p.Users))}
+	for i, u := range p.Users {
+		out.Users[i] = &model.KeystoneUser{ID: u.ID, Name: u.Name, Domain: u.Domain, DomainID: u.DomainID, Enabled: u.Enabled, KubernetesUsername: optional(u.KubernetesName)}
 	}
 	return out
 }

@@ -1,4 +1,7 @@
 import type { Browser, Page } from '@playwright/test'
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import {
   expect,
   fillLogin,
@@ -222,6 +225,8 @@ test('alice grants cluster-admin to the Keystone role member through the form, s
   await expect(subject).toHaveCount(1)
   await expect(subject).toContainText('Keystone role (group)')
   await expect(subject.locator('strong')).toHaveText('member')
+  await expect(subject.locator('code')).toBeHidden()
+  await subject.getByText('IDs').click()
   await expect(subject.locator('code')).toHaveText(memberId)
 
   // Deleted after the confirmation.
@@ -237,6 +242,86 @@ test('alice grants cluster-admin to the Keystone role member through the form, s
   await expect(page.getByRole('region', { name: 'Bindings on alpha' })).toBeVisible()
   await expect(page.getByRole('button', { name: 'Create binding' })).toBeVisible()
   await expect(row).toHaveCount(0)
+})
+
+test('alice finds ursula by name, grants her view, and sees her as “ursula (Default)” with the ID on demand', async ({ page }) => {
+  await login(page, users.alice)
+  await useAlpha(page)
+  await mainNav(page).getByRole('link', { name: 'Access' }).click()
+  await expect(page.getByRole('heading', { level: 2, name: 'Bindings on alpha' })).toBeVisible()
+
+  const name = `e2e-ursula-view-${Date.now().toString(36)}`
+  await page.getByLabel('Binding name').fill(name)
+  await page.getByLabel('Kubernetes role').selectOption('view')
+  await page.getByLabel('A user').check()
+  // The search runs on the server, with what was typed.
+  const searched = page.waitForRequest((r) => r.url().endsWith('/graphql') && /keystoneUsers/.test(r.postData() ?? '') && /"search":"URSU"/.test(r.postData() ?? ''))
+  await page.getByLabel('Find a Keystone user').fill('URSU')
+  await searched
+  const results = page.getByRole('list', { name: 'Keystone users found' })
+  await expect(results.getByRole('button', { name: 'ursula (Default)' })).toBeVisible()
+  await expect(results.getByRole('button', { name: /alice/ })).toHaveCount(0)
+  await results.getByRole('button', { name: 'ursula (Default)' }).click()
+  const chosen = page.getByTestId('chosen-user')
+  await expect(chosen).toContainText('ursula (Default)')
+  await page.getByRole('button', { name: 'Create binding' }).click()
+  await expect(page.getByRole('status').filter({ hasText: `Binding “${name}” created` })).toBeVisible()
+
+  const row = page.getByTestId('binding-table').getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) })
+  const subject = row.getByRole('listitem')
+  await expect(subject.locator('strong')).toHaveText('ursula (Default)')
+  await expect(row).not.toContainText('ursula ursula')
+  await subject.getByText('IDs').click()
+  const ursulaId = (await graphqlData<{ keystoneUsers: { users: { id: string; name: string }[] } }>(page, `query E2EUrsula { keystoneUsers(search: "ursula") { users { id name } } }`)).keystoneUsers.users.find((u) => u.name === 'ursula')?.id
+  expect(ursulaId).toBeTruthy()
+  await expect(subject.getByText(ursulaId!, { exact: true })).toBeVisible()
+  await expect(subject.getByText('Kubernetes user')).toBeVisible()
+
+  await row.getByRole('button', { name: `Delete binding ${name}`, exact: true }).click()
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete binding' }).click()
+  await expect(row).toHaveCount(0)
+})
+
+test('ursula builds a kubeconfig for beta from a token she holds, in the browser: no request carries the token, and kubectl accepts it', async ({ page }) => {
+  await login(page, users.ursula)
+  await useAlpha(page)
+  await page.goto('/tokens')
+  const tokenName = `e2e-held-${Date.now().toString(36)}`
+  await page.getByLabel('Name').fill(tokenName)
+  await page.getByRole('button', { name: 'Create token' }).click()
+  const secret = ((await page.getByTestId('token-secret').textContent()) ?? '').trim()
+  expect(secret).toMatch(/^kaas_/)
+  await page.getByRole('button', { name: /hide the token/ }).click()
+
+  // From here on, every request and websocket message the page sends is kept.
+  const sent: string[] = []
+  page.on('request', (r) => sent.push(`${r.method()} ${r.url()}\n${JSON.stringify(r.headers())}\n${r.postData() ?? ''}`))
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(`ws ${ws.url()}\n${String(f.payload)}`)))
+  await page.reload()
+  const form = page.getByTestId('kubeconfig-from-token')
+  await expect(form.getByLabel('Cluster')).toHaveValue(ids.alpha)
+  await form.getByLabel('Cluster').selectOption({ label: 'beta' })
+  await form.getByLabel('Token').fill(secret.slice(0, -2))
+  await form.getByRole('button', { name: 'Download kubeconfig' }).click()
+  await expect(form.getByRole('alert')).toContainText('54 characters long')
+  await form.getByLabel('Token').fill(secret)
+  const [file] = await Promise.all([page.waitForEvent('download'), form.getByRole('button', { name: 'Download kubeconfig' }).click()])
+  expect(file.suggestedFilename()).toBe('kubeconfig-beta.yaml')
+  await expect(form.getByRole('status')).toContainText('kubectl --kubeconfig kubeconfig-beta.yaml get ns')
+  const path = await file.path()
+  const yaml = readFileSync(path, 'utf8')
+  expect(yaml).toContain(`server: "${testbedCluster('beta').apiURL}"`)
+  expect(yaml).toContain(`token: "${secret}"`)
+  // Whatever else the page does afterwards sends it nowhere either.
+  await mainNav(page).getByRole('link', { name: 'Overview' }).click()
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+  expect(sent.length).toBeGreaterThan(0)
+  expect(sent.filter((m) => m.includes(secret))).toEqual([])
+
+  // The kubeconfig works on beta: kubectl authenticates as ursula through the webhook.
+  const kubectl = join(process.env.KAAS_KUBE_BIN_DIR ?? '', 'kubectl')
+  const whoami = execFileSync(kubectl, ['--kubeconfig', path, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'], { encoding: 'utf8' })
+  expect(whoami).toBe('ursula')
 })
 
 test('the services page shows alpha’s four services with their links and a status in words', async ({ page }) => {

@@ -20,12 +20,14 @@ test('create a token: secret shown once, listed by prefix, deleted after confirm
   await expect(panel.getByTestId('kubectl-command')).toContainText(`--token=${secret} get ns`)
 
   // Listed with its prefix, which is where the secret starts.
-  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) })
+  const row = page.getByRole('row').filter({ has: page.getByText(name, { exact: true }) })
   await expect(row).toHaveCount(1)
   const prefix = ((await row.locator('code').first().textContent()) ?? '').trim()
   expect(prefix.length).toBeGreaterThan(0)
   expect(secret.startsWith(prefix)).toBe(true)
   expect(prefix.length).toBeLessThan(secret.length)
+  // A 30-day token expires within 30 days: flagged.
+  await expect(row.getByTestId('token-expiry')).toHaveText(/^expires soon: (29|30) days left$/)
 
   // A kubeconfig when there is an active cluster; an explanation when there is none.
   const download = panel.getByRole('button', { name: /Download kubeconfig/ })
@@ -51,12 +53,28 @@ test('create a token: secret shown once, listed by prefix, deleted after confirm
   await expect(row).toHaveCount(1)
   await expect(page.getByText(secret)).toHaveCount(0)
 
-  // Delete asks first; Escape cancels.
+  // A cluster (here: the test, calling the webhook as a kube-apiserver does, over plain
+  // http and without a cluster credential) accepts the token: "Last cluster" says why it
+  // is unknown. Last use is written in batches: reload until it shows.
+  const review = await page.request.post('/authenticate', {
+    data: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: secret } },
+  })
+  expect(review.ok()).toBe(true)
+  expect((await review.json()).status.authenticated).toBe(true)
+  await expect(async () => {
+    await page.reload()
+    await expect(row.getByTestId('last-cluster')).toHaveText('cluster unknown', { timeout: 2_000 })
+  }).toPass({ timeout: 30_000 })
+  await expect(row.getByTestId('last-cluster')).toHaveAttribute('title', /over plain http/)
+  await expect(page.getByTestId('last-cluster-note')).toContainText('The cluster a token was last used on stays unknown')
+
+  // Delete asks first, saying what is true; Escape cancels.
   const deleteButton = row.getByRole('button', { name: `Delete token ${name} (${prefix})` })
   const dialog = page.getByRole('dialog', { name: `Delete token “${name}”?` })
   await deleteButton.click()
   await expect(dialog).toBeVisible()
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused()
+  await expect(dialog).toContainText('The panel refuses it from now on; clusters keep the panel’s last answer for up to 10 seconds')
   await page.keyboard.press('Escape')
   await expect(dialog).toBeHidden()
   await expect(row).toHaveCount(1)
@@ -66,6 +84,12 @@ test('create a token: secret shown once, listed by prefix, deleted after confirm
   await dialog.getByRole('button', { name: 'Delete token' }).click()
   await expect(dialog).toBeHidden()
   await expect(row).toHaveCount(0)
+  await expect(page.getByRole('status')).toContainText(`Token “${name}” deleted. The panel refuses it from now on`)
+  // The panel refuses it at once.
+  const after = await page.request.post('/authenticate', {
+    data: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: secret } },
+  })
+  expect((await after.json()).status.authenticated ?? false).toBe(false)
   await page.reload()
   await expect(page.getByRole('heading', { level: 1, name: 'Tokens' })).toBeVisible()
   await expect(row).toHaveCount(0)

@@ -80,9 +80,11 @@ type ComplexityRoot struct {
 	}
 
 	BindingSubject struct {
-		ID   func(childComplexity int) int
-		Kind func(childComplexity int) int
-		Name func(childComplexity int) int
+		Domain     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		KeystoneID func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Name       func(childComplexity int) int
 	}
 
 	Cluster struct {
@@ -154,6 +156,22 @@ type ComplexityRoot struct {
 		Name func(childComplexity int) int
 	}
 
+	KeystoneUser struct {
+		Domain             func(childComplexity int) int
+		DomainID           func(childComplexity int) int
+		Enabled            func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		KubernetesUsername func(childComplexity int) int
+		Name               func(childComplexity int) int
+	}
+
+	KeystoneUserPage struct {
+		HasMore func(childComplexity int) int
+		Offset  func(childComplexity int) int
+		Total   func(childComplexity int) int
+		Users   func(childComplexity int) int
+	}
+
 	ManagedService struct {
 		CheckedAt func(childComplexity int) int
 		Name      func(childComplexity int) int
@@ -190,6 +208,11 @@ type ComplexityRoot struct {
 		Vcpu           func(childComplexity int) int
 	}
 
+	PanelSettings struct {
+		WebhookCacheSeconds       func(childComplexity int) int
+		WebhookIdentifiesClusters func(childComplexity int) int
+	}
+
 	Query struct {
 		AuditEntries         func(childComplexity int, filter *model.AuditFilter, first *int, before *string) int
 		Backups              func(childComplexity int, clusterID *string) int
@@ -201,7 +224,9 @@ type ComplexityRoot struct {
 		Job                  func(childComplexity int, id string) int
 		Jobs                 func(childComplexity int, first *int) int
 		KeystoneRoles        func(childComplexity int, clusterID *string) int
+		KeystoneUsers        func(childComplexity int, clusterID *string, search string, offset *int, limit *int) int
 		KubernetesRoles      func(childComplexity int, clusterID *string) int
+		Settings             func(childComplexity int) int
 		TokenPage            func(childComplexity int, first *int, after *string) int
 		Tokens               func(childComplexity int, first *int, after *string) int
 		Viewer               func(childComplexity int) int
@@ -451,12 +476,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BackupSchedule.Schedule(childComplexity), true
 
+	case "BindingSubject.domain":
+		if e.ComplexityRoot.BindingSubject.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BindingSubject.Domain(childComplexity), true
 	case "BindingSubject.id":
 		if e.ComplexityRoot.BindingSubject.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.BindingSubject.ID(childComplexity), true
+	case "BindingSubject.keystoneId":
+		if e.ComplexityRoot.BindingSubject.KeystoneID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BindingSubject.KeystoneID(childComplexity), true
 	case "BindingSubject.kind":
 		if e.ComplexityRoot.BindingSubject.Kind == nil {
 			break
@@ -770,6 +807,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.KeystoneRole.Name(childComplexity), true
 
+	case "KeystoneUser.domain":
+		if e.ComplexityRoot.KeystoneUser.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeystoneUser.Domain(childComplexity), true
+	case "KeystoneUser.domainId":
+		if e.ComplexityRoot.KeystoneUser.DomainID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeystoneUser.DomainID(childComplexity), true
+	case "KeystoneUser.enabled":
+		if e.ComplexityRoot.KeystoneUser.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeystoneUser.Enabled(childComplexity), true
+	case "KeystoneUser.id":
+		if e.ComplexityRoot.KeystoneUser.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeystoneUser.ID(childComplexity), true
+	case "KeystoneUser.kubernetesUsername":
+		if e.ComplexityRoot.KeystoneUser.KubernetesUsername == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeystoneUser.KubernetesUsername(childComplexity), true
+	case "KeystoneUser.name":
+		if e.ComplexityRoot.KeystoneUser.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeystoneUser.Name(childComplexity), true
+
+	case "KeystoneUserPage.hasMore":
+		if e.ComplexityRoot.KeystoneUserPage.HasMore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeystoneUserPage.HasMore(childComplexity), true
+	case "KeystoneUserPage.offset":
+		if e.ComplexityRoot.KeystoneUserPage.Offset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeystoneUserPage.Offset(childComplexity), true
+	case "KeystoneUserPage.total":
+		if e.ComplexityRoot.KeystoneUserPage.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeystoneUserPage.Total(childComplexity), true
+	case "KeystoneUserPage.users":
+		if e.ComplexityRoot.KeystoneUserPage.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeystoneUserPage.Users(childComplexity), true
+
 	case "ManagedService.checkedAt":
 		if e.ComplexityRoot.ManagedService.CheckedAt == nil {
 			break
@@ -1010,6 +1109,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Node.Vcpu(childComplexity), true
 
+	case "PanelSettings.webhookCacheSeconds":
+		if e.ComplexityRoot.PanelSettings.WebhookCacheSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PanelSettings.WebhookCacheSeconds(childComplexity), true
+	case "PanelSettings.webhookIdentifiesClusters":
+		if e.ComplexityRoot.PanelSettings.WebhookIdentifiesClusters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PanelSettings.WebhookIdentifiesClusters(childComplexity), true
+
 	case "Query.auditEntries":
 		if e.ComplexityRoot.Query.AuditEntries == nil {
 			break
@@ -1111,6 +1223,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.KeystoneRoles(childComplexity, args["clusterId"].(*string)), true
+	case "Query.keystoneUsers":
+		if e.ComplexityRoot.Query.KeystoneUsers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_keystoneUsers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.KeystoneUsers(childComplexity, args["clusterId"].(*string), args["search"].(string), args["offset"].(*int), args["limit"].(*int)), true
 	case "Query.kubernetesRoles":
 		if e.ComplexityRoot.Query.KubernetesRoles == nil {
 			break
@@ -1122,6 +1245,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.KubernetesRoles(childComplexity, args["clusterId"].(*string)), true
+	case "Query.settings":
+		if e.ComplexityRoot.Query.Settings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Settings(childComplexity), true
 	case "Query.tokenPage":
 		if e.ComplexityRoot.Query.TokenPage == nil {
 			break
@@ -1482,6 +1611,12 @@ var sources = []*ast.Source{
   emptyKubernetesRoles(clusterId: ID): [String!]!
   "keystoneRoles are every Keystone role, to choose a binding's subject (cluster admins only)."
   keystoneRoles(clusterId: ID): [KeystoneRole!]!
+  """
+  keystoneUsers searches the Keystone users of every domain whose name contains search
+  (without case; all users when empty), sorted by name then domain, to choose a binding's
+  subject: limit users (1 to 100, default 20) from offset (cluster admins only).
+  """
+  keystoneUsers(clusterId: ID, search: String!, offset: Int = 0, limit: Int = 20): KeystoneUserPage!
 }
 
 extend type Mutation {
@@ -1508,6 +1643,36 @@ type BindingSubject {
   id: String!
   "name is the Keystone name next to the ID, when known."
   name: String
+  "domain is a user's Keystone domain name."
+  domain: String
+  "keystoneId is the role's or user's ID in Keystone, when known."
+  keystoneId: String
+}
+
+"KeystoneUser is a Keystone user a binding may name."
+type KeystoneUser {
+  id: ID!
+  name: String!
+  "domain is the name of the user's Keystone domain."
+  domain: String!
+  domainId: ID!
+  enabled: Boolean!
+  """
+  kubernetesUsername is the name Kubernetes knows the user by, null when the user-name rule
+  refuses it (the user cannot be a binding subject).
+  """
+  kubernetesUsername: String
+}
+
+"KeystoneUserPage is one page of a Keystone user search."
+type KeystoneUserPage {
+  users: [KeystoneUser!]!
+  "total is how many users matched in all."
+  total: Int!
+  "offset is the position of the first user of this page among them."
+  offset: Int!
+  "hasMore tells whether users follow this page."
+  hasMore: Boolean!
 }
 
 "RoleBinding is a ClusterRoleBinding (namespace null) or a RoleBinding."
@@ -1931,6 +2096,27 @@ type Mutation {
   endSessions(userId: ID!): Int!
 }
 `, BuiltIn: false},
+	{Name: "../settings.graphqls", Input: `extend type Query {
+  "settings are how the panel is set up, as far as they explain its pages to users (signed-in users)."
+  settings: PanelSettings!
+}
+
+"PanelSettings are settings of the panel that users see the effects of."
+type PanelSettings {
+  """
+  webhookCacheSeconds is how long the clusters the panel provisions cache a TokenReview
+  answer (kube-apiserver's --authentication-token-webhook-cache-ttl): a deleted token is
+  refused by the panel at once and by those clusters within this many seconds.
+  """
+  webhookCacheSeconds: Int!
+  """
+  webhookIdentifiesClusters tells whether clusters reach the webhook over https, where
+  kube-apiserver sends the cluster credential that tells the panel which cluster accepted
+  a token. Over plain http it does not, and a token's lastUsedCluster stays unknown.
+  """
+  webhookIdentifiesClusters: Boolean!
+}
+`, BuiltIn: false},
 	{Name: "../tokens.graphqls", Input: `extend type Query {
   """
   tokens are the viewer's API tokens, newest first, one page at a time: at most ` + "`" + `first` + "`" + `
@@ -1950,7 +2136,11 @@ extend type Mutation {
   an API token is FORBIDDEN, so a stolen short-lived token cannot mint a long-lived one.
   """
   createToken(input: CreateTokenInput!): CreatedToken!
-  "deleteToken revokes one of the viewer's tokens at once, on every cluster."
+  """
+  deleteToken revokes one of the viewer's tokens. The panel refuses it from the next
+  TokenReview on, on every replica; a cluster keeps the panel's last answer for its webhook
+  cache time (settings.webhookCacheSeconds for the clusters the panel provisions).
+  """
   deleteToken(id: ID!): Boolean!
 }
 
@@ -2122,6 +2312,10 @@ func (ec *executionContext) childFields_BindingSubject(ctx context.Context, fiel
 		return ec.fieldContext_BindingSubject_id(ctx, field)
 	case "name":
 		return ec.fieldContext_BindingSubject_name(ctx, field)
+	case "domain":
+		return ec.fieldContext_BindingSubject_domain(ctx, field)
+	case "keystoneId":
+		return ec.fieldContext_BindingSubject_keystoneId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BindingSubject", field.Name)
 }
@@ -2264,6 +2458,38 @@ func (ec *executionContext) childFields_KeystoneRole(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type KeystoneRole", field.Name)
 }
 
+func (ec *executionContext) childFields_KeystoneUser(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_KeystoneUser_id(ctx, field)
+	case "name":
+		return ec.fieldContext_KeystoneUser_name(ctx, field)
+	case "domain":
+		return ec.fieldContext_KeystoneUser_domain(ctx, field)
+	case "domainId":
+		return ec.fieldContext_KeystoneUser_domainId(ctx, field)
+	case "enabled":
+		return ec.fieldContext_KeystoneUser_enabled(ctx, field)
+	case "kubernetesUsername":
+		return ec.fieldContext_KeystoneUser_kubernetesUsername(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeystoneUser", field.Name)
+}
+
+func (ec *executionContext) childFields_KeystoneUserPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "users":
+		return ec.fieldContext_KeystoneUserPage_users(ctx, field)
+	case "total":
+		return ec.fieldContext_KeystoneUserPage_total(ctx, field)
+	case "offset":
+		return ec.fieldContext_KeystoneUserPage_offset(ctx, field)
+	case "hasMore":
+		return ec.fieldContext_KeystoneUserPage_hasMore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeystoneUserPage", field.Name)
+}
+
 func (ec *executionContext) childFields_ManagedService(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -2296,6 +2522,16 @@ func (ec *executionContext) childFields_Node(ctx context.Context, field graphql.
 		return ec.fieldContext_Node_storageBytes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Node", field.Name)
+}
+
+func (ec *executionContext) childFields_PanelSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webhookCacheSeconds":
+		return ec.fieldContext_PanelSettings_webhookCacheSeconds(ctx, field)
+	case "webhookIdentifiesClusters":
+		return ec.fieldContext_PanelSettings_webhookIdentifiesClusters(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PanelSettings", field.Name)
 }
 
 func (ec *executionContext) childFields_Restore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -43,6 +43,7 @@ type QueryResolver interface {
 	KubernetesRoles(ctx context.Context, clusterID *string) ([]string, error)
 	EmptyKubernetesRoles(ctx context.Context, clusterID *string) ([]string, error)
 	KeystoneRoles(ctx context.Context, clusterID *string) ([]*models.Role, error)
+	KeystoneUsers(ctx context.Context, clusterID *string, search string, offset *int, limit *int) (*model.KeystoneUserPage, error)
 	AuditEntries(ctx context.Context, filter *model.AuditFilter, first *int, before *string) (*model.AuditPage, error)
 	Backups(ctx context.Context, clusterID *string) (*model.BackupOverview, error)
 	Clusters(ctx context.Context) ([]*models.Cluster, error)
@@ -50,6 +51,7 @@ type QueryResolver interface {
 	Jobs(ctx context.Context, first *int) ([]*models.Job, error)
 	Job(ctx context.Context, id string) (*models.Job, error)
 	ClusterDrivers(ctx context.Context) ([]model.ClusterDriver, error)
+	Settings(ctx context.Context) (*model.PanelSettings, error)
 	Tokens(ctx context.Context, first *int, after *string) ([]*models.Token, error)
 	TokenPage(ctx context.Context, first *int, after *string) (*model.TokenPage, error)
 }
@@ -423,6 +425,44 @@ func (ec *executionContext) field_Query_keystoneRoles_args(ctx context.Context, 
 		return nil, err
 	}
 	args["clusterId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_keystoneUsers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clusterId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clusterId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
 	return args, nil
 }
 
@@ -1379,6 +1419,50 @@ func (ec *executionContext) fieldContext_Query_keystoneRoles(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_keystoneUsers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_keystoneUsers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().KeystoneUsers(ctx, fc.Args["clusterId"].(*string), fc.Args["search"].(string), fc.Args["offset"].(*int), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.KeystoneUserPage) graphql.Marshaler {
+			return ec.marshalNKeystoneUserPage2ᚖkaasᚋgraphᚋmodelᚐKeystoneUserPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_keystoneUsers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeystoneUserPage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_keystoneUsers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_auditEntries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1652,6 +1736,38 @@ func (ec *executionContext) _Query_clusterDrivers(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Query_clusterDrivers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Query", field, true, true, "ClusterDriver")
+}
+
+func (ec *executionContext) _Query_settings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_settings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Settings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PanelSettings) graphql.Marshaler {
+			return ec.marshalNPanelSettings2ᚖkaasᚋgraphᚋmodelᚐPanelSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_settings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PanelSettings(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_tokens(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -2027,6 +2143,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_keystoneRoles(ctx, field)
 				})
+		case "keystoneUsers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_keystoneUsers(ctx, field)
+				})
 		case "auditEntries":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -2068,6 +2190,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_clusterDrivers(ctx, field)
+				})
+		case "settings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_settings(ctx, field)
 				})
 		case "tokens":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -77,6 +77,10 @@ type BindingSubject struct {
 	ID string `json:"id"`
 	// name is the Keystone name next to the ID, when known.
 	Name *string `json:"name,omitempty"`
+	// domain is a user's Keystone domain name.
+	Domain *string `json:"domain,omitempty"`
+	// keystoneId is the role's or user's ID in Keystone, when known.
+	KeystoneID *string `json:"keystoneId,omitempty"`
 }
 
 // ClusterHealth is the result of the kube-apiserver's health check.
@@ -147,6 +151,30 @@ type DeleteBindingInput struct {
 	Namespace *string `json:"namespace,omitempty"`
 }
 
+// KeystoneUser is a Keystone user a binding may name.
+type KeystoneUser struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// domain is the name of the user's Keystone domain.
+	Domain   string `json:"domain"`
+	DomainID string `json:"domainId"`
+	Enabled  bool   `json:"enabled"`
+	// kubernetesUsername is the name Kubernetes knows the user by, null when the user-name rule
+	// refuses it (the user cannot be a binding subject).
+	KubernetesUsername *string `json:"kubernetesUsername,omitempty"`
+}
+
+// KeystoneUserPage is one page of a Keystone user search.
+type KeystoneUserPage struct {
+	Users []*KeystoneUser `json:"users"`
+	// total is how many users matched in all.
+	Total int `json:"total"`
+	// offset is the position of the first user of this page among them.
+	Offset int `json:"offset"`
+	// hasMore tells whether users follow this page.
+	HasMore bool `json:"hasMore"`
+}
+
 // ManagedService is a service the platform runs for every cluster.
 type ManagedService struct {
 	// name is Kibana, Grafana, Prometheus or Harbor.
@@ -171,6 +199,18 @@ type Node struct {
 	Vcpu           int      `json:"vcpu"`
 	MemoryBytes    float64  `json:"memoryBytes"`
 	StorageBytes   float64  `json:"storageBytes"`
+}
+
+// PanelSettings are settings of the panel that users see the effects of.
+type PanelSettings struct {
+	// webhookCacheSeconds is how long the clusters the panel provisions cache a TokenReview
+	// answer (kube-apiserver's --authentication-token-webhook-cache-ttl): a deleted token is
+	// refused by the panel at once and by those clusters within this many seconds.
+	WebhookCacheSeconds int `json:"webhookCacheSeconds"`
+	// webhookIdentifiesClusters tells whether clusters reach the webhook over https, where
+	// kube-apiserver sends the cluster credential that tells the panel which cluster accepted
+	// a token. Over plain http it does not, and a token's lastUsedCluster stays unknown.
+	WebhookIdentifiesClusters bool `json:"webhookIdentifiesClusters"`
 }
 
 // ProvisionClusterInput describes a cluster to provision.

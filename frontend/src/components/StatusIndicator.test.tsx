@@ -1,6 +1,6 @@
 import { render } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
-import { StatusIndicator, healthView, serviceStatusView } from './StatusIndicator'
+import { StatusIndicator, healthDetail, healthView, serviceStatusView } from './StatusIndicator'
 
 describe('serviceStatusView', () => {
   const cases = [
@@ -38,4 +38,17 @@ describe('StatusIndicator', () => {
     expect(container.textContent).toBe('Down: not reachable')
     expect(container.querySelector('.badge--danger')).not.toBeNull()
   })
+})
+
+describe('healthDetail', () => {
+  const cases = [
+    { name: 'healthy "ok" only repeats the badge', healthy: true, message: 'ok', want: null },
+    { name: 'any case and spaces', healthy: true, message: ' OK\n', want: null },
+    { name: 'empty', healthy: false, message: '', want: null },
+    { name: 'unhealthy says why', healthy: false, message: 'connection refused', want: 'connection refused' },
+    { name: 'healthy with more to say', healthy: true, message: 'ok (2 of 3 checks)', want: 'ok (2 of 3 checks)' },
+  ]
+  for (const c of cases) {
+    it(c.name, () => expect(healthDetail(c.healthy, c.message)).toBe(c.want))
+  }
 })

@@ -28,6 +28,14 @@ export function healthView(healthy: boolean): StatusView {
     : { label: 'Unhealthy', description: 'the API server does not answer /healthz with ok', tone: 'danger', shape: 'down' }
 }
 
+// healthDetail is what to say next to the health badge: the API server's answer when it
+// adds something ("connection refused"), nothing when it only repeats the badge ("ok").
+export function healthDetail(healthy: boolean, message: string): string | null {
+  const m = message.trim()
+  if (m === '' || (healthy && m.toLowerCase() === 'ok')) return null
+  return m
+}
+
 // StatusIndicator is a badge with a dot, a word and (for screen readers and on hover) what
 // the word means.
 export function StatusIndicator({ view }: { view: StatusView }) {

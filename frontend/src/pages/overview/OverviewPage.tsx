@@ -6,7 +6,7 @@ import { ErrorState } from '../../components/ErrorState'
 import { Loading } from '../../components/Loading'
 import { PageHeader } from '../../components/PageHeader'
 import { useViewer } from '../../components/RequireViewer'
-import { StatusIndicator, healthView } from '../../components/StatusIndicator'
+import { StatusIndicator, healthDetail, healthView } from '../../components/StatusIndicator'
 import { Time } from '../../components/Time'
 import { graphql } from '../../gql'
 import type { OverviewQuery } from '../../gql/graphql'
@@ -70,7 +70,7 @@ function ClusterFacts({ cluster }: { cluster: Cluster }) {
           <dd data-testid="cluster-health">
             <span className="row">
               <StatusIndicator view={healthView(cluster.health.healthy)} />
-              <span>{cluster.health.message}</span>
+              {healthDetail(cluster.health.healthy, cluster.health.message) && <span>{healthDetail(cluster.health.healthy, cluster.health.message)}</span>}
               <span className="muted">
                 checked <Time value={cluster.health.checkedAt} />
               </span>

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useId, useState } from 'react'
 import { useMutation } from 'urql'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { Time } from '../../components/Time'
@@ -6,7 +6,8 @@ import { graphql } from '../../gql'
 import type { TokensPageQuery } from '../../gql/graphql'
 import { describeError } from '../../graphql/errors'
 import type { ProblemDescription } from '../../graphql/errors'
-import { describeExpiry } from '../../lib/format'
+import { describeExpiry, EXPIRES_SOON_DAYS } from '../../lib/format'
+import { deletionEffect, lastCluster, PLAIN_HTTP_WHY } from './tokenFacts'
 
 const DeleteTokenMutation = graphql(`
   mutation DeleteToken($id: ID!) {
@@ -16,8 +17,18 @@ const DeleteTokenMutation = graphql(`
 
 type Token = TokensPageQuery['tokenPage']['tokens'][number]
 
-// TokenTable lists tokens and deletes one after a confirmation.
-export function TokenTable({ tokens, onDeleted }: { tokens: readonly Token[]; onDeleted: (message: string) => void }) {
+// TokenTable lists tokens and deletes one after a confirmation. settings say how long
+// clusters cache the panel's answers and whether they name themselves to the webhook.
+export function TokenTable({
+  tokens,
+  settings,
+  onDeleted,
+}: {
+  tokens: readonly Token[]
+  settings: { webhookCacheSeconds: number; webhookIdentifiesClusters: boolean }
+  onDeleted: (message: string) => void
+}) {
+  const noteId = useId()
   const [deleting, deleteToken] = useMutation(DeleteTokenMutation)
   const [target, setTarget] = useState<Token | null>(null)
   const [problem, setProblem] = useState<ProblemDescription | null>(null)
@@ -31,7 +42,7 @@ export function TokenTable({ tokens, onDeleted }: { tokens: readonly Token[]; on
       setProblem(describeError(result.error))
       return
     }
-    onDeleted(`Token “${target.name}” deleted. It stopped working at once, on every cluster.`)
+    onDeleted(`Token “${target.name}” deleted. ${deletionEffect(settings.webhookCacheSeconds)}`)
     setTarget(null)
   }
 
@@ -42,12 +53,10 @@ export function TokenTable({ tokens, onDeleted }: { tokens: readonly Token[]; on
           <caption className="visually-hidden">Your API tokens, newest first</caption>
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Prefix</th>
+              <th scope="col">Name and prefix</th>
               <th scope="col">Created</th>
               <th scope="col">Expires</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Last cluster</th>
+              <th scope="col">Last used (cluster)</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>
@@ -56,23 +65,47 @@ export function TokenTable({ tokens, onDeleted }: { tokens: readonly Token[]; on
           <tbody>
             {tokens.map((t) => {
               const expiry = describeExpiry(t.expiresAt, now)
+              const cluster = lastCluster(t, settings.webhookIdentifiesClusters)
               return (
                 <tr key={t.id}>
-                  <th scope="row">{t.name}</th>
-                  <td>
-                    <code>{t.prefix}</code>
-                  </td>
+                  <th scope="row">
+                    <span className="cell-lines">
+                      <span>{t.name}</span>{' '}
+                      <code className="muted" data-testid="token-prefix">
+                        {t.prefix}
+                      </code>
+                    </span>
+                  </th>
                   <td>
                     <Time value={t.createdAt} />
                   </td>
                   <td>
-                    <Time value={t.expiresAt} />{' '}
-                    <span className={`badge ${expiry.expired ? 'badge--danger' : 'badge--neutral'}`}>{expiry.label}</span>
+                    <span className="cell-lines">
+                      <Time value={t.expiresAt} />{' '}
+                      <span
+                        className={`badge ${expiry.expired ? 'badge--danger' : expiry.soon ? 'badge--warning' : 'badge--neutral'}`}
+                        data-testid="token-expiry"
+                        title={expiry.soon ? `Expires within ${EXPIRES_SOON_DAYS} days: create a new token and move to it` : undefined}
+                      >
+                        {expiry.soon ? `expires soon: ${expiry.label}` : expiry.label}
+                      </span>
+                    </span>
                   </td>
                   <td>
-                    <Time value={t.lastUsedAt} fallback="never" />
+                    <span className="cell-lines">
+                      <Time value={t.lastUsedAt} fallback="never" />{' '}
+                      {t.lastUsedAt &&
+                        (cluster.why ? (
+                          <span className="muted" data-testid="last-cluster" title={cluster.why} aria-describedby={cluster.why === PLAIN_HTTP_WHY ? noteId : undefined}>
+                            cluster {cluster.text}
+                          </span>
+                        ) : (
+                          <span data-testid="last-cluster">
+                            on <strong>{cluster.text}</strong>
+                          </span>
+                        ))}
+                    </span>
                   </td>
-                  <td>{t.lastUsedCluster ?? <span className="muted">—</span>}</td>
                   <td className="actions">
                     <button
                       type="button"
@@ -92,6 +125,12 @@ export function TokenTable({ tokens, onDeleted }: { tokens: readonly Token[]; on
           </tbody>
         </table>
       </div>
+      {!settings.webhookIdentifiesClusters && (
+        <p className="form-note" id={noteId} data-testid="last-cluster-note">
+          The cluster a token was last used on stays unknown: {PLAIN_HTTP_WHY.charAt(0).toLowerCase() + PLAIN_HTTP_WHY.slice(1)} An operator can serve the webhook over
+          https (<code>--webhook-addr</code>) so that clusters name themselves.
+        </p>
+      )}
       <ConfirmDialog
         open={target !== null}
         title={target ? `Delete token “${target.name}”?` : 'Delete token?'}
@@ -102,8 +141,8 @@ export function TokenTable({ tokens, onDeleted }: { tokens: readonly Token[]; on
         onCancel={() => setTarget(null)}
       >
         <p>
-          Anything using the token <code>{target?.prefix}</code> loses access at once, on every
-          cluster. This cannot be undone.
+          Anything using the token <code>{target?.prefix}</code> loses access. {deletionEffect(settings.webhookCacheSeconds)} This cannot be
+          undone.
         </p>
       </ConfirmDialog>
     </>

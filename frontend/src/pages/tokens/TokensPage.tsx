@@ -8,6 +8,7 @@ import { PageHeader } from '../../components/PageHeader'
 import { graphql } from '../../gql'
 import type { TokensPageQuery as TokensPageData } from '../../gql/graphql'
 import { CreateTokenForm } from './CreateTokenForm'
+import { KubeconfigFromToken } from './KubeconfigFromToken'
 import type { CreatedSecret } from './CreateTokenForm'
 import { NewTokenSecret } from './NewTokenSecret'
 import { TokenTable } from './TokenTable'
@@ -29,6 +30,16 @@ const TokensPageQuery = graphql(`
         lastUsedCluster
       }
       nextAfter
+    }
+    clusters {
+      id
+      name
+      apiURL
+      caPEM
+    }
+    settings {
+      webhookCacheSeconds
+      webhookIdentifiesClusters
     }
     viewer {
       id
@@ -147,7 +158,7 @@ export function TokensPage() {
           </EmptyState>
         ) : (
           <>
-            <TokenTable tokens={tokens} onDeleted={setAnnouncement} />
+            <TokenTable tokens={tokens} settings={result.data.settings} onDeleted={setAnnouncement} />
             {moreError && (
               <ErrorState error={moreError} title="More tokens could not be loaded" onRetry={() => void showMore()} />
             )}
@@ -164,6 +175,8 @@ export function TokensPage() {
           </>
         )}
       </section>
+
+      {result.data && <KubeconfigFromToken clusters={result.data.clusters} activeClusterId={cluster?.id ?? null} userName={userName} />}
     </div>
   )
 }

@@ -31,6 +31,8 @@ const AccessPageQueryDoc = graphql(`
         kind
         id
         name
+        domain
+        keystoneId
       }
       protected
       createdAt

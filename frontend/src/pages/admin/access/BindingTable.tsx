@@ -7,6 +7,7 @@ import type { AccessPageQuery, SubjectKind } from '../../../gql/graphql'
 import { describeError } from '../../../graphql/errors'
 import type { ProblemDescription } from '../../../graphql/errors'
 import { subjectKindLabel } from './bindingForm'
+import { subjectIds, subjectLabel } from './userSearch'
 
 const DeleteBindingMutation = graphql(`
   mutation DeleteBinding($input: DeleteBindingInput!) {
@@ -29,8 +30,22 @@ function Subjects({ subjects }: { subjects: Binding['subjects'] }) {
       {subjects.map((s) => (
         <li key={`${s.kind}/${s.id}`}>
           <span className={`badge ${kindTone[s.kind] ?? 'badge--neutral'}`}>{subjectKindLabel(s.kind)}</span>
-          {s.name ? <strong>{s.name}</strong> : null}
-          <code title={s.kind === 'KEYSTONE_ROLE' ? 'Keystone role ID = Kubernetes group' : 'Kubernetes subject name'}>{s.id}</code>
+          {s.kind === 'OTHER' ? <code>{s.id}</code> : <strong>{subjectLabel(s)}</strong>}
+          {s.kind !== 'OTHER' && (
+            <details className="ids">
+              <summary>IDs</summary>
+              <dl className="ids__list">
+                {subjectIds(s).map((i) => (
+                  <div key={i.label}>
+                    <dt>{i.label}</dt>
+                    <dd>
+                      <code>{i.value}</code>
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            </details>
+          )}
         </li>
       ))}
     </ul>
@@ -97,7 +112,7 @@ export function BindingTable({
                     )}
                   </span>
                 </th>
-                <td>
+                <td className="cell-words">
                   {b.namespace ? (
                     <>
                       namespace <code>{b.namespace}</code>
@@ -106,8 +121,8 @@ export function BindingTable({
                     'cluster-wide'
                   )}
                 </td>
-                <td>
-                  <code>{b.roleName}</code> <span className="muted">({b.roleKind})</span>
+                <td className="cell-words">
+                  <code>{b.roleName}</code> <span className="muted text-small">({b.roleKind})</span>
                 </td>
                 <td>
                   <Subjects subjects={b.subjects} />

@@ -7,6 +7,8 @@ import { graphql } from '../../../gql'
 import { describeError } from '../../../graphql/errors'
 import type { ProblemDescription } from '../../../graphql/errors'
 import { emptyDraft, protectedNamespaceMessage, validateBinding } from './bindingForm'
+import { UserPicker } from './UserPicker'
+import type { ChosenUser } from './UserPicker'
 import type { BindingDraft, BindingField } from './bindingForm'
 
 const BindingOptionsQuery = graphql(`
@@ -32,6 +34,8 @@ const CreateBindingMutation = graphql(`
         kind
         id
         name
+        domain
+        keystoneId
       }
       protected
       createdAt
@@ -53,6 +57,7 @@ export function CreateBindingForm({
   const [options, refetchOptions] = useQuery({ query: BindingOptionsQuery, variables: { clusterId } })
   const [creating, createBinding] = useMutation(CreateBindingMutation)
   const [draft, setDraft] = useState<BindingDraft>(emptyDraft)
+  const [chosenUser, setChosenUser] = useState<ChosenUser | null>(null)
   const [problem, setProblem] = useState<(ProblemDescription & { field?: BindingField }) | null>(null)
   const ids = { name: useId(), namespace: useId(), role: useId(), subject: useId(), scope: useId(), kind: useId() }
   const set = (patch: Partial<BindingDraft>) => setDraft((d) => ({ ...d, ...patch }))
@@ -75,6 +80,7 @@ export function CreateBindingForm({
     const b = result.data.createBinding
     onCreated(`Binding “${b.name}” created: ${b.roleName} ${b.namespace ? `in namespace ${b.namespace}` : 'on the whole cluster'}.`)
     setDraft(emptyDraft)
+    setChosenUser(null)
   }
 
   if (options.error && !options.data) {
@@ -183,7 +189,10 @@ export function CreateBindingForm({
               A role (a Kubernetes group)
             </label>
             <label className="choice">
-              <input type="radio" name={ids.kind} checked={draft.subjectKind === 'KEYSTONE_USER'} onChange={() => set({ subjectKind: 'KEYSTONE_USER', subjectId: '' })} />
+              <input type="radio" name={ids.kind} checked={draft.subjectKind === 'KEYSTONE_USER'} onChange={() => {
+                  setChosenUser(null)
+                  set({ subjectKind: 'KEYSTONE_USER', subjectId: '' })
+                }} />
               A user
             </label>
           </fieldset>
@@ -209,23 +218,15 @@ export function CreateBindingForm({
               </span>
             </div>
           ) : (
-            <div className="field field--grow">
-              <label htmlFor={ids.subject}>Keystone user ID</label>
-              <input
-                id={ids.subject}
-                className="input"
-                required
-                autoCapitalize="none"
-                spellCheck={false}
-                aria-invalid={invalid('subjectId')}
-                aria-describedby={`${ids.subject}-hint`}
-                value={draft.subjectId}
-                onChange={(e) => set({ subjectId: e.target.value })}
-              />
-              <span id={`${ids.subject}-hint`} className="field__hint">
-                The user’s ID in Keystone; the binding names the user by their user name, as Kubernetes knows them.
-              </span>
-            </div>
+            <UserPicker
+              clusterId={clusterId}
+              chosen={chosenUser}
+              invalid={problem?.field === 'subjectId'}
+              onChoose={(u) => {
+                setChosenUser(u)
+                set({ subjectId: u?.id ?? '' })
+              }}
+            />
           )}
         </div>
 

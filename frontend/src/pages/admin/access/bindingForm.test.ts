@@ -56,7 +56,7 @@ describe('validateBinding', () => {
     { name: 'protected kaas-system', draft: { ...good, scope: 'namespace', namespace: 'kaas-system' }, field: 'namespace', message: /kaas-system is managed by the panel/ },
     { name: 'no Kubernetes role', draft: { ...good, roleName: '' }, field: 'roleName', message: /Kubernetes role/ },
     { name: 'no Keystone role', draft: { ...good, subjectId: '' }, field: 'subjectId', message: /Keystone role/ },
-    { name: 'no Keystone user', draft: { ...good, subjectKind: 'KEYSTONE_USER', subjectId: ' ' }, field: 'subjectId', message: /Keystone user ID/ },
+    { name: 'no Keystone user', draft: { ...good, subjectKind: 'KEYSTONE_USER', subjectId: ' ' }, field: 'subjectId', message: /choose the Keystone user/ },
   ]
   for (const tc of refused) {
     it(`refuses ${tc.name}`, () => {

@@ -71,7 +71,7 @@ export function validateBinding(draft: BindingDraft, protectedNamespaces: readon
     return {
       ok: false,
       field: 'subjectId',
-      message: draft.subjectKind === 'KEYSTONE_ROLE' ? 'Choose the Keystone role that gets the rights.' : 'Enter the Keystone user ID that gets the rights.',
+      message: draft.subjectKind === 'KEYSTONE_ROLE' ? 'Choose the Keystone role that gets the rights.' : 'Find and choose the Keystone user that gets the rights.',
     }
   }
   return { ok: true, request: { name, namespace, roleName: draft.roleName, subjectKind: draft.subjectKind, subjectId } }
