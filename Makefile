@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test build spa binary kube clean bench
+.PHONY: run test build spa binary kube clean bench soak
 
 STATE ?= .state
 
@@ -30,3 +30,7 @@ clean:
 ## bench: Go benchmarks and the TokenReview load test (needs the test Keystone: see BENCHMARKS.md)
 bench:
 	@scripts/bench.sh
+
+## soak: ten minutes of mixed load on a real panel process; fails on any error or RSS growth over 10% (see BENCHMARKS.md)
+soak:
+	@scripts/soak.sh
