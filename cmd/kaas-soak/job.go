@@ -16,13 +16,14 @@ import (
 	"time"
 
 	"kaas/internal/loadgen"
+	"kaas/internal/secretscan"
 )
 
 // unreachableKubeconfig is an admin kubeconfig of a cluster that never answers: an https
 // URL on a loopback port where nothing listens, a CA of its own and a random bearer
 // token. A job provisioning it waits for the API (attempts every 2 s, a warning every
 // 30 s) until it is cancelled: the live job the subscriptions follow.
-func unreachableKubeconfig() (string, error) {
+func unreachableKubeconfig(sec *secrets) (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", fmt.Errorf("find a closed port: %w", err)
@@ -43,6 +44,7 @@ func unreachableKubeconfig() (string, error) {
 	ca := base64.StdEncoding.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 	bearer := make([]byte, 24)
 	_, _ = rand.Read(bearer)
+	sec.add(secretscan.KindKubeconfigKey, hex.EncodeToString(bearer))
 	return fmt.Sprintf(`apiVersion: v1
 kind: Config
 clusters:
@@ -72,8 +74,8 @@ const jobFields = `id status stepName clusterId`
 
 // startJob has the operator provision a cluster that never answers (driver EXISTING,
 // admin oscar) and waits until its job waits for the API.
-func startJob(ctx context.Context, oscar *loadgen.GraphQL) (job, error) {
-	kc, err := unreachableKubeconfig()
+func startJob(ctx context.Context, oscar *loadgen.GraphQL, sec *secrets) (job, error) {
+	kc, err := unreachableKubeconfig(sec)
 	if err != nil {
 		return job{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 
 	"kaas/internal/gqlws"
 	"kaas/internal/loadgen"
+	"kaas/internal/secretscan"
 	"kaas/tokens"
 )
 
@@ -136,6 +138,7 @@ type load struct {
 	wsTokenID string
 	jobID     string // the job the subscriptions follow
 	tokens    *pool
+	secrets   secrets
 	unknown   [][]byte // well-formed unknown tokens sent again and again
 	t         tally
 	subs      atomic.Int64 // subscriptions open now
@@ -165,7 +168,8 @@ func (l *load) run(ctx context.Context) {
 	wg.Wait()
 }
 
-// every calls f once per interval until ctx ends; a slow f delays the next call.
+// every calls f once per interval until ctx ends; a slow f delays the next call. The end
+// of ctx does not cancel a call under way: it finishes and is counted.
 func (l *load) every(ctx context.Context, interval time.Duration, f func(context.Context)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -175,7 +179,7 @@ func (l *load) every(ctx context.Context, interval time.Duration, f func(context
 			return
 		case <-t.C:
 		}
-		f(ctx)
+		f(context.WithoutCancel(ctx))
 	}
 }
 
@@ -225,7 +229,7 @@ func (l *load) graphql(ctx context.Context) {
 		}
 		l.t.add("GraphQL query tokens", err)
 	case 1:
-		secret, id, err := createToken(ctx, l.alice, fmt.Sprintf("soak-%d", n))
+		secret, id, err := l.secrets.createToken(ctx, l.alice, fmt.Sprintf("soak-%d", n))
 		l.t.add("GraphQL mutation createToken", err)
 		if err != nil {
 			return
@@ -267,7 +271,7 @@ func (l *load) graphql(ctx context.Context) {
 			return // logins cost a Keystone password check: one in five turns
 		}
 		c := loadgen.NewGraphQL(l.url, l.http.Transport)
-		err := login(ctx, c, "ursula")
+		err := l.secrets.login(ctx, c, "ursula")
 		if err == nil {
 			err = c.Do(ctx, `mutation{logout}`, nil, nil)
 		}
@@ -368,13 +372,37 @@ func (l *load) subscribe(ctx context.Context) {
 	l.t.add("subscription jobProgress", <-closed)
 }
 
+// secrets are what the soak sent and received, to look for in the panel's log at the end.
+type secrets struct {
+	mu      sync.Mutex
+	entries []secretscan.Entry
+}
+
+func (s *secrets) add(kind, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.entries = append(s.entries, secretscan.Entry{Kind: kind, Value: value})
+}
+
+func (s *secrets) all() []secretscan.Entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.entries)
+}
+
 // login logs c in as a demo user of the test Keystone ("<name>-pass").
-func login(ctx context.Context, c *loadgen.GraphQL, user string) error {
-	return c.Do(ctx, `mutation($u:String!,$p:String!){login(username:$u,password:$p){id}}`, map[string]any{"u": user, "p": user + "-pass"}, nil)
+func (s *secrets) login(ctx context.Context, c *loadgen.GraphQL, user string) error {
+	s.add(secretscan.KindPassword, user+"-pass")
+	err := c.Do(ctx, `mutation($u:String!,$p:String!){login(username:$u,password:$p){id}}`, map[string]any{"u": user, "p": user + "-pass"}, nil)
+	for _, ck := range c.Cookies() {
+		s.add(secretscan.KindSession, ck.Value)
+	}
+	return err
 }
 
 // createToken makes an API token of c's user and returns its secret and ID.
-func createToken(ctx context.Context, c *loadgen.GraphQL, name string) (secret, id string, err error) {
+func (s *secrets) createToken(ctx context.Context, c *loadgen.GraphQL, name string) (secret, id string, err error) {
+	defer func() { s.add(secretscan.KindToken, secret) }()
 	var out struct {
 		CreateToken struct {
 			Secret string

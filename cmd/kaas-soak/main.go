@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"kaas/internal/loadgen"
+	"kaas/internal/secretscan"
 	"kaas/tokens"
 )
 
@@ -117,6 +118,9 @@ type report struct {
 	events            int64
 	elapsed           time.Duration
 	cleanup, stopping error
+	secrets           int                  // distinct secrets looked for in the panel's log
+	leaks             []secretscan.Finding // found there
+	logBytes          int
 }
 
 // run starts (or finds) the panel, sets up the users, tokens and job, runs the warm-up
@@ -179,6 +183,15 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	defer cancel()
 	r.cleanup = cleanUp(cctx, l, j)
 	r.stopping = p.Stop()
+	if p.Log != "" {
+		text, err := os.ReadFile(p.Log)
+		if err != nil {
+			return nil, err
+		}
+		entries := l.secrets.all()
+		r.secrets, r.logBytes = len(entries), len(text)
+		r.leaks = secretscan.FindIn(p.Log, text, entries)
+	}
 	r.print(out)
 	if interrupted != nil {
 		return r, fmt.Errorf("interrupted after %s of load", r.elapsed.Round(time.Second))
@@ -193,18 +206,18 @@ func setUp(ctx context.Context, o options, url string, client *http.Client) (*lo
 	l.alice, l.oscar = loadgen.NewGraphQL(url, client.Transport), loadgen.NewGraphQL(url, client.Transport)
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	if err := login(ctx, l.alice, "alice"); err != nil {
+	if err := l.secrets.login(ctx, l.alice, "alice"); err != nil {
 		return nil, job{}, fmt.Errorf("log alice in: %w", err)
 	}
-	if err := login(ctx, l.oscar, "oscar"); err != nil {
+	if err := l.secrets.login(ctx, l.oscar, "oscar"); err != nil {
 		return nil, job{}, fmt.Errorf("log oscar in: %w", err)
 	}
 	var err error
-	if l.wsToken, l.wsTokenID, err = createToken(ctx, l.oscar, "soak-websockets"); err != nil {
+	if l.wsToken, l.wsTokenID, err = l.secrets.createToken(ctx, l.oscar, "soak-websockets"); err != nil {
 		return nil, job{}, fmt.Errorf("create oscar's token: %w", err)
 	}
 	for i := range min(10, o.Tokens) {
-		secret, id, err := createToken(ctx, l.alice, fmt.Sprintf("soak-first-%d", i))
+		secret, id, err := l.secrets.createToken(ctx, l.alice, fmt.Sprintf("soak-first-%d", i))
 		if err != nil {
 			return nil, job{}, fmt.Errorf("create alice's tokens: %w", err)
 		}
@@ -217,7 +230,7 @@ func setUp(ctx context.Context, o options, url string, client *http.Client) (*lo
 		}
 		l.unknown = append(l.unknown, loadgen.ReviewBody(s))
 	}
-	j, err := startJob(ctx, l.oscar)
+	j, err := startJob(ctx, l.oscar, &l.secrets)
 	if err != nil {
 		return nil, job{}, err
 	}
@@ -305,6 +318,9 @@ func (r *report) verdict() []string {
 	if r.cleanup != nil {
 		out = append(out, "clean-up: "+r.cleanup.Error())
 	}
+	for _, f := range r.leaks {
+		out = append(out, "secret in the panel's log: "+f.String())
+	}
 	if r.stopping != nil {
 		out = append(out, r.stopping.Error())
 	}
@@ -337,6 +353,9 @@ func (r *report) print(out io.Writer) {
 	tw.Flush()
 	fmt.Fprintf(out, "  RSS end / start: %+.1f%% (limit +%.0f%%); goroutines %d → %d; open files %d → %d\n",
 		100*r.rssGrowth(), 100*o.MaxRSSGrowth, r.start.Goroutines, r.end.Goroutines, r.start.OpenFiles, r.end.OpenFiles)
+	cpu := r.end.CPU - r.start.CPU
+	fmt.Fprintf(out, "  the panel's CPU from start to end: %.1f s in %s (%.0f%% of one core)\n", cpu, (r.end.At - r.start.At).Round(time.Second),
+		100*cpu/(r.end.At-r.start.At).Seconds())
 
 	fmt.Fprintln(out)
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -354,6 +373,9 @@ func (r *report) print(out io.Writer) {
 		}
 	}
 	fmt.Fprintf(out, "  subscription events received: %d\n", r.events)
+	if r.panel.Log != "" {
+		fmt.Fprintf(out, "  secrets in the panel's log (%d bytes): %d found of %d the soak sent or received\n", r.logBytes, len(r.leaks), r.secrets)
+	}
 	if r.cleanup != nil {
 		fmt.Fprintf(out, "  clean-up: %v\n", r.cleanup)
 	}

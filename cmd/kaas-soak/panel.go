@@ -130,7 +130,8 @@ type sample struct {
 	RSS        int64
 	Goroutines int
 	OpenFiles  int
-	Requests   int64 // sent by the soak so far
+	Requests   int64   // sent by the soak so far
+	CPU        float64 // the panel's CPU seconds so far (process_cpu_seconds_total)
 }
 
 // sample reads the panel's memory and open files from /proc/<pid> (from its
@@ -142,6 +143,9 @@ func (p *panel) sample(client *http.Client) (sample, error) {
 		return s, err
 	}
 	s.Goroutines = int(g)
+	if s.CPU, err = loadgen.Metric(client, p.URL, "process_cpu_seconds_total"); err != nil {
+		return s, err
+	}
 	if p.PID == 0 {
 		rss, err := loadgen.Metric(client, p.URL, "process_resident_memory_bytes")
 		if err != nil {
