@@ -42,7 +42,7 @@ type Finding struct {
 }
 
 func (f Finding) String() string {
-	s := fmt.Sprintf("%s:%d: a %s (%s)", f.File, f.Line, f.Kind, f.Form)
+	s := fmt.Sprintf("%s:%d: %s (%s)", f.File, f.Line, f.Kind, f.Form)
 	if f.Allowed != "" {
 		s += ", allowed: " + f.Allowed
 	}
