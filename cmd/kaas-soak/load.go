@@ -105,6 +105,14 @@ func (p *pool) revoke(secret string) {
 	}
 }
 
+// isLive reports whether the token is in the pool (not deleted, nor being deleted: it
+// leaves the pool before its deleteToken is sent).
+func (p *pool) isLive(secret string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.ContainsFunc(p.live, func(t apiToken) bool { return t.secret == secret })
+}
+
 func (p *pool) size() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -184,7 +192,8 @@ func (l *load) every(ctx context.Context, interval time.Duration, f func(context
 }
 
 // review sends one TokenReview: a live token of the pool (6 in 10), a deleted one (1 in
-// 10), a well-formed unknown token from a fixed set (2 in 10) or a new one (1 in 10).
+// 10), a well-formed unknown token from a fixed set (2 in 10) or a never-seen one (1 in
+// 10; from the fixed set too with -fresh-unknown=false).
 func (l *load) review(context.Context) {
 	var buf bytes.Buffer
 	n := l.rn.Add(1)
@@ -192,7 +201,14 @@ func (l *load) review(context.Context) {
 	switch n % 10 {
 	case 0, 1, 2, 3, 4, 5:
 		if s, ok := l.tokens.pick(false); ok {
-			l.t.add("TokenReview, live token", loadgen.Review(l.http, url, loadgen.ReviewBody(s), true, &buf))
+			err := loadgen.Review(l.http, url, loadgen.ReviewBody(s), true, &buf)
+			if err != nil && !l.tokens.isLive(s) {
+				// The GraphQL loop deleted it while the review was under way: a
+				// refusal is right, an acceptance would have been too.
+				l.t.add("TokenReview, token deleted meanwhile", nil)
+				return
+			}
+			l.t.add("TokenReview, live token", err)
 			return
 		}
 		fallthrough
@@ -205,6 +221,10 @@ func (l *load) review(context.Context) {
 	case 7, 8:
 		l.t.add("TokenReview, unknown token (repeated)", loadgen.Review(l.http, url, l.unknown[rand.IntN(len(l.unknown))], false, &buf))
 	default:
+		if !l.o.FreshUnknown {
+			l.t.add("TokenReview, unknown token (repeated)", loadgen.Review(l.http, url, l.unknown[rand.IntN(len(l.unknown))], false, &buf))
+			return
+		}
 		s, err := tokens.Generate(nil)
 		if err == nil {
 			err = loadgen.Review(l.http, url, loadgen.ReviewBody(s), false, &buf)

@@ -49,6 +49,7 @@ type options struct {
 	MaxSubscriptions int
 	Tokens           int
 	MaxRSSGrowth     float64
+	FreshUnknown     bool
 }
 
 func main() {
@@ -66,6 +67,7 @@ func main() {
 	flag.DurationVar(&o.Hold, "hold", 5*time.Second, "how long each subscription is held")
 	flag.IntVar(&o.MaxSubscriptions, "max-subscriptions", 10, "subscriptions open at once at most (the panel allows 20 websockets per user)")
 	flag.IntVar(&o.Tokens, "tokens", 50, "live API tokens the soak keeps; each new one past this deletes the oldest")
+	flag.BoolVar(&o.FreshUnknown, "fresh-unknown", true, "one TokenReview in 10 carries a never-seen token (each fills an entry of the panel's bounded negative cache)")
 	flag.Float64Var(&o.MaxRSSGrowth, "max-rss-growth", 0.10, "the largest accepted growth of the panel's RSS from the start sample to the end one")
 	flag.Parse()
 
@@ -340,9 +342,10 @@ func (r *report) print(out io.Writer) {
 	}
 	fmt.Fprintf(out, "\n  panel process (memory and open files from %s, goroutines from go_goroutines)\n", src)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "  sample\tat\tRSS\tgoroutines\topen files\trequests sent\t\n")
+	fmt.Fprintf(tw, "  sample\tat\tRSS\tGo heap in use\tgoroutines\topen files\trequests sent\t\n")
 	row := func(name string, s sample) {
-		fmt.Fprintf(tw, "  %s\t%s\t%.1f MiB\t%d\t%d\t%d\t\n", name, s.At.Round(time.Second), float64(s.RSS)/(1<<20), s.Goroutines, s.OpenFiles, s.Requests)
+		fmt.Fprintf(tw, "  %s\t%s\t%.1f MiB\t%.1f MiB\t%d\t%d\t%d\t\n", name, s.At.Round(time.Second), float64(s.RSS)/(1<<20), float64(s.Heap)/(1<<20),
+			s.Goroutines, s.OpenFiles, s.Requests)
 	}
 	row("after set-up", r.boot)
 	row("start (after warm-up, idle)", r.start)

@@ -132,6 +132,7 @@ type sample struct {
 	OpenFiles  int
 	Requests   int64   // sent by the soak so far
 	CPU        float64 // the panel's CPU seconds so far (process_cpu_seconds_total)
+	Heap       int64   // go_memstats_heap_inuse_bytes
 }
 
 // sample reads the panel's memory and open files from /proc/<pid> (from its
@@ -146,6 +147,11 @@ func (p *panel) sample(client *http.Client) (sample, error) {
 	if s.CPU, err = loadgen.Metric(client, p.URL, "process_cpu_seconds_total"); err != nil {
 		return s, err
 	}
+	heap, err := loadgen.Metric(client, p.URL, "go_memstats_heap_inuse_bytes")
+	if err != nil {
+		return s, err
+	}
+	s.Heap = int64(heap)
 	if p.PID == 0 {
 		rss, err := loadgen.Metric(client, p.URL, "process_resident_memory_bytes")
 		if err != nil {
