@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"strings"
 	"time"
 
 	"kaas/internal/loadgen"
@@ -67,10 +68,10 @@ current-context: soak
 
 // job is a provisioning job as the soak reads it.
 type job struct {
-	ID, Status, StepName, ClusterID string
+	ID, Status, StepName, ClusterID, Error string
 }
 
-const jobFields = `id status stepName clusterId`
+const jobFields = `id status stepName clusterId error`
 
 // startJob has the operator provision a cluster that never answers (driver EXISTING,
 // admin oscar) and waits until its job waits for the API.
@@ -115,29 +116,40 @@ func waitJob(ctx context.Context, c *loadgen.GraphQL, id string, deadline time.D
 }
 
 // removeJob cancels the soak's job and deletes what it made (its Keystone role).
-func removeJob(ctx context.Context, oscar *loadgen.GraphQL, j job) error {
+// It returns why the delete job failed before it was resumed, if it was.
+func removeJob(ctx context.Context, oscar *loadgen.GraphQL, j job) (retried []string, err error) {
 	final := func(j job) bool {
 		return j.Status == "succeeded" || j.Status == "failed" || j.Status == "cancelled"
 	}
 	if err := oscar.Do(ctx, `mutation($id:ID!){cancelJob(id:$id){id}}`, map[string]any{"id": j.ID}, nil); err != nil {
 		// It may have ended by itself (the wait for the API times out after 10 minutes).
 		if cur, rerr := waitJob(ctx, oscar, j.ID, time.Second, final); rerr != nil || cur.Status == "succeeded" {
-			return fmt.Errorf("cancel the soak's job: %w", err)
+			return nil, fmt.Errorf("cancel the soak's job: %w", err)
 		}
 	}
 	if _, err := waitJob(ctx, oscar, j.ID, time.Minute, final); err != nil {
-		return err
+		return nil, err
 	}
 	var out struct{ DeleteCluster job }
 	if err := oscar.Do(ctx, `mutation($id:ID!){deleteCluster(id:$id){`+jobFields+`}}`, map[string]any{"id": j.ClusterID}, &out); err != nil {
-		return fmt.Errorf("delete the soak's cluster: %w", err)
+		return nil, fmt.Errorf("delete the soak's cluster: %w", err)
 	}
-	d, err := waitJob(ctx, oscar, out.DeleteCluster.ID, 2*time.Minute, final)
-	if err != nil {
-		return err
+	// The shared test Keystone (SQLite) may refuse a write under concurrent load: the
+	// delete job is durable, so resume it at its failed step, a few times.
+	var errs []string
+	for attempt := 1; ; attempt++ {
+		d, err := waitJob(ctx, oscar, out.DeleteCluster.ID, 2*time.Minute, final)
+		switch {
+		case err != nil:
+			return errs, err
+		case d.Status == "succeeded":
+			return errs, nil
+		case attempt == 3 || d.Status != "failed":
+			return errs, fmt.Errorf("deleting the soak's cluster ended %s: %s", d.Status, strings.Join(append(errs, d.StepName+": "+d.Error), "; "))
+		}
+		errs = append(errs, d.StepName+": "+d.Error)
+		if err := oscar.Do(ctx, `mutation($id:ID!){retryJob(id:$id){id}}`, map[string]any{"id": d.ID}, nil); err != nil {
+			return errs, fmt.Errorf("retry deleting the soak's cluster: %w (it failed at %s)", err, strings.Join(errs, "; "))
+		}
 	}
-	if d.Status != "succeeded" {
-		return fmt.Errorf("deleting the soak's cluster ended %s", d.Status)
-	}
-	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -123,6 +124,7 @@ type report struct {
 	secrets           int                  // distinct secrets looked for in the panel's log
 	leaks             []secretscan.Finding // found there
 	logBytes          int
+	retried           string // why the delete job failed before it was resumed
 }
 
 // run starts (or finds) the panel, sets up the users, tokens and job, runs the warm-up
@@ -183,7 +185,7 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 	defer cancel()
-	r.cleanup = cleanUp(cctx, l, j)
+	r.retried, r.cleanup = cleanUp(cctx, l, j)
 	r.stopping = p.Stop()
 	if p.Log != "" {
 		text, err := os.ReadFile(p.Log)
@@ -242,8 +244,9 @@ func setUp(ctx context.Context, o options, url string, client *http.Client) (*lo
 
 // cleanUp removes what the soak made: the job's cluster and Keystone role, the tokens
 // and the sessions.
-func cleanUp(ctx context.Context, l *load, j job) error {
-	errs := []error{removeJob(ctx, l.oscar, j)}
+func cleanUp(ctx context.Context, l *load, j job) (retried string, err error) {
+	why, err := removeJob(ctx, l.oscar, j)
+	errs := []error{err}
 	l.tokens.mu.Lock()
 	live := l.tokens.live
 	l.tokens.mu.Unlock()
@@ -261,7 +264,7 @@ func cleanUp(ctx context.Context, l *load, j job) error {
 			errs = append(errs, fmt.Errorf("log out: %w", err))
 		}
 	}
-	return errors.Join(errs...)
+	return strings.Join(why, "; "), errors.Join(errs...)
 }
 
 // settle closes the soak's idle connections and samples the panel once its goroutine
@@ -376,6 +379,9 @@ func (r *report) print(out io.Writer) {
 		}
 	}
 	fmt.Fprintf(out, "  subscription events received: %d\n", r.events)
+	if r.retried != "" {
+		fmt.Fprintf(out, "  clean-up: the delete job was resumed after: %s\n", r.retried)
+	}
 	if r.panel.Log != "" {
 		fmt.Fprintf(out, "  secrets in the panel's log (%d bytes): %d found of %d the soak sent or received\n", r.logBytes, len(r.leaks), r.secrets)
 	}
