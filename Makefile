@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test build spa binary kube clean bench soak
+.PHONY: run test build spa binary kube helm deploy-check clean bench soak
 
 STATE ?= .state
 
@@ -23,6 +23,14 @@ binary:
 ## kube: build kube-apiserver, etcd and kubectl into the cache (done by run and test too)
 kube:
 	@scripts/build-kube.sh
+
+## helm: build helm into the cache (done by deploy-check too)
+helm:
+	@scripts/build-helm.sh
+
+## deploy-check: lint and render the Helm chart, dry-run every object on a real kube-apiserver
+deploy-check:
+	@scripts/deploy-check.sh
 
 clean:
 	rm -rf bin

@@ -31,6 +31,7 @@ import (
 	"kaas/provisioning"
 	"kaas/rbac"
 	"kaas/resolvers"
+	"kaas/retention"
 	"kaas/secretbox"
 	"kaas/session"
 	"kaas/store"
@@ -55,6 +56,7 @@ type App struct {
 	Registry   *clusters.Registry
 	Jobs       *provisioning.Engine
 
+	pruner      *retention.Pruner
 	local       *provisioning.LocalDriver
 	clusterJobs *provisioning.ClusterJobs
 
@@ -95,10 +97,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 	})
 	a.goBackground(func() {
-		if err := db.ListenTokenRevocations(bgCtx, a.Tokens.Cache().Invalidate, a.Tokens.Cache().Flush, log); err != nil && !errors.Is(err, context.Canceled) {
-			log.Error("token revocation listener stopped", "err", err)
+		cache := a.Tokens.Cache()
+		notices := store.TokenNotices{Revoked: cache.Invalidate, Created: cache.FlushNegative, Reset: cache.Flush}
+		if err := db.ListenTokenNotices(bgCtx, notices, log); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("token notice listener stopped", "err", err)
 		}
 	})
+	a.goBackground(func() { a.pruner.Run(bgCtx) })
 	return a, nil
 }
 
@@ -138,7 +143,8 @@ func (a *App) wire() error {
 		TTL: cfg.IdentityTTL, Stale: cfg.IdentityStale, OnFetch: m.KeystoneFetch, OnStale: m.IdentityStale,
 	}, ks.User)
 	a.usage = tokens.NewUsageRecorder(a.db.RecordTokenUses, 10*time.Second, log)
-	a.Tokens = tokens.NewService(a.db, tokens.Options{Usage: a.usage, Metrics: m})
+	a.Tokens = tokens.NewService(a.db, tokens.Options{Usage: a.usage, Metrics: m, MaxPerUser: cfg.MaxTokensPerUser})
+	a.pruner = retention.New(a.db, retention.Options{AuditRetention: cfg.AuditRetention, ExpiredTokenGrace: cfg.ExpiredTokenGrace, Log: log})
 	sessions, err := session.New(cfg.SessionKey, cfg.SessionTTL, cfg.SecureCookies(), nil)
 	if err != nil {
 		return err
@@ -306,7 +312,7 @@ func newServer(h http.Handler, limits config.HTTP, log *slog.Logger) *http.Serve
 	}
 }
 
-// Close stops background work (flushing token uses) and closes the database.
+// Close stops background work (flushing token uses, pruning) and closes the database.
 func (a *App) Close() error {
 	a.bgCancel()
 	a.bg.Wait()

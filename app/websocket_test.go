@@ -10,6 +10,7 @@ import (
 	"github.com/coder/websocket"
 
 	"kaas/internal/apptest"
+	"kaas/internal/testenv"
 )
 
 // openSocket opens a graphql-transport-ws connection with the given upgrade headers and
@@ -77,4 +78,38 @@ func TestWebsocketsEndWithTheirCaller(t *testing.T) {
 	other.MustDo(`mutation($id:ID!){deleteToken(id:$id)}`, map[string]any{"id": tokenID}, nil)
 	d = closedWithin(t, byToken, 10*time.Second)
 	t.Logf("socket of a deleted token closed after %v", d)
+}
+
+// TestWebsocketsEndWhenTheKeystoneUserIsDisabled opens a session's and a token's sockets
+// of a fresh Keystone user, disables the user in the real Keystone, and measures how soon
+// the server closes both (within the identity TTL plus a re-check).
+func TestWebsocketsEndWhenTheKeystoneUserIsDisabled(t *testing.T) {
+	cfg := apptest.Config(t)
+	cfg.Access.WebsocketRecheck = time.Second
+	cfg.IdentityTTL = time.Second
+	panel := apptest.Start(t, cfg)
+	admin := testenv.NewKeystoneAdmin(t)
+	name := testenv.RandomName("kaas-socket-")
+	userID := admin.CreateUser(name, name+"-pass")
+	browser := panel.Client(t)
+	if r := browser.LoginAs(name, name+"-pass", ""); len(r.Errors) > 0 {
+		t.Fatalf("login: %+v", r.Errors)
+	}
+	secret, _ := browser.CreateToken("socket")
+	header := http.Header{}
+	for _, c := range browser.Cookies() {
+		header.Add("Cookie", c.Name+"="+c.Value)
+	}
+	bySession := openSocket(t, panel.URL, header, `{}`)
+	byToken := openSocket(t, panel.URL, nil, `{"Authorization":"Bearer `+secret+`"}`)
+
+	admin.SetEnabled(userID, false)
+	start := time.Now()
+	closedWithin(t, bySession, 15*time.Second)
+	t.Logf("session socket of a disabled user closed after %v", time.Since(start).Round(time.Millisecond))
+	closedWithin(t, byToken, 15*time.Second)
+	t.Logf("token socket of a disabled user closed after %v", time.Since(start).Round(time.Millisecond))
+	if r := browser.Do(`{tokens{id}}`, nil, nil); r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("the disabled user's session still answers: %+v", r.Errors)
+	}
 }

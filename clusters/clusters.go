@@ -27,6 +27,9 @@ type Store interface {
 	Cluster(ctx context.Context, id string) (*models.Cluster, error)
 	ClusterByName(ctx context.Context, name string) (*models.Cluster, error)
 	UpdateCluster(ctx context.Context, c *models.Cluster) error
+	// WebhookClusterName returns the name of the cluster whose webhook credential
+	// hashes to hash, "" when none does.
+	WebhookClusterName(ctx context.Context, hash []byte) (string, error)
 	ActiveClusterID(ctx context.Context, userID string) (string, error)
 	SetActiveClusterID(ctx context.Context, userID, clusterID string) error
 }
@@ -306,10 +309,33 @@ func NewWebhookCredential() (credential string, hash []byte, err error) {
 // credentialTTL bounds how long a replica trusts a cached credential after rotation.
 const credentialTTL = time.Minute
 
+// maxCachedCredentials bounds the credential cache. Only credentials that name a
+// cluster are cached, so its size follows the clusters (one credential each), not the
+// callers: a spray of unknown credentials cannot grow it or push real ones out.
+const maxCachedCredentials = 1024
+
+// validCredential reports whether s has the shape NewWebhookCredential gives: the prefix
+// and 32 bytes in unpadded base64url.
+func validCredential(s string) bool {
+	body, ok := strings.CutPrefix(s, webhookCredentialPrefix)
+	if !ok || len(body) != base64.RawURLEncoding.EncodedLen(32) {
+		return false
+	}
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // ClusterForCredential returns the name of the cluster whose webhook credential this
-// is, "" for none. Answers are cached for a minute.
+// is, "" for none. A malformed credential costs no lookup; an unknown one costs one
+// lookup in the database's unique index on the credential hash; known ones are cached
+// for a minute.
 func (r *Registry) ClusterForCredential(ctx context.Context, credential string) (string, error) {
-	if !strings.HasPrefix(credential, webhookCredentialPrefix) {
+	if !validCredential(credential) {
 		return "", nil
 	}
 	sum := sha256.Sum256([]byte(credential))
@@ -320,19 +346,16 @@ func (r *Registry) ClusterForCredential(ctx context.Context, credential string) 
 	if ok && now.Sub(e.fetched) < credentialTTL {
 		return e.name, nil
 	}
-	all, err := r.store.Clusters(ctx)
-	if err != nil {
+	name, err := r.store.WebhookClusterName(ctx, sum[:])
+	if err != nil || name == "" {
 		return "", err
 	}
-	name := ""
-	for _, c := range all {
-		if len(c.WebhookTokenHash) == 32 && [32]byte(c.WebhookTokenHash) == sum {
-			name = c.Name
-		}
-	}
 	r.credMu.Lock()
-	if len(r.credCache) > 10_000 {
-		r.credCache = map[[32]byte]credEntry{}
+	if _, ok := r.credCache[sum]; !ok && len(r.credCache) >= maxCachedCredentials {
+		for k := range r.credCache { // drop one: they all name clusters
+			delete(r.credCache, k)
+			break
+		}
 	}
 	r.credCache[sum] = credEntry{name: name, fetched: now}
 	r.credMu.Unlock()

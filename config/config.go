@@ -73,7 +73,20 @@ type Config struct {
 	JobLease time.Duration
 	// FaultPauseAfterStep is for fault-injection tests only (see provisioning.Options).
 	FaultPauseAfterStep time.Duration
+
+	// MaxTokensPerUser caps the API tokens one user may hold; 0 means no limit.
+	MaxTokensPerUser int
+	// AuditRetention is how long audit entries are kept; 0 keeps them forever.
+	AuditRetention time.Duration
+	// ExpiredTokenGrace is how long expired tokens stay listed before they are deleted.
+	ExpiredTokenGrace time.Duration
 }
+
+// Defaults of the retention settings.
+const (
+	DefaultAuditRetention    = 400 * 24 * time.Hour
+	DefaultExpiredTokenGrace = 30 * 24 * time.Hour
+)
 
 // HTTP bounds the connections of the panel's HTTP servers (main and webhook listeners),
 // so that slow or idle clients cannot hold them.
@@ -205,8 +218,26 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.IntVar(&c.HTTP.MaxHeaderBytes, "http-max-header-bytes", intEnv(getenv, "KAAS_HTTP_MAX_HEADER_BYTES", DefaultHTTP.MaxHeaderBytes), "largest accepted request header block")
 	fs.IntVar(&c.MaxWebsocketsPerUser, "max-websockets-per-user", intEnv(getenv, "KAAS_MAX_WEBSOCKETS_PER_USER", 20), "open websocket connections one user (or all anonymous callers) may hold")
 	fs.IntVar(&c.MaxSubscriptionsPerUser, "max-subscriptions-per-user", intEnv(getenv, "KAAS_MAX_SUBSCRIPTIONS_PER_USER", 100), "live GraphQL subscriptions one user may hold")
+	fs.IntVar(&c.MaxTokensPerUser, "max-tokens-per-user", intEnv(getenv, "KAAS_MAX_TOKENS_PER_USER", 0), "API tokens one user may hold (0: no limit)")
+	c.AuditRetention, c.ExpiredTokenGrace = DefaultAuditRetention, DefaultExpiredTokenGrace
+	var envErrs []error
+	for _, e := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"KAAS_AUDIT_RETENTION", &c.AuditRetention}, {"KAAS_EXPIRED_TOKEN_GRACE", &c.ExpiredTokenGrace}} {
+		if v := getenv(e.name); v != "" {
+			if err := (days{e.dst}).Set(v); err != nil {
+				envErrs = append(envErrs, fmt.Errorf("%s: %w", e.name, err))
+			}
+		}
+	}
+	fs.Var(days{&c.AuditRetention}, "audit-retention", "how long audit entries are kept, e.g. 400d (0: forever; env KAAS_AUDIT_RETENTION)")
+	fs.Var(days{&c.ExpiredTokenGrace}, "expired-token-grace", "how long expired tokens stay listed before they are deleted, e.g. 30d (env KAAS_EXPIRED_TOKEN_GRACE)")
 	access := c.accessFlags(fs, env, getenv)
 	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if err := errors.Join(envErrs...); err != nil {
 		return Config{}, err
 	}
 	if err := c.parseAccess(access); err != nil {
@@ -278,6 +309,12 @@ func (c Config) validate() error {
 	}
 	if c.HTTP.ReadTimeout <= 0 || c.HTTP.WriteTimeout <= 0 || c.HTTP.IdleTimeout <= 0 || c.HTTP.MaxHeaderBytes < 4096 {
 		errs = append(errs, errors.New("HTTP read, write and idle timeouts must be positive and --http-max-header-bytes at least 4096"))
+	}
+	if c.MaxTokensPerUser < 0 {
+		errs = append(errs, fmt.Errorf("--max-tokens-per-user must be 0 (no limit) or more, not %d", c.MaxTokensPerUser))
+	}
+	if c.AuditRetention != 0 && c.AuditRetention < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("--audit-retention must be 0 (forever) or at least 1d, not %s", c.AuditRetention))
 	}
 	if c.SessionTTL <= 0 || c.IdentityTTL <= 0 || c.IdentityStale < 0 {
 		errs = append(errs, errors.New("session and identity durations must be positive"))

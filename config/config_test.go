@@ -3,6 +3,7 @@ package config_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"kaas/config"
 )
@@ -61,5 +62,51 @@ func TestWebhookURL(t *testing.T) {
 		if got := c.WebhookURL(); got != tc.want {
 			t.Errorf("%v: WebhookURL = %s, want %s", tc.args, got, tc.want)
 		}
+	}
+}
+
+func TestRetentionAndTokenLimitSettings(t *testing.T) {
+	const day = 24 * time.Hour
+	cases := []struct {
+		name      string
+		args      []string
+		env       map[string]string
+		audit     time.Duration
+		grace     time.Duration
+		maxTokens int
+		wantErr   string
+	}{
+		{name: "defaults", audit: 400 * day, grace: 30 * day},
+		{name: "days", args: []string{"--audit-retention", "90d", "--expired-token-grace", "7d"}, audit: 90 * day, grace: 7 * day},
+		{name: "hours", args: []string{"--expired-token-grace", "36h"}, audit: 400 * day, grace: 36 * time.Hour},
+		{name: "environment", env: map[string]string{"KAAS_AUDIT_RETENTION": "730d", "KAAS_EXPIRED_TOKEN_GRACE": "0", "KAAS_MAX_TOKENS_PER_USER": "50"}, audit: 730 * day, maxTokens: 50},
+		{name: "flag over environment", args: []string{"--max-tokens-per-user", "5"}, env: map[string]string{"KAAS_MAX_TOKENS_PER_USER": "50"}, audit: 400 * day, grace: 30 * day, maxTokens: 5},
+		{name: "keep audit forever", args: []string{"--audit-retention", "0"}, grace: 30 * day},
+		{name: "retention under a day", args: []string{"--audit-retention", "1h"}, wantErr: "at least 1d"},
+		{name: "negative grace", args: []string{"--expired-token-grace", "-1d"}, wantErr: "negative"},
+		{name: "not a duration", args: []string{"--audit-retention", "forever"}, wantErr: "not a duration"},
+		{name: "bad environment", env: map[string]string{"KAAS_AUDIT_RETENTION": "1y"}, wantErr: "KAAS_AUDIT_RETENTION"},
+		{name: "negative token limit", args: []string{"--max-tokens-per-user", "-1"}, wantErr: "max-tokens-per-user"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"OS_AUTH_URL": "http://keystone.test:5000/v3", "OS_USERNAME": "svc", "OS_PASSWORD": "pw"}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			c, err := config.Load(tc.args, func(k string) string { return env[k] })
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.AuditRetention != tc.audit || c.ExpiredTokenGrace != tc.grace || c.MaxTokensPerUser != tc.maxTokens {
+				t.Errorf("got retention %s, grace %s, max %d; want %s, %s, %d", c.AuditRetention, c.ExpiredTokenGrace, c.MaxTokensPerUser, tc.audit, tc.grace, tc.maxTokens)
+			}
+		})
 	}
 }

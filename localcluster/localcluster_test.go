@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -217,6 +218,69 @@ func TestWebhookDoesNotCacheFailuresWithZeroTTL(t *testing.T) {
 	out, _, err := c.Kubectl(ctx, "good", whoami...)
 	if err != nil {
 		t.Fatalf("whoami once the webhook approves the token (was the rejection cached?): %v", err)
+	}
+	if out != "alice" {
+		t.Errorf("whoami: got %q, want alice", out)
+	}
+}
+
+// TestStartsWhileWebhookUnreachable checks the bootstrap order the README promises: with
+// its token webhook pointing at a panel that does not answer, kube-apiserver still starts
+// and its client certificates work; webhook tokens get a 401 (the failure is not cached)
+// and work as soon as the webhook answers, without a restart.
+func TestStartsWhileWebhookUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there until the webhook comes up below
+	kubeconfig := "apiVersion: v1\nkind: Config\n" +
+		"clusters: [{name: kaas, cluster: {server: http://" + addr + "/authenticate}}]\n" +
+		"users: [{name: apiserver, user: {}}]\n" +
+		"contexts: [{name: kaas, context: {cluster: kaas, user: apiserver}}]\n" +
+		"current-context: kaas\n"
+
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	c, err := localcluster.Start(ctx, localcluster.Options{
+		BinDir: binDir(t), Dir: t.TempDir(), Name: "unreachable",
+		WebhookKubeconfig: []byte(kubeconfig), WebhookVersion: "v1", WebhookCacheTTL: 2 * time.Minute,
+	})
+	if err != nil {
+		t.Fatalf("Start with the webhook unreachable: %v", err)
+	}
+	t.Cleanup(func() { c.Stop() })
+	if _, _, err := c.Kubectl(ctx, "", "get", "ns", "kube-system", "-o", "name"); err != nil {
+		t.Fatalf("admin (client certificate) while the webhook is unreachable: %v", err)
+	}
+	whoami := []string{"auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"}
+	if _, stderr, err := c.Kubectl(ctx, "good", whoami...); err == nil || !strings.Contains(stderr, "You must be logged in") {
+		t.Fatalf("token while the webhook is unreachable: %v, stderr %q; want a 401", err, stderr)
+	}
+
+	hl, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listen on the webhook address again: %v", err)
+	}
+	webhook := &httptest.Server{Listener: hl, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var review authenticationv1.TokenReview
+		if err := json.NewDecoder(r.Body).Decode(&review); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		review.Status = authenticationv1.TokenReviewStatus{
+			Authenticated: review.Spec.Token == "good",
+			User:          authenticationv1.UserInfo{Username: "alice"},
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(review)
+	})}}
+	webhook.Start()
+	t.Cleanup(webhook.Close)
+	out, _, err := c.Kubectl(ctx, "good", whoami...)
+	if err != nil {
+		t.Fatalf("token once the webhook answers (was the outage cached?): %v", err)
 	}
 	if out != "alice" {
 		t.Errorf("whoami: got %q, want alice", out)

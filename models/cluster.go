@@ -79,7 +79,7 @@ type Cluster struct {
 	Credential []byte `gorm:"not null"`
 	// WebhookTokenHash is the SHA-256 of the credential the cluster's kube-apiserver
 	// presents to the TokenReview webhook.
-	WebhookTokenHash []byte `gorm:"size:32"`
+	WebhookTokenHash []byte `gorm:"size:32;uniqueIndex:idx_clusters_webhook_hash"`
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }

@@ -10,14 +10,14 @@ const MaxTokenNameLength = 100
 
 // Token is an API token. Only the SHA-256 hash of its secret is stored.
 type Token struct {
-	ID              string `gorm:"primaryKey;size:36"`
-	UserID          string `gorm:"size:64;not null;index:idx_tokens_user"`
-	Username        string `gorm:"size:255;not null"`
-	Name            string `gorm:"size:400;not null"`
-	Prefix          string `gorm:"size:32;not null"`
-	Hash            []byte `gorm:"size:32;not null;uniqueIndex:idx_tokens_hash"`
-	CreatedAt       time.Time
-	ExpiresAt       time.Time `gorm:"not null"`
+	ID              string    `gorm:"primaryKey;size:36;index:idx_tokens_user_created,priority:3"`
+	UserID          string    `gorm:"size:64;not null;index:idx_tokens_user_created,priority:1"`
+	Username        string    `gorm:"size:255;not null"`
+	Name            string    `gorm:"size:400;not null"`
+	Prefix          string    `gorm:"size:32;not null"`
+	Hash            []byte    `gorm:"size:32;not null;uniqueIndex:idx_tokens_hash"`
+	CreatedAt       time.Time `gorm:"index:idx_tokens_user_created,priority:2"`
+	ExpiresAt       time.Time `gorm:"not null;index:idx_tokens_expires"`
 	LastUsedAt      *time.Time
 	LastUsedCluster *string `gorm:"size:64"`
 }
@@ -31,3 +31,19 @@ type TokenUse struct {
 	At      time.Time
 	Cluster string
 }
+
+// DefaultTokenPage and MaxTokenPage bound one page of a user's token list.
+const (
+	DefaultTokenPage = 100
+	MaxTokenPage     = 500
+)
+
+// TokenCursor is where a page of a user's tokens (newest first) continues: after the
+// token created at CreatedAt with ID.
+type TokenCursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// Cursor returns the cursor that continues after t.
+func (t *Token) Cursor() TokenCursor { return TokenCursor{CreatedAt: t.CreatedAt, ID: t.ID} }

@@ -14,8 +14,20 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"kaas/kube"
+	"kaas/memo"
 	"kaas/models"
 )
+
+// AnswerTTL is how long Keystone's role list and a cluster's ClusterRole names are
+// remembered: a page (or a request of many aliases) costs one upstream call, and a role
+// made elsewhere shows within it. A role ID missing from the remembered list is looked up
+// again at once.
+const AnswerTTL = 10 * time.Second
+
+// listMissRefresh is how young the role list must be for List to name a Group subject
+// missing from it as not Keystone's: bindings naming other kinds of groups (kubeadm's)
+// re-read the list at most this often.
+const listMissRefresh = time.Second
 
 // DefaultAdminBinding is the ClusterRoleBinding provisioning creates for the cluster's
 // admin role; it cannot be deleted through the panel.
@@ -62,14 +74,30 @@ type Binding struct {
 
 // Service manages bindings.
 type Service struct {
-	keystone  Keystone
-	usernames Usernames
+	keystone     Keystone
+	usernames    Usernames
+	roles        *memo.Cache[[]models.Role]
+	clusterRoles *memo.Cache[[]string]
 }
 
 // New returns the service; User subjects are named by usernames, the rule the webhook
 // answers with.
 func New(keystone Keystone, usernames Usernames) *Service {
-	return &Service{keystone: keystone, usernames: usernames}
+	return &Service{keystone: keystone, usernames: usernames,
+		roles:        memo.New[[]models.Role](memo.Options{TTL: AnswerTTL, Max: 1}),
+		clusterRoles: memo.New[[]string](memo.Options{TTL: AnswerTTL}),
+	}
+}
+
+// rolesKey is the one key of the role list.
+const rolesKey = "roles"
+
+// ClusterRoles returns the names of the cluster's ClusterRoles that may be bound (no
+// system ones), remembered for AnswerTTL per cluster.
+func (s *Service) ClusterRoles(ctx context.Context, clusterID string, cs kubernetes.Interface) ([]string, error) {
+	return s.clusterRoles.Get(ctx, clusterID, func(ctx context.Context) ([]string, error) {
+		return kube.ClusterRoles(ctx, cs)
+	})
 }
 
 // List returns the bindings that name at least one non-system user or group.
@@ -78,7 +106,7 @@ func (s *Service) List(ctx context.Context, cs kubernetes.Interface) ([]Binding,
 	if err != nil {
 		return nil, err
 	}
-	roles, err := s.roleNames(ctx)
+	roles, err := s.roleNames(ctx, listMissRefresh, groupIDs(all)...)
 	if err != nil {
 		return nil, err
 	}
@@ -121,20 +149,51 @@ func protected(namespace, name string, labels map[string]string) bool {
 		models.IsProtectedNamespace(namespace) || labels["kubernetes.io/bootstrapping"] != ""
 }
 
-func (s *Service) roleNames(ctx context.Context) (map[string]string, error) {
-	rs, err := s.keystone.Roles(ctx)
+// groupIDs lists the Group subjects of bindings: the Keystone role IDs they may name.
+func groupIDs(bs []kube.Binding) []string {
+	var ids []string
+	for _, b := range bs {
+		for _, sub := range b.Subjects {
+			if sub.Kind == rbacv1.GroupKind && !strings.HasPrefix(sub.Name, "system:") {
+				ids = append(ids, sub.Name)
+			}
+		}
+	}
+	return ids
+}
+
+// roleNames maps Keystone role IDs to names from the remembered role list; when one of
+// wanted is missing from it (a role made since), a list at most missAge old is used.
+func (s *Service) roleNames(ctx context.Context, missAge time.Duration, wanted ...string) (map[string]string, error) {
+	rs, err := s.Roles(ctx)
 	if err != nil {
 		return nil, err
 	}
-	m := make(map[string]string, len(rs))
-	for _, r := range rs {
-		m[r.ID] = r.Name
+	m := names(rs)
+	for _, id := range wanted {
+		if _, ok := m[id]; !ok {
+			if rs, err = s.roles.GetWithin(ctx, rolesKey, missAge, s.keystone.Roles); err != nil {
+				return nil, err
+			}
+			return names(rs), nil
+		}
 	}
 	return m, nil
 }
 
-// Roles returns the Keystone roles, to choose a binding's subject.
-func (s *Service) Roles(ctx context.Context) ([]models.Role, error) { return s.keystone.Roles(ctx) }
+func names(rs []models.Role) map[string]string {
+	m := make(map[string]string, len(rs))
+	for _, r := range rs {
+		m[r.ID] = r.Name
+	}
+	return m
+}
+
+// Roles returns the Keystone roles, to choose a binding's subject, remembered for
+// AnswerTTL.
+func (s *Service) Roles(ctx context.Context) ([]models.Role, error) {
+	return s.roles.Get(ctx, rolesKey, s.keystone.Roles)
+}
 
 // CreateInput describes a binding to create.
 type CreateInput struct {
@@ -187,7 +246,8 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 	var shown Subject
 	switch in.SubjectKind {
 	case SubjectRole:
-		roles, err := s.roleNames(ctx)
+		// Refused only on a list read now: the role may have been made a moment ago.
+		roles, err := s.roleNames(ctx, 0, in.SubjectID)
 		if err != nil {
 			return Binding{}, err
 		}

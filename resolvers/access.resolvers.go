@@ -9,7 +9,6 @@ import (
 	"context"
 	"kaas/audit"
 	"kaas/graph/model"
-	"kaas/kube"
 	"kaas/models"
 	"kaas/rbac"
 )
@@ -55,11 +54,11 @@ func (r *queryResolver) Bindings(ctx context.Context, clusterID *string) ([]*mod
 }
 
 func (r *queryResolver) KubernetesRoles(ctx context.Context, clusterID *string) ([]string, error) {
-	_, _, cs, _, err := r.adminClients(ctx, clusterID)
+	_, c, cs, _, err := r.adminClients(ctx, clusterID)
 	if err != nil {
 		return nil, err
 	}
-	return kube.ClusterRoles(ctx, cs)
+	return r.RBAC.ClusterRoles(ctx, c.ID, cs)
 }
 
 func (r *queryResolver) KeystoneRoles(ctx context.Context, clusterID *string) ([]*models.Role, error) {

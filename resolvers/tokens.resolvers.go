@@ -57,11 +57,14 @@ func (r *mutationResolver) DeleteToken(ctx context.Context, id string) (bool, er
 	return err == nil, err
 }
 
-func (r *queryResolver) Tokens(ctx context.Context) ([]*models.Token, error) {
-	p, err := r.principal(ctx)
+func (r *queryResolver) Tokens(ctx context.Context, first *int, after *string) ([]*models.Token, error) {
+	page, err := r.tokenPage(ctx, first, after)
 	if err != nil {
 		return nil, err
 	}
-	ts, err := r.TokenService.List(ctx, p.UserID)
-	return pointers(ts), err
+	return page.Tokens, nil
+}
+
+func (r *queryResolver) TokenPage(ctx context.Context, first *int, after *string) (*model.TokenPage, error) {
+	return r.tokenPage(ctx, first, after)
 }

@@ -38,6 +38,9 @@ go vet ./...
 step "go test"
 go test -count=1 -timeout 20m ./... 2>&1 | tee "$LOGS/go-test.log"
 
+step "deploy check (Helm chart on a real kube-apiserver)"
+scripts/deploy-check.sh
+
 step "building the binaries"
 go build -o bin/kaas .
 go build -o bin/kaas-testbed ./cmd/kaas-testbed

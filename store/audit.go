@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"kaas/models"
 )
@@ -37,4 +38,10 @@ func (db *DB) Audit(ctx context.Context, f models.AuditFilter) ([]models.AuditEn
 	}
 	var es []models.AuditEntry
 	return es, mapError(q.Order("id DESC").Limit(f.Limit).Find(&es).Error, "audit entries")
+}
+
+// DeleteAuditBefore removes audit entries recorded before cutoff and returns how many.
+func (db *DB) DeleteAuditBefore(ctx context.Context, cutoff time.Time) (int64, error) {
+	n, err := db.deleteBatched(ctx, "audit_entries", "id", "at < ?", cutoff.UTC())
+	return n, mapError(err, "old audit entries")
 }

@@ -37,6 +37,17 @@ func (db *DB) ClusterByName(ctx context.Context, name string) (*models.Cluster, 
 	return &c, nil
 }
 
+// WebhookClusterName returns the name of the cluster whose webhook credential hashes to
+// hash, "" when none does: one lookup in the unique index on the hash.
+func (db *DB) WebhookClusterName(ctx context.Context, hash []byte) (string, error) {
+	var names []string
+	err := db.gorm.WithContext(ctx).Model(&models.Cluster{}).Where("webhook_token_hash = ?", hash).Limit(1).Pluck("name", &names).Error
+	if err != nil || len(names) == 0 {
+		return "", mapError(err, "cluster by webhook credential")
+	}
+	return names[0], nil
+}
+
 // UpdateCluster saves every field of c.
 func (db *DB) UpdateCluster(ctx context.Context, c *models.Cluster) error {
 	return mapError(db.gorm.WithContext(ctx).Save(c).Error, "cluster "+c.Name)

@@ -11,6 +11,7 @@ var migrations = []migration{
 	{1, "tokens, clusters, user settings, audit", migrate1},
 	{2, "provisioning jobs and their events", migrate2},
 	{3, "panel sessions", migrate3},
+	{4, "token paging and pruning indexes, unique webhook credential hash", migrate4},
 }
 
 func migrate1(tx *gorm.DB) error {
@@ -117,4 +118,25 @@ func migrate3(tx *gorm.DB) error {
 		ExpiresAt time.Time `gorm:"not null;index:idx_sessions_expires"`
 	}
 	return tx.Table("sessions").Migrator().CreateTable(&session{})
+}
+
+// migrate4 serves a user's tokens newest first straight from an index (so a page costs
+// the same at 10 or 10,000 tokens), lets the pruner find expired tokens without a scan,
+// and makes the webhook credential hash a unique lookup key. Its back-fill turns hashes
+// that are not SHA-256 sums (empty values written by older versions for clusters without
+// a credential) into NULL, which the unique index allows any number of times.
+func migrate4(tx *gorm.DB) error {
+	for _, stmt := range []string{
+		"CREATE INDEX idx_tokens_user_created ON tokens (user_id, created_at, id)",
+		"DROP INDEX IF EXISTS idx_tokens_user",
+		"CREATE INDEX idx_tokens_expires ON tokens (expires_at)",
+		"UPDATE clusters SET webhook_token_hash = NULL WHERE webhook_token_hash IS NOT NULL AND length(webhook_token_hash) <> 32",
+		"DROP INDEX IF EXISTS idx_clusters_webhook",
+		"CREATE UNIQUE INDEX idx_clusters_webhook_hash ON clusters (webhook_token_hash)",
+	} {
+		if err := tx.Exec(stmt).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -9,28 +9,46 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// revocationChannel is the PostgreSQL channel on which deleted token IDs are announced.
-const revocationChannel = "kaas_token_revoked"
+// revocationChannel is the PostgreSQL channel on which deleted token IDs are announced;
+// creationChannel announces, without any detail, that a token was created.
+const (
+	revocationChannel = "kaas_token_revoked"
+	creationChannel   = "kaas_token_created"
+)
 
 // notifyRevoked announces a deleted token to every replica, inside the deleting
 // transaction, so the notice goes out exactly when the delete commits.
 func notifyRevokedSQL() string { return "SELECT pg_notify('" + revocationChannel + "', ?)" }
 
-// ListenTokenRevocations calls revoked with the ID of every token deleted on any replica
-// until ctx ends. After a lost connection it calls reset (notices may have been missed)
-// and reconnects. With SQLite there is one process only and it returns at once.
-func (db *DB) ListenTokenRevocations(ctx context.Context, revoked func(id string), reset func(), log *slog.Logger) error {
+// notifyCreatedSQL announces a new token, inside the creating transaction.
+func notifyCreatedSQL() string { return "SELECT pg_notify('" + creationChannel + "', '')" }
+
+// TokenNotices are what ListenTokenNotices calls on the notices of other replicas.
+type TokenNotices struct {
+	// Revoked is called with the ID of each deleted token.
+	Revoked func(id string)
+	// Created is called after any token was created.
+	Created func()
+	// Reset is called when notices may have been missed.
+	Reset func()
+}
+
+// ListenTokenNotices calls n.Revoked with the ID of every token deleted on any replica
+// and n.Created after every token created on any replica, until ctx ends. After a lost
+// connection it calls n.Reset (notices may have been missed) and reconnects. With SQLite
+// there is one process only and it returns at once.
+func (db *DB) ListenTokenNotices(ctx context.Context, n TokenNotices, log *slog.Logger) error {
 	if db.dialect != Postgres {
 		return nil
 	}
 	backoff := 100 * time.Millisecond
 	for {
-		err := db.listenOnce(ctx, revoked, reset)
+		err := db.listenOnce(ctx, n)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		log.Warn("token revocation listener lost its connection; reconnecting", "err", err)
-		reset()
+		log.Warn("token notice listener lost its connection; reconnecting", "err", err)
+		n.Reset()
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -42,21 +60,27 @@ func (db *DB) ListenTokenRevocations(ctx context.Context, revoked func(id string
 	}
 }
 
-func (db *DB) listenOnce(ctx context.Context, revoked func(id string), reset func()) error {
+func (db *DB) listenOnce(ctx context.Context, n TokenNotices) error {
 	conn, err := pgx.Connect(ctx, db.dsn)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+revocationChannel); err != nil {
-		return fmt.Errorf("listen: %w", err)
+	for _, ch := range []string{revocationChannel, creationChannel} {
+		if _, err := conn.Exec(ctx, "LISTEN "+ch); err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
 	}
-	reset() // anything deleted before LISTEN took effect was missed
+	n.Reset() // anything deleted or created before LISTEN took effect was missed
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		msg, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
 		}
-		revoked(n.Payload)
+		if msg.Channel == creationChannel {
+			n.Created()
+		} else {
+			n.Revoked(msg.Payload)
+		}
 	}
 }

@@ -60,7 +60,7 @@ func TestTokens(t *testing.T) {
 		if err := db.RecordTokenUses(ctx, []models.TokenUse{{TokenID: "t1", At: later, Cluster: "prod"}, {TokenID: "t1", At: now, Cluster: "old"}}); err != nil {
 			t.Fatal(err)
 		}
-		list, err := db.Tokens(ctx, "u1")
+		list, err := db.Tokens(ctx, "u1", nil, 10)
 		if err != nil || len(list) != 1 {
 			t.Fatalf("Tokens = %v, %v", list, err)
 		}

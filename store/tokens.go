@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -12,7 +13,44 @@ import (
 
 // CreateToken stores a new token.
 func (db *DB) CreateToken(ctx context.Context, t *models.Token) error {
-	return mapError(db.gorm.WithContext(ctx).Create(t).Error, "token")
+	return db.CreateTokenCapped(ctx, t, 0)
+}
+
+// CreateTokenCapped stores a new token unless its owner already has maxPerUser tokens
+// (0: no limit), which is CONFLICT. Count and insert are one serialized step: SQLite
+// transactions take the write lock at BEGIN, and on PostgreSQL a transaction lock on the
+// owner serializes that owner's creations. Other replicas are told that a token exists,
+// so that none of them goes on remembering its hash as unknown.
+func (db *DB) CreateTokenCapped(ctx context.Context, t *models.Token, maxPerUser int) error {
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if maxPerUser > 0 {
+			if db.dialect == Postgres {
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':tokens:' || ?, 0))", t.UserID).Error; err != nil {
+					return err
+				}
+			}
+			var n int64
+			if err := tx.Model(&models.Token{}).Where("user_id = ?", t.UserID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n >= int64(maxPerUser) {
+				return models.Errorf(models.CodeConflict,
+					"you already have %d tokens, the most this panel allows per user: delete one you no longer need, then create the new one", n)
+			}
+		}
+		if err := tx.Create(t).Error; err != nil {
+			return err
+		}
+		if db.dialect == Postgres {
+			return tx.Exec(notifyCreatedSQL()).Error
+		}
+		return nil
+	})
+	var appErr *models.Error
+	if errors.As(err, &appErr) {
+		return err
+	}
+	return mapError(err, "token")
 }
 
 // TokenByHash returns the token whose secret hashes to hash.
@@ -25,10 +63,16 @@ func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*models.Token, erro
 	return &t, nil
 }
 
-// Tokens returns a user's tokens, newest first.
-func (db *DB) Tokens(ctx context.Context, userID string) ([]models.Token, error) {
+// Tokens returns one page of a user's tokens, newest first: at most limit, after the
+// cursor when one is given. It is one statement that the index on (user_id, created_at,
+// id) answers without sorting, so its cost does not grow with the number of tokens.
+func (db *DB) Tokens(ctx context.Context, userID string, after *models.TokenCursor, limit int) ([]models.Token, error) {
+	q := db.gorm.WithContext(ctx).Where("user_id = ?", userID)
+	if after != nil {
+		q = q.Where("(created_at < ? OR (created_at = ? AND id < ?))", after.CreatedAt.UTC(), after.CreatedAt.UTC(), after.ID)
+	}
 	var ts []models.Token
-	err := db.gorm.WithContext(ctx).Where("user_id = ?", userID).Order("created_at DESC, id").Find(&ts).Error
+	err := q.Order("created_at DESC, id DESC").Limit(limit).Find(&ts).Error
 	return ts, mapError(err, "tokens")
 }
 
@@ -125,7 +169,28 @@ func tokenUseArgs(uses []models.TokenUse) []any {
 }
 
 // DeleteExpiredTokens removes tokens that expired before cutoff and returns how many.
+// It deletes in batches, so no statement holds the table for long.
 func (db *DB) DeleteExpiredTokens(ctx context.Context, cutoff time.Time) (int64, error) {
-	res := db.gorm.WithContext(ctx).Where("expires_at < ?", cutoff).Delete(&models.Token{})
-	return res.RowsAffected, mapError(res.Error, "expired tokens")
+	n, err := db.deleteBatched(ctx, "tokens", "id", "expires_at < ?", cutoff.UTC())
+	return n, mapError(err, "expired tokens")
+}
+
+// pruneBatch is how many rows one pruning statement deletes.
+const pruneBatch = 5000
+
+// deleteBatched deletes the rows of table matching where, pruneBatch rows a statement,
+// until none is left or ctx ends, and returns how many it deleted.
+func (db *DB) deleteBatched(ctx context.Context, table, key, where string, args ...any) (int64, error) {
+	stmt := "DELETE FROM " + table + " WHERE " + key + " IN (SELECT " + key + " FROM " + table + " WHERE " + where + " LIMIT ?)"
+	var total int64
+	for {
+		res := db.gorm.WithContext(ctx).Exec(stmt, append(args, pruneBatch)...)
+		if res.Error != nil {
+			return total, res.Error
+		}
+		total += res.RowsAffected
+		if res.RowsAffected < pruneBatch {
+			return total, nil
+		}
+	}
 }

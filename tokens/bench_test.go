@@ -3,10 +3,12 @@ package tokens_test
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
 
+	"kaas/internal/testenv"
 	"kaas/models"
 	"kaas/store"
 	"kaas/tokens"
@@ -134,6 +136,47 @@ func BenchmarkAuthenticateMiss(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := svc.Authenticate(ctx, secrets[i], "bench"); models.ErrorCode(err) != models.CodeUnauthenticated {
 			b.Fatalf("err = %v, want UNAUTHENTICATED", err)
+		}
+	}
+}
+
+// BenchmarkTokensList lists the first page of one user's tokens when the user has 10
+// and when they have 10,000: the page is served from the (user_id, created_at, id)
+// index, so its cost must not follow the number of tokens. Both list a page of 10, so
+// that they return the same amount; "10000/first-100" is the SPA's default page, and
+// "10000/unpaged" the whole list as it was read before pages (for comparison only).
+func BenchmarkTokensList(b *testing.B) {
+	owner := models.Principal{UserID: "u-bench", Username: "bench"}
+	for _, d := range testenv.BenchDialects() {
+		for _, n := range []int{10, 10000} {
+			db := testenv.OpenDB(b, d)
+			testenv.SeedTokens(b, db, owner, n)
+			testenv.SeedTokens(b, db, models.Principal{UserID: "u-other", Username: "other"}, 1000)
+			svc := tokens.NewService(db, tokens.Options{})
+			ctx := context.Background()
+			list := func(b *testing.B, first, want int) {
+				b.ReportAllocs()
+				for b.Loop() {
+					page, err := svc.List(ctx, owner.UserID, nil, first)
+					if err != nil || len(page.Tokens) != want {
+						b.Fatalf("page of %d tokens, %v; want %d", len(page.Tokens), err, want)
+					}
+				}
+			}
+			b.Run(fmt.Sprintf("%s/%d", d, n), func(b *testing.B) { list(b, 10, 10) })
+			if n < 10000 {
+				continue
+			}
+			b.Run(fmt.Sprintf("%s/%d/first-100", d, n), func(b *testing.B) { list(b, 100, 100) })
+			b.Run(fmt.Sprintf("%s/%d/unpaged", d, n), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					var ts []models.Token
+					if err := db.Gorm().Where("user_id = ?", owner.UserID).Order("created_at DESC, id").Find(&ts).Error; err != nil || len(ts) != n {
+						b.Fatalf("%d tokens, %v", len(ts), err)
+					}
+				}
+			})
 		}
 	}
 }

@@ -20,8 +20,18 @@ type CacheOptions struct {
 	// PositiveTTL is a backstop for a missed revocation notice. Default 5 minutes.
 	PositiveTTL time.Duration
 	// NegativeTTL is how long an unknown hash is remembered. Default 1 minute. A hash
-	// cannot become known later unless someone guessed a 256-bit secret.
+	// cannot become known later unless someone guessed a 256-bit secret; still, every
+	// token creation forgets the unknown hashes (Forget here, FlushNegative on the
+	// other replicas), so a new token is never refused for having been looked up early.
 	NegativeTTL time.Duration
+	// MaxLoads caps the database lookups in flight at once. Lookups of one hash share
+	// one query; beyond the cap a lookup waits for a free place (or its context), so a
+	// spray of unknown tokens holds at most MaxLoads database connections while the
+	// rest of the panel keeps the others. Default 4.
+	MaxLoads int
+	// LoadTimeout bounds one database lookup, shared by every caller waiting on it, so
+	// that one caller giving up does not fail the others. Default 5 seconds.
+	LoadTimeout time.Duration
 	Now         func() time.Time
 }
 
@@ -38,6 +48,7 @@ type Cache struct {
 	nNeg   int    // negative entries in byHash
 	gen    uint64 // bumped by every invalidation; a load started earlier is not stored
 	sf     singleflight.Group
+	loads  chan struct{} // a place for each lookup in flight
 }
 
 type cacheEntry struct {
@@ -60,10 +71,17 @@ func NewCache(opts CacheOptions, load func(ctx context.Context, h Hash) (*models
 	if opts.NegativeTTL <= 0 {
 		opts.NegativeTTL = time.Minute
 	}
+	if opts.MaxLoads <= 0 {
+		opts.MaxLoads = 4
+	}
+	if opts.LoadTimeout <= 0 {
+		opts.LoadTimeout = 5 * time.Second
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Cache{opts: opts, load: load, byHash: map[Hash]cacheEntry{}, byID: map[string]Hash{}}
+	return &Cache{opts: opts, load: load, byHash: map[Hash]cacheEntry{}, byID: map[string]Hash{},
+		loads: make(chan struct{}, opts.MaxLoads)}
 }
 
 // Get returns the token with hash h, nil when there is none, and whether the answer came
@@ -76,13 +94,21 @@ func (c *Cache) Get(ctx context.Context, h Hash) (*models.Token, bool, error) {
 	if ok && c.fresh(e, now) {
 		return e.token, true, nil
 	}
-	v, err, _ := c.sf.Do(string(h[:]), func() (any, error) {
+	ch := c.sf.DoChan(string(h[:]), func() (any, error) {
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.LoadTimeout)
+		defer cancel()
+		select {
+		case c.loads <- struct{}{}:
+			defer func() { <-c.loads }()
+		case <-lctx.Done():
+			return nil, models.WrapError(models.CodeUnavailable, lctx.Err(), "too many token lookups are waiting for the database")
+		}
 		c.mu.RLock()
 		gen := c.gen
 		c.mu.RUnlock()
-		t, err := c.load(ctx, h)
+		t, err := c.load(lctx, h)
 		if err != nil && models.ErrorCode(err) != models.CodeNotFound {
-			return nil, err
+			return nil, err // errors are never remembered
 		}
 		if err != nil {
 			t = nil
@@ -90,10 +116,15 @@ func (c *Cache) Get(ctx context.Context, h Hash) (*models.Token, bool, error) {
 		c.store(h, t, gen, now)
 		return t, nil
 	})
-	if err != nil {
-		return nil, false, err
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, false, res.Err
+		}
+		return res.Val.(*models.Token), false, nil
+	case <-ctx.Done():
+		return nil, false, models.WrapError(models.CodeUnavailable, ctx.Err(), "the token lookup was abandoned")
 	}
-	return v.(*models.Token), false, nil
 }
 
 func (c *Cache) fresh(e cacheEntry, now time.Time) bool {
@@ -155,6 +186,31 @@ func (c *Cache) Invalidate(id string) {
 		delete(c.byHash, h)
 		delete(c.byID, id)
 	}
+}
+
+// Forget forgets that the hash was unknown; a load in flight is not stored.
+func (c *Cache) Forget(h Hash) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	if e, ok := c.byHash[h]; ok && e.token == nil {
+		delete(c.byHash, h)
+		c.nNeg--
+	}
+}
+
+// FlushNegative forgets every unknown hash, keeping the known tokens: a token was
+// created on another replica. A load in flight is not stored.
+func (c *Cache) FlushNegative() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for h, e := range c.byHash {
+		if e.token == nil {
+			delete(c.byHash, h)
+		}
+	}
+	c.nNeg = 0
 }
 
 // Flush forgets everything; used when revocation notices may have been missed.

@@ -17,9 +17,11 @@ import (
 
 // Store is the persistence the token service needs.
 type Store interface {
-	CreateToken(ctx context.Context, t *models.Token) error
+	// CreateTokenCapped stores t unless its owner has maxPerUser tokens (0: no limit).
+	CreateTokenCapped(ctx context.Context, t *models.Token, maxPerUser int) error
 	TokenByHash(ctx context.Context, hash []byte) (*models.Token, error)
-	Tokens(ctx context.Context, userID string) ([]models.Token, error)
+	// Tokens returns at most limit of the user's tokens, newest first, after the cursor.
+	Tokens(ctx context.Context, userID string, after *models.TokenCursor, limit int) ([]models.Token, error)
 	DeleteToken(ctx context.Context, userID, id string) (*models.Token, error)
 }
 
@@ -30,26 +32,29 @@ type Metrics interface {
 
 // Service creates, lists, deletes and authenticates API tokens.
 type Service struct {
-	store   Store
-	cache   *Cache
-	usage   *UsageRecorder
-	metrics Metrics
-	now     func() time.Time
-	rand    io.Reader
+	store      Store
+	cache      *Cache
+	usage      *UsageRecorder
+	metrics    Metrics
+	now        func() time.Time
+	rand       io.Reader
+	maxPerUser int
 }
 
 // Options configures a Service.
 type Options struct {
-	Cache   CacheOptions
-	Usage   *UsageRecorder
-	Metrics Metrics
-	Now     func() time.Time
-	Rand    io.Reader
+	Cache CacheOptions
+	// MaxPerUser caps how many tokens one user may hold; 0 means no limit.
+	MaxPerUser int
+	Usage      *UsageRecorder
+	Metrics    Metrics
+	Now        func() time.Time
+	Rand       io.Reader
 }
 
 // NewService returns the token service.
 func NewService(store Store, opts Options) *Service {
-	s := &Service{store: store, usage: opts.Usage, metrics: opts.Metrics, now: opts.Now, rand: opts.Rand}
+	s := &Service{store: store, usage: opts.Usage, metrics: opts.Metrics, now: opts.Now, rand: opts.Rand, maxPerUser: max(opts.MaxPerUser, 0)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -101,17 +106,46 @@ func (s *Service) Create(ctx context.Context, owner models.Principal, name strin
 		ID: uuid.NewString(), UserID: owner.UserID, Username: owner.Username, Name: name,
 		Prefix: DisplayPrefix(secret), Hash: h[:], CreatedAt: now, ExpiresAt: now.Add(lifetime),
 	}
-	if err := s.store.CreateToken(ctx, t); err != nil {
+	if err := s.store.CreateTokenCapped(ctx, t, s.maxPerUser); err != nil {
 		return "", nil, fmt.Errorf("store token: %w", err)
 	}
+	// Nobody can have presented this secret before, but should a lookup of its hash be
+	// remembered as unknown, it is forgotten now; other replicas learn of the creation
+	// from the database's notice.
+	s.cache.Forget(h)
 	return secret, t, nil
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
-// List returns the user's tokens, newest first.
-func (s *Service) List(ctx context.Context, userID string) ([]models.Token, error) {
-	return s.store.Tokens(ctx, userID)
+// TokenPage is one page of a user's tokens, newest first.
+type TokenPage struct {
+	Tokens []models.Token
+	// Next continues after the page's last token; nil when no token follows.
+	Next *models.TokenCursor
+}
+
+// List returns one page of the user's tokens, newest first: at most first
+// (models.DefaultTokenPage when 0, models.MaxTokenPage at most) after the cursor.
+func (s *Service) List(ctx context.Context, userID string, after *models.TokenCursor, first int) (TokenPage, error) {
+	switch {
+	case first < 0 || first > models.MaxTokenPage:
+		return TokenPage{}, models.Errorf(models.CodeInvalid, "first must be between 1 and %d", models.MaxTokenPage)
+	case first == 0:
+		first = models.DefaultTokenPage
+	}
+	// One more than asked tells whether another page follows, in the same statement.
+	ts, err := s.store.Tokens(ctx, userID, after, first+1)
+	if err != nil {
+		return TokenPage{}, err
+	}
+	page := TokenPage{Tokens: ts}
+	if len(ts) > first {
+		page.Tokens = ts[:first]
+		next := ts[first-1].Cursor()
+		page.Next = &next
+	}
+	return page, nil
 }
 
 // Delete revokes one of the user's tokens; it stops working at once on this replica, and

@@ -74,9 +74,9 @@ func TestCreateValidation(t *testing.T) {
 			}
 		})
 	}
-	list, _ := svc.List(context.Background(), alice.UserID)
-	if len(list) != 2 {
-		t.Errorf("stored %d tokens, want 2 (invalid input must change nothing)", len(list))
+	page, _ := svc.List(context.Background(), alice.UserID, nil, 0)
+	if len(page.Tokens) != 2 {
+		t.Errorf("stored %d tokens, want 2 (invalid input must change nothing)", len(page.Tokens))
 	}
 }
 
@@ -95,11 +95,12 @@ func TestAuthenticateLifecycle(t *testing.T) {
 		t.Fatalf("Authenticate = %+v, %v", got, err)
 	}
 	// Usage is written in a batch, not per request.
-	if list, _ := svc.List(ctx, alice.UserID); list[0].LastUsedAt != nil {
+	if page, _ := svc.List(ctx, alice.UserID, nil, 0); page.Tokens[0].LastUsedAt != nil {
 		t.Error("last use written before the flush")
 	}
 	usage.Flush(ctx)
-	list, _ := svc.List(ctx, alice.UserID)
+	page, _ := svc.List(ctx, alice.UserID, nil, 0)
+	list := page.Tokens
 	if list[0].LastUsedAt == nil || list[0].LastUsedCluster == nil || *list[0].LastUsedCluster != "prod" {
 		t.Errorf("after flush: %+v", list[0])
 	}

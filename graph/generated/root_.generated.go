@@ -200,7 +200,8 @@ type ComplexityRoot struct {
 		Jobs            func(childComplexity int, first *int) int
 		KeystoneRoles   func(childComplexity int, clusterID *string) int
 		KubernetesRoles func(childComplexity int, clusterID *string) int
-		Tokens          func(childComplexity int) int
+		TokenPage       func(childComplexity int, first *int, after *string) int
+		Tokens          func(childComplexity int, first *int, after *string) int
 		Viewer          func(childComplexity int) int
 	}
 
@@ -236,6 +237,11 @@ type ComplexityRoot struct {
 		LastUsedCluster func(childComplexity int) int
 		Name            func(childComplexity int) int
 		Prefix          func(childComplexity int) int
+	}
+
+	TokenPage struct {
+		NextAfter func(childComplexity int) int
+		Tokens    func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -1097,12 +1103,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.KubernetesRoles(childComplexity, args["clusterId"].(*string)), true
+	case "Query.tokenPage":
+		if e.ComplexityRoot.Query.TokenPage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tokenPage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TokenPage(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.tokens":
 		if e.ComplexityRoot.Query.Tokens == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Query.Tokens(childComplexity), true
+		args, err := ec.field_Query_tokens_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Tokens(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -1250,6 +1272,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Token.Prefix(childComplexity), true
+
+	case "TokenPage.nextAfter":
+		if e.ComplexityRoot.TokenPage.NextAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TokenPage.NextAfter(childComplexity), true
+	case "TokenPage.tokens":
+		if e.ComplexityRoot.TokenPage.Tokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TokenPage.Tokens(childComplexity), true
 
 	case "Viewer.activeCluster":
 		if e.ComplexityRoot.Viewer.ActiveCluster == nil {
@@ -1866,8 +1901,15 @@ type Mutation {
 }
 `, BuiltIn: false},
 	{Name: "../tokens.graphqls", Input: `extend type Query {
-  "tokens are the viewer's API tokens, newest first. The secrets are never returned."
-  tokens: [Token!]!
+  """
+  tokens are the viewer's API tokens, newest first, one page at a time: at most ` + "`" + `first` + "`" + `
+  (default 100, at most 500), continuing after the cursor ` + "`" + `after` + "`" + ` (a TokenPage's
+  nextAfter). The secrets are never returned. tokenPage also says where the next page
+  starts.
+  """
+  tokens(first: Int, after: String): [Token!]!
+  "tokenPage is one page of the viewer's tokens, newest first, and the cursor of the next."
+  tokenPage(first: Int, after: String): TokenPage!
 }
 
 extend type Mutation {
@@ -1901,6 +1943,13 @@ type Token {
   lastUsedAt: Time
   "lastUsedCluster is the name of the cluster that last accepted the token."
   lastUsedCluster: String
+}
+
+"TokenPage is one page of the viewer's tokens."
+type TokenPage {
+  tokens: [Token!]!
+  "nextAfter continues the list when passed as after; null on the last page."
+  nextAfter: String
 }
 
 "CreatedToken carries the new token's secret, shown this once."
@@ -2274,6 +2323,16 @@ func (ec *executionContext) childFields_Token(ctx context.Context, field graphql
 		return ec.fieldContext_Token_lastUsedCluster(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Token", field.Name)
+}
+
+func (ec *executionContext) childFields_TokenPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tokens":
+		return ec.fieldContext_TokenPage_tokens(ctx, field)
+	case "nextAfter":
+		return ec.fieldContext_TokenPage_nextAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TokenPage", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -222,6 +222,13 @@ type RoleBinding struct {
 type Subscription struct {
 }
 
+// TokenPage is one page of the viewer's tokens.
+type TokenPage struct {
+	Tokens []*models.Token `json:"tokens"`
+	// nextAfter continues the list when passed as after; null on the last page.
+	NextAfter *string `json:"nextAfter,omitempty"`
+}
+
 // ClusterDriver says how a cluster's infrastructure comes about.
 type ClusterDriver string
 

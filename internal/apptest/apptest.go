@@ -77,6 +77,9 @@ func Config(t testing.TB) config.Config {
 		IdentityTTL:     time.Minute,
 		IdentityStale:   10 * time.Minute,
 		ShutdownTimeout: 5 * time.Second,
+
+		AuditRetention:    config.DefaultAuditRetention,
+		ExpiredTokenGrace: config.DefaultExpiredTokenGrace,
 	}
 }
 

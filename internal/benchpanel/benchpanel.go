@@ -50,6 +50,9 @@ func Config(ks config.Keystone, dataDir string, identityTTL time.Duration) confi
 		IdentityTTL:     identityTTL,
 		IdentityStale:   10 * time.Minute,
 		ShutdownTimeout: 5 * time.Second,
+
+		AuditRetention:    config.DefaultAuditRetention,
+		ExpiredTokenGrace: config.DefaultExpiredTokenGrace,
 	}
 }
 

@@ -2,9 +2,17 @@ package testenv
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
+
+	"kaas/models"
 	"kaas/store"
+	"kaas/tokens"
 )
 
 // ForEachDialect runs a test against a fresh SQLite and a fresh PostgreSQL database.
@@ -18,7 +26,7 @@ func ForEachDialect(t *testing.T, run func(t *testing.T, db *store.DB)) {
 }
 
 // OpenDB opens (and migrates) a fresh database of the dialect, closed when the test ends.
-func OpenDB(t *testing.T, d store.Dialect) *store.DB {
+func OpenDB(t testing.TB, d store.Dialect) *store.DB {
 	t.Helper()
 	opts := store.Options{DataDir: t.TempDir()}
 	if d == store.Postgres {
@@ -30,4 +38,37 @@ func OpenDB(t *testing.T, d store.Dialect) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// BenchDialects are the databases benchmarks run on: SQLite, and PostgreSQL when
+// KAAS_TEST_POSTGRES_DSN is set (benchmarks run without the real counterparts too).
+func BenchDialects() []store.Dialect {
+	if os.Getenv("KAAS_TEST_POSTGRES_DSN") == "" {
+		return []store.Dialect{store.SQLite}
+	}
+	return []store.Dialect{store.SQLite, store.Postgres}
+}
+
+// SeedTokens stores n live tokens of one user, a second apart, in batches, and returns
+// their secrets, oldest first.
+func SeedTokens(tb testing.TB, db *store.DB, owner models.Principal, n int) []string {
+	tb.Helper()
+	secrets := make([]string, n)
+	rows := make([]models.Token, n)
+	start := time.Now().UTC().Add(-time.Duration(n) * time.Second)
+	for i := range rows {
+		s, err := tokens.Generate(nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		h := sha256.Sum256([]byte(s))
+		at := start.Add(time.Duration(i) * time.Second)
+		secrets[i] = s
+		rows[i] = models.Token{ID: uuid.NewString(), UserID: owner.UserID, Username: owner.Username,
+			Name: fmt.Sprint("token ", i), Prefix: tokens.DisplayPrefix(s), Hash: h[:], CreatedAt: at, ExpiresAt: at.Add(models.MaxTokenLifetime)}
+	}
+	if err := db.Gorm().CreateInBatches(rows, 500).Error; err != nil {
+		tb.Fatalf("seed %d tokens: %v", n, err)
+	}
+	return secrets
 }

@@ -42,7 +42,8 @@ type Documents = {
     "\n  query ServicesPage {\n    viewer {\n      id\n      activeCluster {\n        id\n        name\n        services {\n          name\n          url\n          status\n          checkedAt\n        }\n      }\n    }\n  }\n": typeof types.ServicesPageDocument,
     "\n  mutation CreateToken($input: CreateTokenInput!) {\n    createToken(input: $input) {\n      secret\n      token {\n        id\n        name\n        prefix\n        createdAt\n        expiresAt\n        lastUsedAt\n        lastUsedCluster\n      }\n    }\n  }\n": typeof types.CreateTokenDocument,
     "\n  mutation DeleteToken($id: ID!) {\n    deleteToken(id: $id)\n  }\n": typeof types.DeleteTokenDocument,
-    "\n  query TokensPage {\n    tokens {\n      id\n      name\n      prefix\n      createdAt\n      expiresAt\n      lastUsedAt\n      lastUsedCluster\n    }\n    viewer {\n      id\n      name\n      activeCluster {\n        id\n        name\n        apiURL\n        caPEM\n      }\n    }\n  }\n": typeof types.TokensPageDocument,
+    "\n  query TokensPage($first: Int!) {\n    tokenPage(first: $first) {\n      tokens {\n        id\n        name\n        prefix\n        createdAt\n        expiresAt\n        lastUsedAt\n        lastUsedCluster\n      }\n      nextAfter\n    }\n    viewer {\n      id\n      name\n      activeCluster {\n        id\n        name\n        apiURL\n        caPEM\n      }\n    }\n  }\n": typeof types.TokensPageDocument,
+    "\n  query MoreTokens($first: Int!, $after: String!) {\n    tokenPage(first: $first, after: $after) {\n      tokens {\n        id\n        name\n        prefix\n        createdAt\n        expiresAt\n        lastUsedAt\n        lastUsedCluster\n      }\n      nextAfter\n    }\n  }\n": typeof types.MoreTokensDocument,
 };
 const documents: Documents = {
     "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
@@ -73,7 +74,8 @@ const documents: Documents = {
     "\n  query ServicesPage {\n    viewer {\n      id\n      activeCluster {\n        id\n        name\n        services {\n          name\n          url\n          status\n          checkedAt\n        }\n      }\n    }\n  }\n": types.ServicesPageDocument,
     "\n  mutation CreateToken($input: CreateTokenInput!) {\n    createToken(input: $input) {\n      secret\n      token {\n        id\n        name\n        prefix\n        createdAt\n        expiresAt\n        lastUsedAt\n        lastUsedCluster\n      }\n    }\n  }\n": types.CreateTokenDocument,
     "\n  mutation DeleteToken($id: ID!) {\n    deleteToken(id: $id)\n  }\n": types.DeleteTokenDocument,
-    "\n  query TokensPage {\n    tokens {\n      id\n      name\n      prefix\n      createdAt\n      expiresAt\n      lastUsedAt\n      lastUsedCluster\n    }\n    viewer {\n      id\n      name\n      activeCluster {\n        id\n        name\n        apiURL\n        caPEM\n      }\n    }\n  }\n": types.TokensPageDocument,
+    "\n  query TokensPage($first: Int!) {\n    tokenPage(first: $first) {\n      tokens {\n        id\n        name\n        prefix\n        createdAt\n        expiresAt\n        lastUsedAt\n        lastUsedCluster\n      }\n      nextAfter\n    }\n    viewer {\n      id\n      name\n      activeCluster {\n        id\n        name\n        apiURL\n        caPEM\n      }\n    }\n  }\n": types.TokensPageDocument,
+    "\n  query MoreTokens($first: Int!, $after: String!) {\n    tokenPage(first: $first, after: $after) {\n      tokens {\n        id\n        name\n        prefix\n        createdAt\n        expiresAt\n        lastUsedAt\n        lastUsedCluster\n      }\n      nextAfter\n    }\n  }\n": types.MoreTokensDocument,
 };
 
 /**
@@ -205,7 +207,11 @@ export function graphql(source: "\n  mutation DeleteToken($id: ID!) {\n    delet
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query TokensPage {\n    tokens {\n      id\n      name\n      prefix\n      createdAt\n      expiresAt\n      lastUsedAt\n      lastUsedCluster\n    }\n    viewer {\n      id\n      name\n      activeCluster {\n        id\n        name\n        apiURL\n        caPEM\n      }\n    }\n  }\n"): (typeof documents)["\n  query TokensPage {\n    tokens {\n      id\n      name\n      prefix\n      createdAt\n      expiresAt\n      lastUsedAt\n      lastUsedCluster\n    }\n    viewer {\n      id\n      name\n      activeCluster {\n        id\n        name\n        apiURL\n        caPEM\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query TokensPage($first: Int!) {\n    tokenPage(first: $first) {\n      tokens {\n        id\n        name\n        prefix\n        createdAt\n        expiresAt\n        lastUsedAt\n        lastUsedCluster\n      }\n      nextAfter\n    }\n    viewer {\n      id\n      name\n      activeCluster {\n        id\n        name\n        apiURL\n        caPEM\n      }\n    }\n  }\n"): (typeof documents)["\n  query TokensPage($first: Int!) {\n    tokenPage(first: $first) {\n      tokens {\n        id\n        name\n        prefix\n        createdAt\n        expiresAt\n        lastUsedAt\n        lastUsedCluster\n      }\n      nextAfter\n    }\n    viewer {\n      id\n      name\n      activeCluster {\n        id\n        name\n        apiURL\n        caPEM\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MoreTokens($first: Int!, $after: String!) {\n    tokenPage(first: $first, after: $after) {\n      tokens {\n        id\n        name\n        prefix\n        createdAt\n        expiresAt\n        lastUsedAt\n        lastUsedCluster\n      }\n      nextAfter\n    }\n  }\n"): (typeof documents)["\n  query MoreTokens($first: Int!, $after: String!) {\n    tokenPage(first: $first, after: $after) {\n      tokens {\n        id\n        name\n        prefix\n        createdAt\n        expiresAt\n        lastUsedAt\n        lastUsedCluster\n      }\n      nextAfter\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

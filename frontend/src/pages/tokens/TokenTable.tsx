@@ -14,7 +14,7 @@ const DeleteTokenMutation = graphql(`
   }
 `)
 
-type Token = TokensPageQuery['tokens'][number]
+type Token = TokensPageQuery['tokenPage']['tokens'][number]
 
 // TokenTable lists tokens and deletes one after a confirmation.
 export function TokenTable({ tokens, onDeleted }: { tokens: readonly Token[]; onDeleted: (message: string) => void }) {

@@ -21,7 +21,13 @@ const existing = {
 
 function renderTokens(cluster: { id: string; name: string; apiURL: string; caPEM: string } | null) {
   const client = mockClient({
-    query: () => fromValue({ data: { tokens: [existing], viewer: { id: 'u1', name: 'ursula', activeCluster: cluster } } }),
+    query: () =>
+      fromValue({
+        data: {
+          tokenPage: { tokens: [existing], nextAfter: null },
+          viewer: { id: 'u1', name: 'ursula', activeCluster: cluster },
+        },
+      }),
     mutation: () =>
       fromValue({
         data: {
@@ -54,6 +60,37 @@ async function createToken(name: string, days?: string) {
 }
 
 describe('TokensPage', () => {
+  it('asks for one page of tokens and shows more after the cursor on request', async () => {
+    const older = { ...existing, id: 't0', name: 'old laptop', prefix: 'kaas_0000' }
+    const asked: Record<string, unknown>[] = []
+    const client = mockClient({
+      query: (op) => {
+        asked.push(op.variables as Record<string, unknown>)
+        if (op.query.definitions.some((d) => d.kind === 'OperationDefinition' && d.name?.value === 'MoreTokens')) {
+          return fromValue({ data: { tokenPage: { tokens: [older], nextAfter: null } } })
+        }
+        return fromValue({
+          data: { tokenPage: { tokens: [existing], nextAfter: 'cursor-1' }, viewer: { id: 'u1', name: 'ursula', activeCluster: null } },
+        })
+      },
+    })
+    render(
+      <Provider value={client}>
+        <MemoryRouter initialEntries={['/tokens']}>
+          <TokensPage />
+        </MemoryRouter>
+      </Provider>,
+    )
+    expect(screen.getByTestId('token-count').textContent).toBe('Showing your 1 newest tokens.')
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Show more tokens' }))
+    const table = await screen.findByRole('table')
+    expect(await within(table).findByRole('rowheader', { name: 'old laptop' })).toBeTruthy()
+    expect(within(table).getByRole('rowheader', { name: 'laptop' })).toBeTruthy()
+    expect(asked.filter((v) => 'after' in v)).toEqual([{ first: 100, after: 'cursor-1' }])
+    expect(asked.filter((v) => !('after' in v)).every((v) => v.first === 100)).toBe(true)
+    expect(screen.queryByRole('button', { name: 'Show more tokens' })).toBeNull()
+  })
+
   it('lists tokens with their prefix', () => {
     renderTokens(null)
     const table = screen.getByRole('table')
