@@ -120,7 +120,11 @@ func (p *panel) Stop() error {
 	}
 	err := p.stop()
 	p.stop = nil
-	os.RemoveAll(filepath.Join(p.dir, "data"))
+	if filepath.Dir(p.Log) == p.dir {
+		os.RemoveAll(filepath.Join(p.dir, "data"))
+	} else {
+		os.RemoveAll(p.dir)
+	}
 	return err
 }
 
