@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test build spa binary kube helm deploy-check clean bench fuzz
+.PHONY: run test build spa binary kube helm deploy-check clean bench fuzz soak
 
 FUZZTIME ?= 10s
 
@@ -44,3 +44,7 @@ bench:
 ## fuzz: every fuzz target for FUZZTIME each (make test gives them 10s; e.g. make fuzz FUZZTIME=5m)
 fuzz:
 	@FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+## soak: ten minutes of mixed load on a real panel process; fails on any error or RSS growth over 10% (see BENCHMARKS.md)
+soak:
+	@scripts/soak.sh

@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"kaas/internal/apptest"
+	"kaas/internal/secretscan"
 	"kaas/internal/testenv"
 	"kaas/localcluster"
 )
@@ -50,7 +52,19 @@ func adopt(t *testing.T, panel *apptest.Panel, name string, velero bool, adminRo
 	}
 	var out struct{ AdoptCluster struct{ ID, Name string } }
 	op.MustDo(`mutation($i:AdoptClusterInput!){adoptCluster(input:$i){id name}}`, map[string]any{"i": input}, &out)
+	recordSealed(t, panel, out.AdoptCluster.ID)
 	return adoptedCluster{ID: out.AdoptCluster.ID, Name: name, kc: kc}
+}
+
+// recordSealed puts the cluster's sealed credential in the run's secret ledger, as a
+// log would show the bytes (base64).
+func recordSealed(t *testing.T, panel *apptest.Panel, clusterID string) {
+	t.Helper()
+	c, err := panel.App.DB().Cluster(context.Background(), clusterID)
+	if err != nil {
+		t.Fatalf("read cluster %s: %v", clusterID, err)
+	}
+	testenv.RecordSecret(t, secretscan.KindSealed, base64.StdEncoding.EncodeToString(c.Credential))
 }
 
 func roleID(t *testing.T, c *apptest.Client, name string) string {

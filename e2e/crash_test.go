@@ -85,6 +85,8 @@ func TestProvisioningSurvivesKill9(t *testing.T) {
 		if p.cmd.ProcessState == nil {
 			p.kill()
 		}
+		logFile.Close()
+		testenv.KeepLogs(t, dir) // the panel's log and its data directory's
 		if t.Failed() {
 			b, _ := os.ReadFile(logFile.Name())
 			t.Logf("panel log:\n%s", b)

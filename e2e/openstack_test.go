@@ -264,7 +264,10 @@ func bootFirstMaster(t *testing.T, fake *openstackfake.Fake, name, key, binDir s
 	if err != nil {
 		t.Fatalf("boot the first master: %v", err)
 	}
-	t.Cleanup(func() { c.Stop() })
+	t.Cleanup(func() {
+		c.Stop()
+		testenv.KeepLogs(t, dir)
+	})
 	if string(c.CAPEM()) != files["/etc/kubernetes/pki/ca.crt"] {
 		t.Fatal("the API server does not use the panel's CA")
 	}

@@ -28,7 +28,10 @@ func startCluster(t *testing.T, dir, name string, webhookKubeconfig []byte, vers
 	if err != nil {
 		t.Fatalf("start cluster %s: %v", name, err)
 	}
-	t.Cleanup(func() { c.Stop() })
+	t.Cleanup(func() {
+		c.Stop()
+		testenv.KeepLogs(t, dir)
+	})
 	return c
 }
 

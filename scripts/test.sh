@@ -2,7 +2,9 @@
 # test.sh installs what is missing, starts the real counterparts (Keystone, PostgreSQL,
 # kube-apiserver binaries, OpenStack) and runs every Go test, each fuzz target for 10 s, the
 # Helm chart check, the frontend unit tests and the browser tests. A counterpart that cannot
-# be started fails the run.
+# be started fails the run. Last, every log the run wrote (panels, local clusters' etcd and
+# kube-apiserver, the test Keystone, the browser tests' servers) is scanned for every
+# secret the run created (cmd/kaas-secretscan).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -20,6 +22,15 @@ if [[ -z ${KAAS_KEEP_SERVICES:-} ]]; then
     scripts/openstack.sh stop "$STATE/test-openstack" >/dev/null 2>&1 || true' EXIT
 fi
 
+# The harnesses append every secret they create or receive to the ledger and write every
+# process's log under the log directory; the last step looks for the one in the other.
+LOGS=$STATE/test-logs
+export KAAS_TEST_LOG_DIR=$LOGS KAAS_SECRET_LEDGER=$STATE/test-secrets.jsonl
+rm -rf "$LOGS" "$KAAS_SECRET_LEDGER"
+mkdir -p "$LOGS/browser"
+KEYSTONE_LOG=$STATE/test-keystone/keystone.log
+keystone_from=$(($(stat -c %s "$KEYSTONE_LOG" 2>/dev/null || echo 0) + 1))
+
 step "building the SPA"
 (cd frontend && { [[ -d node_modules && node_modules/.package-lock.json -nt package-lock.json ]] || npm ci --no-audit --no-fund; } && npm run --silent codegen:check && npm run --silent build)
 
@@ -27,7 +38,7 @@ step "go vet"
 go vet ./...
 
 step "go test"
-go test -count=1 -timeout 20m ./...
+go test -count=1 -timeout 20m ./... 2>&1 | tee "$LOGS/go-test.log"
 
 step "fuzz targets, 10 s each"
 FUZZTIME=10s scripts/fuzz.sh
@@ -50,6 +61,12 @@ step "frontend unit tests"
 (cd frontend && npm test --silent)
 
 step "browser tests (Chromium)"
-(cd frontend && npm run --silent e2e)
+(cd frontend && npm run --silent e2e) 2>&1 | tee "$LOGS/browser/e2e-output.log"
+
+step "no secret in any log"
+# The test Keystone is shared with other runs: only what it wrote during this one.
+tail -c +"$keystone_from" "$KEYSTONE_LOG" >"$LOGS/keystone.log"
+go run ./cmd/kaas-secretscan -ledger "$KAAS_SECRET_LEDGER" -logs "$LOGS"
+rm -f "$KAAS_SECRET_LEDGER"
 
 step "all tests passed"

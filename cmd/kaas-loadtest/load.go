@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"kaas/internal/loadgen"
 )
 
 // phase is one closed-loop run: each worker sends a request, waits for its answer and
@@ -96,14 +97,6 @@ func (w *worker) fail(format string, args ...any) {
 	w.errors++
 }
 
-// reviewAnswer is the part of a TokenReview response the load test checks.
-type reviewAnswer struct {
-	Status struct {
-		Authenticated bool   `json:"authenticated"`
-		Error         string `json:"error"`
-	} `json:"status"`
-}
-
 // runPhase runs p with concurrency workers sharing client.
 func runPhase(client *http.Client, p phase, concurrency int) result {
 	var (
@@ -144,61 +137,7 @@ func runPhase(client *http.Client, p phase, concurrency int) result {
 
 // review sends one TokenReview and checks the answer.
 func (w *worker) review(client *http.Client, url string, body []byte, authenticated bool) {
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		w.fail("new request: %v", err)
-		return
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		w.fail("request: %v", err)
-		return
-	}
-	w.buf.Reset()
-	_, err = w.buf.ReadFrom(resp.Body)
-	resp.Body.Close()
-	switch {
-	case err != nil:
-		w.fail("read response: %v", err)
-		return
-	case resp.StatusCode != http.StatusOK:
-		w.fail("status %d: %.200s", resp.StatusCode, w.buf.Bytes())
-		return
-	}
-	var a reviewAnswer
-	if err := json.Unmarshal(w.buf.Bytes(), &a); err != nil {
-		w.fail("decode response: %v", err)
-		return
-	}
-	if a.Status.Authenticated != authenticated {
-		w.fail("authenticated = %v, want %v (error %q)", a.Status.Authenticated, authenticated, a.Status.Error)
-	}
-}
-
-// reviewBody is a TokenReview as a kube-apiserver sends it.
-func reviewBody(token string) []byte {
-	b, _ := json.Marshal(map[string]any{
-		"apiVersion": "authentication.k8s.io/v1",
-		"kind":       "TokenReview",
-		"metadata":   map[string]any{"creationTimestamp": nil},
-		"spec":       map[string]any{"token": token, "audiences": []string{"https://kubernetes.default.svc"}},
-		"status":     map[string]any{"user": map[string]any{}},
-	})
-	return b
-}
-
-// newClient returns the client shared by all workers: one keep-alive connection per
-// worker and host, nothing from the environment (no proxy).
-func newClient(concurrency int) *http.Client {
-	return &http.Client{
-		Timeout: 10 * time.Second,
-		Transport: &http.Transport{
-			Proxy:               nil,
-			MaxIdleConns:        0, // no overall limit: the baseline and the panel each get concurrency
-			MaxIdleConnsPerHost: concurrency,
-			IdleConnTimeout:     90 * time.Second,
-			DisableCompression:  true,
-		},
+	if err := loadgen.Review(client, url, body, authenticated, &w.buf); err != nil {
+		w.fail("%v", err)
 	}
 }

@@ -23,6 +23,7 @@ import (
 
 	"kaas/config"
 	"kaas/internal/benchpanel"
+	"kaas/internal/loadgen"
 	"kaas/tokens"
 )
 
@@ -165,16 +166,16 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 	unknownBodies := bodies(unknown)
 	fresh := func(int) []byte {
 		s, _ := tokens.Generate(nil) // crypto/rand does not fail on Linux
-		return reviewBody(s)
+		return loadgen.ReviewBody(s)
 	}
-	client := newClient(o.Concurrency)
+	client := loadgen.NewClient(o.Concurrency)
 	defer client.CloseIdleConnections()
 	webhook := p.URL + "/authenticate"
 	do := func(ph phase) { rep.add(runPhase(client, ph, o.Concurrency)) }
 
 	do(phase{name: "known, warm-up", url: webhook, body: cycle(known), authenticated: true, done: atLeast(o.Warmup, len(known), maxPhase)})
 	do(phase{name: "unknown, warm-up", url: webhook, body: cycle(unknownBodies), done: onePass(len(unknownBodies), maxPhase)})
-	fetches0, err := counter(client, p.URL, "kaas_keystone_identity_fetches_total")
+	fetches0, err := loadgen.Metric(client, p.URL, "kaas_keystone_identity_fetches_total")
 	if err != nil {
 		return 0, err
 	}
@@ -188,12 +189,12 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 	slice := o.Duration / rounds
 	for range rounds {
 		do(phase{name: "baseline (HTTP + JSON)", url: baseURL, body: cycle(known), authenticated: true, done: forDuration(slice), measured: true})
-		misses0, err := counter(client, p.URL, "kaas_token_cache_lookups_total", `"miss"`)
+		misses0, err := loadgen.Metric(client, p.URL, "kaas_token_cache_lookups_total", `"miss"`)
 		if err != nil {
 			return 0, err
 		}
 		do(phase{name: "known tokens", url: webhook, body: cycle(known), authenticated: true, done: forDuration(slice), measured: true})
-		misses1, err := counter(client, p.URL, "kaas_token_cache_lookups_total", `"miss"`)
+		misses1, err := loadgen.Metric(client, p.URL, "kaas_token_cache_lookups_total", `"miss"`)
 		if err != nil {
 			return 0, err
 		}
@@ -202,7 +203,7 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 		do(phase{name: "unknown, new each request", url: webhook, body: fresh, done: forDuration(slice), measured: true})
 	}
 	stopProfile()
-	fetches1, err := counter(client, p.URL, "kaas_keystone_identity_fetches_total")
+	fetches1, err := loadgen.Metric(client, p.URL, "kaas_keystone_identity_fetches_total")
 	if err != nil {
 		return 0, err
 	}
@@ -222,7 +223,7 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 	}
 	do(phase{name: "cold: new panel, first pass", url: p2.URL + "/authenticate", body: cycle(known), authenticated: true,
 		done: onePass(len(known), o.Duration), measured: true})
-	fetches2, err := counter(client, p2.URL, "kaas_keystone_identity_fetches_total")
+	fetches2, err := loadgen.Metric(client, p2.URL, "kaas_keystone_identity_fetches_total")
 	if err != nil {
 		p2.Stop()
 		return 0, err
@@ -231,9 +232,11 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 	if err := p2.Stop(); err != nil {
 		return 0, fmt.Errorf("stop cold panel: %w", err)
 	}
-	if rep.rss, rep.peak, err = rss(); err != nil {
+	mem, err := loadgen.ProcMemory(0)
+	if err != nil {
 		return 0, err
 	}
+	rep.rss, rep.peak = mem.RSS, mem.Peak
 	rep.print(out)
 	errs := 0
 	for _, r := range rep.results {
@@ -245,7 +248,7 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 func bodies(secrets []string) [][]byte {
 	out := make([][]byte, len(secrets))
 	for i, s := range secrets {
-		out[i] = reviewBody(s)
+		out[i] = loadgen.ReviewBody(s)
 	}
 	return out
 }

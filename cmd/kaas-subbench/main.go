@@ -171,7 +171,7 @@ func (b *bench) follow(ctx context.Context, gate string, n int) (*followed, erro
 		var wg sync.WaitGroup
 		for _, s := range subs {
 			if s != nil {
-				wg.Go(func() { s.conn.Close(1000, "") })
+				wg.Go(func() { s.conn.Close() })
 			}
 		}
 		wg.Wait()

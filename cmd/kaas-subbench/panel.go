@@ -3,15 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"kaas/app"
+	"kaas/internal/loadgen"
 	"kaas/models"
 	"kaas/provisioning"
 )
@@ -124,30 +123,11 @@ func raiseFileLimit(want uint64) (uint64, error) {
 
 // memory is a sample of the process: panel and subscribers together.
 type memory struct {
-	RSS, Peak  int64 // VmRSS, VmHWM
+	loadgen.Memory
 	Goroutines int
 }
 
 func sampleMemory() (memory, error) {
-	m := memory{Goroutines: runtime.NumGoroutine()}
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return m, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok || (k != "VmRSS" && k != "VmHWM") {
-			continue
-		}
-		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-		if err != nil {
-			return m, fmt.Errorf("%s: %w", k, err)
-		}
-		if k == "VmRSS" {
-			m.RSS = kb << 10
-		} else {
-			m.Peak = kb << 10
-		}
-	}
-	return m, nil
+	m, err := loadgen.ProcMemory(0)
+	return memory{Memory: m, Goroutines: runtime.NumGoroutine()}, err
 }

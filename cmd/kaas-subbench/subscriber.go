@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/coder/websocket"
+	"kaas/internal/gqlws"
 )
 
 // jobProgressQuery is the subscription every subscriber sends: from the first event on.
@@ -22,20 +22,13 @@ type delivery struct {
 
 // subscriber is one graphql-transport-ws client of /graphql.
 type subscriber struct {
-	conn *websocket.Conn
+	conn *gqlws.Conn
 	got  []delivery
 	// completed is set when the server ended the subscription with "complete".
 	completed bool
 	err       error
 	// lastAt is when the subscriber received its last event.
 	lastAt time.Time
-}
-
-// message is a graphql-transport-ws message.
-type message struct {
-	ID      string          `json:"id,omitempty"`
-	Type    string          `json:"type"`
-	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
 // nextPayload is the payload of a "next" (and, as a list of errors, of "error").
@@ -55,78 +48,24 @@ type nextPayload struct {
 // dialSubscriber opens a websocket to url authenticated by the bearer token on the
 // upgrade request and completes connection_init → connection_ack.
 func dialSubscriber(ctx context.Context, url, token string, expect int) (*subscriber, error) {
-	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{
-		HTTPHeader:   http.Header{"Authorization": {"Bearer " + token}},
-		Subprotocols: []string{"graphql-transport-ws"},
-	})
+	c, err := gqlws.Dial(ctx, url, http.Header{"Authorization": {"Bearer " + token}})
 	if err != nil {
 		return nil, err
 	}
-	s := &subscriber{conn: c, got: make([]delivery, 0, expect)}
-	if err := s.send(ctx, message{Type: "connection_init", Payload: json.RawMessage(`{}`)}); err != nil {
-		c.CloseNow()
-		return nil, err
-	}
-	for {
-		m, err := s.read(ctx)
-		if err != nil {
-			c.CloseNow()
-			return nil, fmt.Errorf("wait for connection_ack: %w", err)
-		}
-		switch m.Type {
-		case "connection_ack":
-			return s, nil
-		case "ping":
-			if err := s.send(ctx, message{Type: "pong"}); err != nil {
-				c.CloseNow()
-				return nil, err
-			}
-		default:
-			c.CloseNow()
-			return nil, fmt.Errorf("got %q before connection_ack: %s", m.Type, m.Payload)
-		}
-	}
-}
-
-func (s *subscriber) send(ctx context.Context, m message) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return s.conn.Write(ctx, websocket.MessageText, b)
-}
-
-func (s *subscriber) read(ctx context.Context) (message, error) {
-	var m message
-	_, b, err := s.conn.Read(ctx)
-	if err != nil {
-		return m, err
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return m, fmt.Errorf("message %q: %w", b, err)
-	}
-	return m, nil
+	return &subscriber{conn: c, got: make([]delivery, 0, expect)}, nil
 }
 
 // follow subscribes to the job's progress and records every event until the server
 // completes the subscription, the subscription fails or ctx ends. first is called once,
 // on the first event: the subscriber is then registered with the engine.
 func (s *subscriber) follow(ctx context.Context, jobID string, first func()) {
-	vars, _ := json.Marshal(map[string]string{"id": jobID})
-	payload, _ := json.Marshal(map[string]json.RawMessage{"query": mustJSON(jobProgressQuery), "variables": vars})
-	if s.err = s.send(ctx, message{ID: "1", Type: "subscribe", Payload: payload}); s.err != nil {
+	if s.err = s.conn.Subscribe(ctx, "1", jobProgressQuery, map[string]string{"id": jobID}); s.err != nil {
 		return
 	}
 	for {
-		_, b, err := s.conn.Read(ctx)
-		received := time.Now()
+		m, received, err := s.conn.Next(ctx)
 		if err != nil {
-			s.err = fmt.Errorf("read: %w", err)
-			return
-		}
-		var m message
-		if err := json.Unmarshal(b, &m); err != nil {
-			s.err = fmt.Errorf("message %q: %w", b, err)
+			s.err = err
 			return
 		}
 		switch m.Type {
@@ -148,11 +87,6 @@ func (s *subscriber) follow(ctx context.Context, jobID string, first func()) {
 		case "error":
 			s.err = fmt.Errorf("subscription error: %s", m.Payload)
 			return
-		case "ping":
-			if s.err = s.send(ctx, message{Type: "pong"}); s.err != nil {
-				return
-			}
-		case "pong":
 		default:
 			s.err = fmt.Errorf("unexpected %q message: %s", m.Type, m.Payload)
 			return
@@ -178,12 +112,4 @@ func (s *subscriber) check(last int) error {
 		return fmt.Errorf("no complete after the last event")
 	}
 	return nil
-}
-
-func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }

@@ -1,13 +1,29 @@
 import { test as base, expect } from '@playwright/test'
 import type { Page } from '@playwright/test'
+import { KIND, recordGraphQL, recordSecret } from './ledger.ts'
 
-// test is Playwright's test with baseURL pointing at the panel global-setup.ts started.
+// test is Playwright's test with baseURL pointing at the panel global-setup.ts started,
+// and a page whose GraphQL traffic and session cookies go to the run's secret ledger
+// (ledger.ts): what the login form sends, the token secrets the panel answers.
 export const test = base.extend({
   // eslint-disable-next-line no-empty-pattern
   baseURL: async ({}, use) => {
     const url = process.env.KAAS_E2E_BASE_URL
     if (!url) throw new Error('KAAS_E2E_BASE_URL is not set: global-setup.ts did not start the panel')
     await use(url)
+  },
+  page: async ({ page }, use) => {
+    const graphql = (url: string) => new URL(url).pathname === '/graphql'
+    page.on('request', (req) => {
+      if (req.method() === 'POST' && graphql(req.url())) recordGraphQL(req.postData())
+    })
+    page.on('response', (res) => {
+      if (res.request().method() !== 'POST' || !graphql(res.url())) return
+      res.text().then(recordGraphQL, () => {})
+      res.headerValue('set-cookie').then((v) => recordSecret(KIND.session, /kaas_session=([^;\s]+)/.exec(v ?? '')?.[1]), () => {})
+    })
+    await use(page)
+    for (const c of await page.context().cookies()) if (c.name === 'kaas_session') recordSecret(KIND.session, c.value)
   },
 })
 

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { accessSync, constants, mkdtempSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { KIND, recordKubeconfig } from './ledger.ts'
 import type { TestbedCluster } from './testbed.ts'
 
 // freePort asks the OS for a free loopback port.
@@ -61,6 +62,16 @@ async function waitReady(baseURL: string, exited: () => string | null, deadlineM
   throw new Error(`the panel server was not ready within ${deadlineMs / 1000}s (last /readyz: ${last})`)
 }
 
+// logDir is where this run's server logs go: browser/ under KAAS_TEST_LOG_DIR (set by
+// scripts/test.sh, scanned for secrets at the end of the run), else the given directory.
+function logDir(fallback: string): string {
+  const root = process.env.KAAS_TEST_LOG_DIR
+  if (!root) return fallback
+  const dir = join(root, 'browser')
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  return dir
+}
+
 // globalSetup starts the panel binary named by KAAS_BIN on a free port with a fresh data
 // directory, inheriting the environment (the OS_* variables that name the Keystone), and
 // hands its URL to the tests in KAAS_E2E_BASE_URL.
@@ -77,7 +88,7 @@ export default async function globalSetup(): Promise<void> {
 
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'kaas-e2e-'))
-  const logPath = join(dataDir, 'server.log')
+  const logPath = join(logDir(dataDir), 'server.log')
   const log = openSync(logPath, 'a')
   // The first login wait is 30 s, longer than any sign-in takes on a loaded machine, so
   // the sixth wrong password is refused whatever the pace of the first five.
@@ -104,6 +115,7 @@ export default async function globalSetup(): Promise<void> {
   }
   process.env.KAAS_E2E_BASE_URL = baseURL
   process.env.KAAS_E2E_PID = String(child.pid)
+  process.env.KAAS_E2E_SERVER_LOG = logPath
   process.env.KAAS_E2E_DATA_DIR = dataDir
   console.log(`panel server ${binPath} ready at ${baseURL} (log: ${logPath})`)
 
@@ -153,13 +165,14 @@ const TESTBED_DEADLINE_MS = 120_000
 // printed go to a JSON file named by KAAS_E2E_CLUSTERS_FILE (see testbed.ts).
 async function startTestbed(cmd: TestbedCommand, panelURL: string, panelDataDir: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kaas-e2e-testbed-'))
-  const logPath = join(dir, 'testbed.log')
+  const logPath = join(logDir(dir), 'testbed.log')
   const log = openSync(logPath, 'a')
   const args = ['--bin-dir', cmd.binDir, '--dir', dir, '--panel', panelURL, '--clusters', TESTBED_CLUSTERS.join(','), '--apply', cmd.crds]
   const started = Date.now()
   const child = spawn(cmd.bin, args, { env: process.env, stdio: ['ignore', 'pipe', log] })
   // Teardown needs these even when the start fails half way.
   process.env.KAAS_E2E_TESTBED_DIR = dir
+  process.env.KAAS_E2E_TESTBED_LOG = logPath
   if (child.pid) process.env.KAAS_E2E_TESTBED_PID = String(child.pid)
 
   let clusters: TestbedCluster[]
@@ -174,6 +187,7 @@ async function startTestbed(cmd: TestbedCommand, panelURL: string, panelDataDir:
     await stopChild(child)
     throw new Error(`kaas-testbed said ready without the clusters ${missing.join(', ')}\n--- its stderr ---\n${tail(logPath)}`)
   }
+  for (const c of clusters) recordKubeconfig(c.adminKubeconfig, KIND.kubeconfigKey)
   const file = join(panelDataDir, 'clusters.json')
   writeFileSync(file, JSON.stringify(clusters, null, 2), { mode: 0o600 })
   process.env.KAAS_E2E_CLUSTERS_FILE = file

@@ -1,5 +1,5 @@
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
 
 function alive(pid: number): boolean {
   try {
@@ -30,6 +30,21 @@ function keepLog(from: string, name: string): void {
   copyFileSync(from, join('test-results', name))
 }
 
+// keepChildLogs copies every *.log under dir (the testbed's etcd and kube-apiserver logs)
+// into browser/<name>/ of the run's log directory (KAAS_TEST_LOG_DIR), for the scan for
+// secrets at the end of the run.
+function keepChildLogs(dir: string, name: string): void {
+  const root = process.env.KAAS_TEST_LOG_DIR
+  if (!root) return
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.log')) continue
+    const from = join(entry.parentPath, entry.name)
+    const to = join(root, 'browser', name, relative(dir, from))
+    mkdirSync(dirname(to), { recursive: true, mode: 0o700 })
+    copyFileSync(from, to)
+  }
+}
+
 // globalTeardown stops what global-setup.ts started: kaas-testbed first (on SIGTERM it
 // stops its etcd and kube-apiserver processes, which also get SIGTERM should it die), then
 // the panel server. It keeps their logs in test-results/ and removes their directories
@@ -40,12 +55,14 @@ export default async function globalTeardown(): Promise<void> {
 
   const testbedDir = process.env.KAAS_E2E_TESTBED_DIR
   if (testbedDir && existsSync(testbedDir)) {
-    keepLog(join(testbedDir, 'testbed.log'), 'kaas-testbed.log')
+    keepLog(process.env.KAAS_E2E_TESTBED_LOG ?? join(testbedDir, 'testbed.log'), 'kaas-testbed.log')
+    keepChildLogs(testbedDir, 'testbed')
     if (!process.env.KAAS_E2E_KEEP) rmSync(testbedDir, { recursive: true, force: true })
   }
   const dataDir = process.env.KAAS_E2E_DATA_DIR
   if (dataDir && existsSync(dataDir)) {
-    keepLog(join(dataDir, 'server.log'), 'kaas-server.log')
+    keepLog(process.env.KAAS_E2E_SERVER_LOG ?? join(dataDir, 'server.log'), 'kaas-server.log')
+    keepChildLogs(dataDir, 'data')
     if (!process.env.KAAS_E2E_KEEP) rmSync(dataDir, { recursive: true, force: true })
   }
 }

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,8 +22,10 @@ import (
 
 	"kaas/app"
 	"kaas/config"
+	"kaas/internal/secretscan"
 	"kaas/internal/testenv"
 	"kaas/models"
+	"kaas/session"
 )
 
 // Panel is a running panel.
@@ -59,6 +63,7 @@ var DemoRoleScope = []models.ScopeRef{{Kind: models.ScopeProject, Ref: "demo", D
 // or, with KAAS_TEST_APP_DATABASE=postgres, on a fresh PostgreSQL schema.
 func Config(t testing.TB) config.Config {
 	ks := testenv.Keystone(t)
+	testenv.RecordSecret(t, secretscan.KindPassword, ks.Password)
 	return config.Config{
 		Addr:        "127.0.0.1:0",
 		DataDir:     t.TempDir(),
@@ -80,11 +85,23 @@ func Config(t testing.TB) config.Config {
 	}
 }
 
-// Start runs a panel with cfg until the test ends.
+// Start runs a panel with cfg until the test ends. Its logs are captured in Logs and,
+// when the run keeps logs (KAAS_TEST_LOG_DIR), written to panel.log in the test's log
+// directory, with the logs of the local clusters it ran, for the scan for secrets at the
+// end of the run.
 func Start(t testing.TB, cfg config.Config) *Panel {
 	t.Helper()
 	logs := &SyncBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var sink io.Writer = logs
+	var logFile *os.File
+	if dir := testenv.LogDir(t); dir != "" {
+		f, err := os.OpenFile(filepath.Join(dir, "panel.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			t.Fatalf("panel log: %v", err)
+		}
+		logFile, sink = f, io.MultiWriter(logs, f)
+	}
+	log := slog.New(slog.NewJSONHandler(sink, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +122,10 @@ func Start(t testing.TB, cfg config.Config) *Panel {
 		cancel()
 		<-done
 		a.Close()
+		if logFile != nil {
+			logFile.Close()
+			testenv.KeepLogs(t, cfg.DataDir)
+		}
 		if t.Failed() {
 			t.Logf("panel logs:\n%s", lastLines(logs.String(), 40))
 		}
@@ -120,12 +141,15 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// Client is a GraphQL client with a cookie jar, like a browser tab.
+// Client is a GraphQL client with a cookie jar, like a browser tab. It records the
+// secrets it sends and receives (passwords, kubeconfigs, token secrets, webhook
+// kubeconfigs, session cookies) in the run's secret ledger.
 type Client struct {
-	t      testing.TB
-	url    string
-	http   *http.Client
-	Bearer string
+	t       testing.TB
+	url     string
+	http    *http.Client
+	Bearer  string
+	session string // the last session cookie recorded
 }
 
 // Client returns a new client (its own cookie jar) for the panel.
@@ -176,12 +200,66 @@ func (c *Client) Do(query string, vars map[string]any, out any) Response {
 		c.t.Fatalf("graphql response %d is not JSON: %s", resp.StatusCode, raw)
 	}
 	r.Status = resp.StatusCode
+	c.recordSecrets(vars, r.Data)
 	if out != nil && len(r.Data) > 0 && string(r.Data) != "null" {
 		if err := json.Unmarshal(r.Data, out); err != nil {
 			c.t.Fatalf("decode data: %v (%s)", err, r.Data)
 		}
 	}
 	return r
+}
+
+// recordSecrets puts in the ledger what a request sent and its answer carried: the
+// variables' passwords and kubeconfigs, the answer's token secrets and webhook
+// kubeconfigs, and the session cookie when it changed.
+func (c *Client) recordSecrets(vars map[string]any, data json.RawMessage) {
+	c.t.Helper()
+	walkStrings(vars, func(key, v string) {
+		switch key {
+		case "p", "password":
+			testenv.RecordSecret(c.t, secretscan.KindPassword, v)
+		case "kubeconfig":
+			testenv.RecordKubeconfig(c.t, []byte(v), secretscan.KindKubeconfigKey)
+		}
+	})
+	var answer any
+	if len(data) > 0 && json.Unmarshal(data, &answer) == nil {
+		walkStrings(answer, func(key, v string) {
+			switch key {
+			case "secret":
+				testenv.RecordSecret(c.t, secretscan.KindToken, v)
+			case "issueWebhookKubeconfig":
+				testenv.RecordKubeconfig(c.t, []byte(v), secretscan.KindWebhookCredential)
+			}
+		})
+	}
+	testenv.RecordSecret(c.t, secretscan.KindToken, c.Bearer)
+	for _, ck := range c.Cookies() {
+		if ck.Name == session.CookieName && ck.Value != c.session {
+			c.session = ck.Value
+			testenv.RecordSecret(c.t, secretscan.KindSession, ck.Value)
+		}
+	}
+}
+
+// walkStrings calls f for every string in a decoded JSON value with the key it is under.
+func walkStrings(v any, f func(key, value string)) {
+	var walk func(key string, v any)
+	walk = func(key string, v any) {
+		switch v := v.(type) {
+		case string:
+			f(key, v)
+		case map[string]any:
+			for k, x := range v {
+				walk(k, x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(key, x)
+			}
+		}
+	}
+	walk("", v)
 }
 
 // MustDo runs one operation and fails the test on any error.
