@@ -115,7 +115,7 @@ func TestProvisioningSurvivesKill9(t *testing.T) {
 	read := func() {
 		op.MustDo(`query($id:ID!){job(id:$id){status events{seq step message}}}`, map[string]any{"id": jobID}, &job)
 	}
-	for _, step := range []string{"validate", "keystone-admin-role", "infrastructure", "wait-for-api", "bootstrap", "register"} {
+	for _, step := range apptest.CreateSteps {
 		// The session cookie stays valid across restarts: its key is in the data dir.
 		eventually(t, "step "+step+" paused after its work", 60*time.Second, func() error {
 			read()
@@ -144,32 +144,5 @@ func TestProvisioningSurvivesKill9(t *testing.T) {
 			done[ev.Step]++
 		}
 	}
-	for _, step := range []string{"validate", "keystone-admin-role", "infrastructure", "wait-for-api", "bootstrap", "register"} {
-		if done[step] != 1 {
-			t.Errorf("step %s recorded done %d times", step, done[step])
-		}
-	}
-	if n := testenv.NewKeystoneAdmin(t).RolesNamed(name + "-cluster-admin"); n != 1 {
-		t.Errorf("%d Keystone roles named %s-cluster-admin, want 1", n, name)
-	}
-	var cs struct{ Clusters []struct{ Name string } }
-	op.MustDo(`{clusters{name}}`, nil, &cs)
-	registered := 0
-	for _, c := range cs.Clusters {
-		if c.Name == name {
-			registered++
-		}
-	}
-	if registered != 1 {
-		t.Errorf("cluster registered %d times", registered)
-	}
-	for what, args := range map[string][]string{
-		"one default admin binding": {"get", "clusterrolebindings", "-l", "app.kubernetes.io/managed-by=kaas-panel", "-o", "name"},
-		"one daily schedule":        {"get", "schedules.velero.io", "-n", "velero", "-o", "name"},
-	} {
-		out, stderr, err := kc.Kubectl(context.Background(), "", args...)
-		if err != nil || len(strings.Fields(out)) != 1 {
-			t.Errorf("%s: %q %v %s", what, out, err, stderr)
-		}
-	}
+	apptest.CheckCreatedOnce(t, op, kc, name, done)
 }

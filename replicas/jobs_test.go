@@ -21,8 +21,6 @@ import (
 	"kaas/localcluster"
 )
 
-// createSteps are the steps of a cluster.create job, in order.
-var createSteps = []string{"validate", "keystone-admin-role", "infrastructure", "wait-for-api", "bootstrap", "register"}
 
 type jobEvent struct {
 	Seq           int
@@ -109,34 +107,7 @@ func checkSideEffectsOnce(t *testing.T, op *apptest.Client, kc *localcluster.Clu
 			done[ev.Step]++
 		}
 	}
-	for _, step := range createSteps {
-		if done[step] != 1 {
-			t.Errorf("step %s recorded done %d times", step, done[step])
-		}
-	}
-	if n := testenv.NewKeystoneAdmin(t).RolesNamed(name + "-cluster-admin"); n != 1 {
-		t.Errorf("%d Keystone roles named %s-cluster-admin, want 1", n, name)
-	}
-	var cs struct{ Clusters []struct{ Name string } }
-	op.MustDo(`{clusters{name}}`, nil, &cs)
-	registered := 0
-	for _, c := range cs.Clusters {
-		if c.Name == name {
-			registered++
-		}
-	}
-	if registered != 1 {
-		t.Errorf("cluster registered %d times", registered)
-	}
-	for what, args := range map[string][]string{
-		"one default admin binding": {"get", "clusterrolebindings", "-l", "app.kubernetes.io/managed-by=kaas-panel", "-o", "name"},
-		"one daily schedule":        {"get", "schedules.velero.io", "-n", "velero", "-o", "name"},
-	} {
-		out, stderr, err := kc.Kubectl(context.Background(), "", args...)
-		if err != nil || len(strings.Fields(out)) != 1 {
-			t.Errorf("%s: %q %v %s", what, out, err, stderr)
-		}
-	}
+	apptest.CheckCreatedOnce(t, op, kc, name, done)
 }
 
 // TestJobTakeoverAfterKill9 kills (SIGKILL) the replica running a cluster.create job in
