@@ -90,19 +90,9 @@ func TestRetentionAndTokenLimitSettings(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env := map[string]string{"OS_AUTH_URL": "http://keystone.test:5000/v3", "OS_USERNAME": "svc", "OS_PASSWORD": "pw"}
-			for k, v := range tc.env {
-				env[k] = v
-			}
-			c, err := config.Load(tc.args, func(k string) string { return env[k] })
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
-				}
+			c, done := loadCase(t, tc.args, tc.env, tc.wantErr)
+			if done {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if c.AuditRetention != tc.audit || c.ExpiredTokenGrace != tc.grace || c.MaxTokensPerUser != tc.maxTokens {
 				t.Errorf("got retention %s, grace %s, max %d; want %s, %s, %d", c.AuditRetention, c.ExpiredTokenGrace, c.MaxTokensPerUser, tc.audit, tc.grace, tc.maxTokens)
@@ -161,19 +151,9 @@ func TestTransportSettings(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env := map[string]string{"OS_AUTH_URL": "http://keystone.test:5000/v3", "OS_USERNAME": "svc", "OS_PASSWORD": "pw"}
-			for k, v := range tc.env {
-				env[k] = v
-			}
-			c, err := config.Load(tc.args, func(k string) string { return env[k] })
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
-				}
+			c, done := loadCase(t, tc.args, tc.env, tc.wantErr)
+			if done {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if c.AllowInsecureWebhook != tc.wantInsecure || c.Keystone.IdleTimeout != tc.wantIdle {
 				t.Fatalf("allow insecure webhook %v, Keystone idle timeout %s; want %v, %s", c.AllowInsecureWebhook, c.Keystone.IdleTimeout, tc.wantInsecure, tc.wantIdle)
@@ -218,4 +198,25 @@ func TestDatabaseSettings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loadCase loads args with the base environment plus env. It reports whether the case is
+// over: the expected error came (an unexpected one, or none, fails the test).
+func loadCase(t *testing.T, args []string, env map[string]string, wantErr string) (config.Config, bool) {
+	t.Helper()
+	all := map[string]string{"OS_AUTH_URL": "http://keystone.test:5000/v3", "OS_USERNAME": "svc", "OS_PASSWORD": "pw"}
+	for k, v := range env {
+		all[k] = v
+	}
+	c, err := config.Load(args, func(k string) string { return all[k] })
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("error %v, want one containing %q", err, wantErr)
+		}
+		return c, true
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, false
 }
