@@ -27,6 +27,17 @@ type panelProcess struct {
 	url string
 }
 
+// buildPanel builds the panel binary into dir with its fault-injection switches (they
+// exist only in a -tags faultinject build) and returns its path.
+func buildPanel(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "kaas")
+	if out, err := exec.Command("go", "build", "-tags", "faultinject", "-o", bin, "kaas").CombinedOutput(); err != nil {
+		t.Fatalf("build the panel: %v\n%s", err, out)
+	}
+	return bin
+}
+
 func (p *panelProcess) start() {
 	p.t.Helper()
 	p.cmd = exec.Command(p.bin, p.args...)
@@ -62,11 +73,7 @@ func (p *panelProcess) kill() {
 // happened exactly once.
 func TestProvisioningSurvivesKill9(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "kaas")
-	// The fault-injection switch exists only in a test build.
-	if out, err := exec.Command("go", "build", "-tags", "faultinject", "-o", bin, "kaas").CombinedOutput(); err != nil {
-		t.Fatalf("build the panel: %v\n%s", err, out)
-	}
+	bin := buildPanel(t, dir)
 	kc := startCluster(t, t.TempDir(), "crash", nil, "")
 	if _, stderr, err := kc.Kubectl(context.Background(), "", "apply", "-f", filepath.Join("testdata", "velero-crds.yaml")); err != nil {
 		t.Fatalf("apply Velero CRDs: %v %s", err, stderr)

@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -87,10 +86,7 @@ func TestOpenStackClusterOnRealServices(t *testing.T) {
 	env := testenv.OpenStack(t)
 	cloud := newRealCloud(t, env)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "kaas")
-	if out, err := exec.Command("go", "build", "-o", bin, "kaas").CombinedOutput(); err != nil {
-		t.Fatalf("build the panel: %v\n%s", err, out)
-	}
+	bin := buildPanel(t, dir)
 	addr := testenv.FreeAddr(t)
 	cert, key := testenv.SelfSignedCert(t)
 	logFile, err := os.Create(filepath.Join(dir, "panel.log"))

@@ -25,7 +25,8 @@ func TestLocalDriverEnabledOnceBinariesAppear(t *testing.T) {
 		{"empty directory", nil, false},
 		{"etcd only", func() { write("etcd", 0o755) }, false},
 		{"kube-apiserver not executable", func() { write("kube-apiserver", 0o644) }, false},
-		{"both binaries", func() { os.Chmod(filepath.Join(dir, "kube-apiserver"), 0o755) }, true},
+		{"no controller manager", func() { os.Chmod(filepath.Join(dir, "kube-apiserver"), 0o755) }, false},
+		{"all three binaries", func() { write("kube-controller-manager", 0o755) }, true},
 	}
 	for i, tc := range cases {
 		d := &LocalDriver{BinDir: dir}

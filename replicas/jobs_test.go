@@ -21,7 +21,6 @@ import (
 	"kaas/localcluster"
 )
 
-
 type jobEvent struct {
 	Seq           int
 	At            time.Time

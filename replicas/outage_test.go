@@ -105,7 +105,7 @@ func TestPostgresRestart(t *testing.T) {
 // checks that exactly one of them restarts the cluster while the other two, waiting for
 // the lock, find it running.
 func TestLocalClustersRestoredByOneReplica(t *testing.T) {
-	rs := startReplicas(t, []string{"a", "b", "c"}, "--kube-bin-dir", kubeBinDir(t))
+	rs := startReplicas(t, []string{"a", "b", "c"}, "--kube-bin-dir", kubeBinDir(t), "--allow-insecure-webhook") // the LOCAL cluster reaches the replicas over loopback http
 	op := client(t, rs[0])
 	op.Login("oscar")
 	name := testenv.RandomName("local-")

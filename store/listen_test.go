@@ -68,7 +68,9 @@ func TestRevocationListenerSurvivesATerminatedBackend(t *testing.T) {
 	defer cancel()
 	var log revocationLog
 	done := make(chan error, 1)
-	go func() { done <- db.ListenTokenNotices(ctx, store.TokenNotices{Revoked: log.revoke, Created: func() {}, Reset: log.reset}, slog.New(slog.DiscardHandler)) }()
+	go func() {
+		done <- db.ListenTokenNotices(ctx, store.TokenNotices{Revoked: log.revoke, Created: func() {}, Reset: log.reset}, slog.New(slog.DiscardHandler))
+	}()
 	waitFor(t, "LISTEN in effect (first reset)", 10*time.Second, func() bool { _, n := log.state(); return n == 1 })
 
 	mkToken := func(id string) {

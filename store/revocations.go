@@ -38,7 +38,7 @@ type TokenNotices struct {
 // noticed). With SQLite there is one process only and it returns at once.
 func (db *DB) ListenTokenNotices(ctx context.Context, n TokenNotices, log *slog.Logger) error {
 	return db.Listen(ctx, Listener{
-		Name:      "token-notices",
+		Name:      "token-revocations",
 		Channels:  []string{revocationChannel, creationChannel},
 		Connected: n.Reset, // anything deleted or created before LISTEN took effect was missed
 		Lost:      n.Reset,
