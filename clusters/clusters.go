@@ -60,7 +60,8 @@ type Endpoint struct {
 
 // Options configures the registry.
 type Options struct {
-	// AdminRoleTemplate names a cluster's admin role; %s is the cluster name.
+	// AdminRoleTemplate names a cluster's admin role; %s is the cluster name (default
+	// models.DefaultAdminRoleTemplate).
 	AdminRoleTemplate string
 	// OperatorRole is the Keystone role (name or ID) of operators.
 	OperatorRole string
@@ -99,9 +100,6 @@ type credEntry struct {
 
 // New returns the registry.
 func New(store Store, sealer Sealer, roles Roles, kube Kube, opts Options) *Registry {
-	if opts.AdminRoleTemplate == "" {
-		opts.AdminRoleTemplate = "%s-cluster-admin"
-	}
 	if opts.OperatorRole == "" {
 		opts.OperatorRole = "admin"
 	}
@@ -111,7 +109,7 @@ func New(store Store, sealer Sealer, roles Roles, kube Kube, opts Options) *Regi
 
 // AdminRoleName returns the Keystone admin role's name for a cluster.
 func (r *Registry) AdminRoleName(cluster string) string {
-	return fmt.Sprintf(r.opts.AdminRoleTemplate, cluster)
+	return models.AdminRoleName(r.opts.AdminRoleTemplate, cluster)
 }
 
 // IsOperator reports whether the identity holds the environment's operator role on the

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"kaas/models"
 )
 
 // Config is everything the panel is configured with.
@@ -88,6 +90,8 @@ type Config struct {
 	ExpiredTokenGrace time.Duration
 	// PruneInterval is the time between pruning passes (one replica at a time).
 	PruneInterval time.Duration
+	// AdminRoleTemplate names each cluster's Keystone admin role; %s is the cluster name.
+	AdminRoleTemplate string
 }
 
 // Defaults of the retention settings.
@@ -227,6 +231,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.DurationVar(&c.SessionTTL, "session-ttl", typed.duration("KAAS_SESSION_TTL", 12*time.Hour), "lifetime of a panel session")
 	credentialKey := fs.String("credential-key", "", "base64 32-byte key encrypting cluster credentials (env KAAS_CREDENTIAL_KEY); generated when empty")
 	oldKeys := fs.String("old-credential-keys", "", "comma-separated base64 keys used before a rotation (env KAAS_OLD_CREDENTIAL_KEYS)")
+	fs.StringVar(&c.AdminRoleTemplate, "cluster-admin-role-template", env("KAAS_CLUSTER_ADMIN_ROLE_TEMPLATE", models.DefaultAdminRoleTemplate), "name of each cluster's Keystone admin role; %s is the cluster name")
 	fs.StringVar(&c.OperatorRole, "operator-role", env("KAAS_OPERATOR_ROLE", "admin"), "Keystone role (name or ID) of operators")
 	fs.DurationVar(&c.IdentityTTL, "identity-ttl", typed.duration("KAAS_IDENTITY_TTL", 5*time.Minute), "how long a user's Keystone identity is cached")
 	fs.DurationVar(&c.IdentityStale, "identity-stale", typed.duration("KAAS_IDENTITY_STALE", 30*time.Minute), "how long past its TTL a cached identity is served while Keystone is unreachable")
@@ -358,6 +363,9 @@ func (c Config) validate() error {
 	}
 	if c.MaxTokensPerUser < 0 {
 		errs = append(errs, fmt.Errorf("--max-tokens-per-user must be 0 (no limit) or more, not %d", c.MaxTokensPerUser))
+	}
+	if !models.ValidAdminRoleTemplate(c.AdminRoleTemplate) {
+		errs = append(errs, fmt.Errorf("--cluster-admin-role-template %q must hold exactly one %%s (the cluster name) and no other %%", c.AdminRoleTemplate))
 	}
 	if c.PruneInterval < time.Second {
 		errs = append(errs, fmt.Errorf("--prune-interval must be at least 1s, not %s", c.PruneInterval))

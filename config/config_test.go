@@ -220,3 +220,30 @@ func loadCase(t *testing.T, args []string, env map[string]string, wantErr string
 	}
 	return c, false
 }
+
+func TestClusterAdminRoleTemplate(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    string
+		wantErr string
+	}{
+		{name: "default", want: "%s-cluster-admin"},
+		{name: "flag", args: []string{"--cluster-admin-role-template", "k8s-%s-admins"}, want: "k8s-%s-admins"},
+		{name: "environment", env: map[string]string{"KAAS_CLUSTER_ADMIN_ROLE_TEMPLATE": "%s-admins"}, want: "%s-admins"},
+		{name: "no cluster name", args: []string{"--cluster-admin-role-template", "admins"}, wantErr: "exactly one %s"},
+		{name: "another verb", args: []string{"--cluster-admin-role-template", "%s-%d"}, wantErr: "exactly one %s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, done := loadCase(t, tt.args, tt.env, tt.wantErr)
+			if done {
+				return
+			}
+			if c.AdminRoleTemplate != tt.want {
+				t.Fatalf("template = %q, want %q", c.AdminRoleTemplate, tt.want)
+			}
+		})
+	}
+}

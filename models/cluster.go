@@ -2,6 +2,7 @@ package models
 
 import (
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -88,6 +89,28 @@ type Cluster struct {
 	WebhookTokenHash []byte `gorm:"size:32;uniqueIndex:idx_clusters_webhook_hash"`
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+}
+
+// DefaultAdminBinding is the ClusterRoleBinding provisioning creates to give a cluster's
+// Keystone admin role (as a group) the ClusterRole cluster-admin; the panel never deletes
+// it through a binding request.
+const DefaultAdminBinding = "kaas:default-cluster-admin"
+
+// DefaultAdminRoleTemplate names a cluster's Keystone admin role; %s is the cluster name.
+const DefaultAdminRoleTemplate = "%s-cluster-admin"
+
+// AdminRoleName is the name of cluster's Keystone admin role by template (one %s).
+func AdminRoleName(template, cluster string) string {
+	if template == "" {
+		template = DefaultAdminRoleTemplate
+	}
+	return strings.Replace(template, "%s", cluster, 1)
+}
+
+// ValidAdminRoleTemplate reports whether template names roles: exactly one %s and no
+// other % verb, at most 200 characters.
+func ValidAdminRoleTemplate(template string) bool {
+	return len(template) <= 200 && strings.Count(template, "%s") == 1 && strings.Count(template, "%") == 1
 }
 
 // DriverLocal is the driver of clusters whose control plane (etcd, kube-apiserver,

@@ -42,7 +42,7 @@ func (cj *ClusterJobs) Drivers() []string {
 
 // DefaultAdminBinding is the ClusterRoleBinding that gives the cluster's Keystone admin
 // role (as a group) the ClusterRole cluster-admin.
-const DefaultAdminBinding = "kaas:default-cluster-admin"
+const DefaultAdminBinding = models.DefaultAdminBinding
 
 // Keystone is what the cluster jobs do in Keystone.
 type Keystone interface {
@@ -79,7 +79,8 @@ type ClusterJobs struct {
 	Store    ClusterStore
 	Sealer   Sealer
 	Kube     Connector
-	// AdminRoleTemplate names a cluster's admin role; %s is the cluster name.
+	// AdminRoleTemplate names a cluster's admin role; %s is the cluster name (default
+	// models.DefaultAdminRoleTemplate).
 	AdminRoleTemplate string
 	// Forget drops a user's cached identity, so a new role shows at once.
 	Forget func(userID string)
@@ -142,9 +143,6 @@ type DeleteArgs struct {
 
 // Register adds the cluster job kinds to the engine.
 func (cj *ClusterJobs) Register(e *Engine) {
-	if cj.AdminRoleTemplate == "" {
-		cj.AdminRoleTemplate = "%s-cluster-admin"
-	}
 	e.Register(KindClusterCreate, []Step{
 		{Name: "validate", Timeout: time.Minute, Run: cj.validate},
 		{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.adminRole},
@@ -263,7 +261,7 @@ func (cj *ClusterJobs) validate(ctx context.Context, j *JobRun) error {
 }
 
 func (cj *ClusterJobs) roleName(cluster string) string {
-	return fmt.Sprintf(cj.AdminRoleTemplate, cluster)
+	return models.AdminRoleName(cj.AdminRoleTemplate, cluster)
 }
 
 func (cj *ClusterJobs) adminRole(ctx context.Context, j *JobRun) error {

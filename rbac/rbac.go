@@ -34,7 +34,7 @@ const listMissRefresh = time.Second
 
 // DefaultAdminBinding is the ClusterRoleBinding provisioning creates for the cluster's
 // admin role; it cannot be deleted through the panel.
-const DefaultAdminBinding = "kaas:default-cluster-admin"
+const DefaultAdminBinding = models.DefaultAdminBinding
 
 // userIDsAnnotation keeps the Keystone user IDs of a binding's User subjects.
 const userIDsAnnotation = "kaas.io/keystone-user-ids"
