@@ -60,7 +60,7 @@ func main() {
 	flag.IntVar(&o.PID, "pid", 0, "with -url: the panel's process ID, for its memory and open files (else from its /metrics)")
 	flag.StringVar(&o.LogDir, "log-dir", "", "directory for the started panel's log (default: a new temporary directory)")
 	flag.DurationVar(&o.Duration, "duration", 10*time.Minute, "length of the measured run, after the warm-up (at most 1h)")
-	flag.DurationVar(&o.Warmup, "warmup", 30*time.Second, "load before the start sample (caches and pools fill)")
+	flag.DurationVar(&o.Warmup, "warmup", 3*time.Minute, "load before the start sample (caches and pools fill: SQLite page caches grow for about three minutes)")
 	flag.DurationVar(&o.SampleEvery, "sample-every", time.Minute, "time between samples of the panel during the run")
 	flag.IntVar(&o.ReviewRate, "review-rate", 100, "TokenReviews per second")
 	flag.IntVar(&o.GraphQLRate, "graphql-rate", 10, "GraphQL turns per second (logins are one turn in 25)")
