@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
+	"kaas/memo"
 	"kaas/models"
 )
 
@@ -78,8 +80,9 @@ type Registry struct {
 	kube   Kube
 	opts   Options
 
-	credMu    sync.RWMutex
-	credCache map[[32]byte]credEntry
+	// credentials remembers which cluster a webhook credential hash names; only known
+	// credentials are kept.
+	credentials *memo.Cache[[32]byte, string]
 
 	clientMu sync.Mutex
 	clients  map[string]clientEntry
@@ -93,18 +96,13 @@ type clientEntry struct {
 	dc      dynamic.Interface
 }
 
-type credEntry struct {
-	name    string
-	fetched time.Time
-}
-
 // New returns the registry.
 func New(store Store, sealer Sealer, roles Roles, kube Kube, opts Options) *Registry {
 	if opts.OperatorRole == "" {
 		opts.OperatorRole = "admin"
 	}
 	return &Registry{store: store, sealer: sealer, roles: roles, kube: kube, opts: opts,
-		credCache: map[[32]byte]credEntry{}, clients: map[string]clientEntry{}, facts: newFactCache()}
+		credentials: memo.New[[32]byte, string](memo.Options{TTL: credentialTTL, Max: maxCachedCredentials}), clients: map[string]clientEntry{}, facts: newFactCache()}
 }
 
 // AdminRoleName returns the Keystone admin role's name for a cluster.
@@ -286,9 +284,7 @@ func (r *Registry) IssueWebhookCredential(ctx context.Context, clusterID string)
 	if err := r.store.UpdateCluster(ctx, c); err != nil {
 		return nil, "", err
 	}
-	r.credMu.Lock()
-	r.credCache = map[[32]byte]credEntry{}
-	r.credMu.Unlock()
+	r.credentials.ForgetAll()
 	return c, cred, nil
 }
 
@@ -337,25 +333,18 @@ func (r *Registry) ClusterForCredential(ctx context.Context, credential string) 
 		return "", nil
 	}
 	sum := sha256.Sum256([]byte(credential))
-	now := time.Now()
-	r.credMu.RLock()
-	e, ok := r.credCache[sum]
-	r.credMu.RUnlock()
-	if ok && now.Sub(e.fetched) < credentialTTL {
-		return e.name, nil
-	}
-	name, err := r.store.WebhookClusterName(ctx, sum[:])
-	if err != nil || name == "" {
-		return "", err
-	}
-	r.credMu.Lock()
-	if _, ok := r.credCache[sum]; !ok && len(r.credCache) >= maxCachedCredentials {
-		for k := range r.credCache { // drop one: they all name clusters
-			delete(r.credCache, k)
-			break
+	name, err := r.credentials.Get(ctx, sum, func(ctx context.Context) (string, error) {
+		name, err := r.store.WebhookClusterName(ctx, sum[:])
+		if err == nil && name == "" {
+			err = errUnknownCredential // not remembered: errors never are
 		}
+		return name, err
+	})
+	if errors.Is(err, errUnknownCredential) {
+		return "", nil
 	}
-	r.credCache[sum] = credEntry{name: name, fetched: now}
-	r.credMu.Unlock()
-	return name, nil
+	return name, err
 }
+
+// errUnknownCredential keeps an unknown credential out of the cache.
+var errUnknownCredential = errors.New("no cluster has this webhook credential")

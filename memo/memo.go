@@ -5,6 +5,7 @@ package memo
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -17,13 +18,13 @@ const fetchTimeout = 30 * time.Second
 
 // Cache remembers successful answers by key for TTL; errors are never remembered. At most
 // Max keys are kept (the oldest answers go first).
-type Cache[V any] struct {
+type Cache[K comparable, V any] struct {
 	ttl time.Duration
 	max int
 	now func() time.Time
 
 	mu      sync.Mutex
-	entries map[string]entry[V]
+	entries map[K]entry[V]
 	gen     uint64 // bumped by Forget: an answer fetched before it is not kept
 	flights singleflight.Group
 }
@@ -45,30 +46,35 @@ type Options struct {
 }
 
 // New returns an empty cache.
-func New[V any](opts Options) *Cache[V] {
+func New[K comparable, V any](opts Options) *Cache[K, V] {
 	if opts.Max <= 0 {
 		opts.Max = 1024
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Cache[V]{ttl: opts.TTL, max: opts.Max, now: opts.Now, entries: map[string]entry[V]{}}
+	return &Cache[K, V]{ttl: opts.TTL, max: opts.Max, now: opts.Now, entries: map[K]entry[V]{}}
 }
 
 // Get returns key's remembered answer, or calls fetch once for every concurrent asker
 // of key and remembers a successful answer.
-func (c *Cache[V]) Get(ctx context.Context, key string, fetch func(context.Context) (V, error)) (V, error) {
+func (c *Cache[K, V]) Get(ctx context.Context, key K, fetch func(context.Context) (V, error)) (V, error) {
 	return c.GetWithin(ctx, key, c.ttl, fetch)
 }
 
 // GetWithin is Get for a caller that needs an answer younger than maxAge (at most the
 // TTL): one that knows the remembered answer lacks something asks for a newer one, and
 // concurrent such askers still share one call.
-func (c *Cache[V]) GetWithin(ctx context.Context, key string, maxAge time.Duration, fetch func(context.Context) (V, error)) (V, error) {
-	if v, ok := c.fresh(key, min(maxAge, c.ttl)); ok {
+func (c *Cache[K, V]) GetWithin(ctx context.Context, key K, maxAge time.Duration, fetch func(context.Context) (V, error)) (V, error) {
+	maxAge = min(maxAge, c.ttl)
+	if v, ok := c.fresh(key, maxAge); ok {
 		return v, nil
 	}
-	ch := c.flights.DoChan(key, func() (any, error) {
+	ch := c.flights.DoChan(flightKey(key), func() (any, error) {
+		// A call that ended between the check above and this one has stored its answer.
+		if v, ok := c.fresh(key, maxAge); ok {
+			return v, nil
+		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
 		defer cancel()
 		started, gen := c.now(), c.generation()
@@ -92,22 +98,38 @@ func (c *Cache[V]) GetWithin(ctx context.Context, key string, maxAge time.Durati
 }
 
 // Forget drops key's answer: the next Get calls upstream.
-func (c *Cache[V]) Forget(key string) {
+func (c *Cache[K, V]) Forget(key K) {
 	c.mu.Lock()
 	delete(c.entries, key)
 	c.gen++
 	c.mu.Unlock()
-	c.flights.Forget(key)
+	c.flights.Forget(flightKey(key))
+}
+
+// ForgetAll drops every answer.
+func (c *Cache[K, V]) ForgetAll() {
+	c.mu.Lock()
+	clear(c.entries)
+	c.gen++
+	c.mu.Unlock()
+}
+
+// flightKey names key's call in flight; only misses pay for it.
+func flightKey[K comparable](key K) string {
+	if s, ok := any(key).(string); ok {
+		return s
+	}
+	return fmt.Sprint(key)
 }
 
 // Len reports how many answers are kept.
-func (c *Cache[V]) Len() int {
+func (c *Cache[K, V]) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.entries)
 }
 
-func (c *Cache[V]) fresh(key string, maxAge time.Duration) (V, bool) {
+func (c *Cache[K, V]) fresh(key K, maxAge time.Duration) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
@@ -118,7 +140,7 @@ func (c *Cache[V]) fresh(key string, maxAge time.Duration) (V, bool) {
 	return e.value, true
 }
 
-func (c *Cache[V]) generation() uint64 {
+func (c *Cache[K, V]) generation() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.gen
@@ -126,7 +148,7 @@ func (c *Cache[V]) generation() uint64 {
 
 // store keeps v as fetched at started (not at its end: an answer is never served longer
 // than TTL after the upstream call began), unless a Forget came after the call began.
-func (c *Cache[V]) store(key string, v V, started time.Time, gen uint64) {
+func (c *Cache[K, V]) store(key K, v V, started time.Time, gen uint64) {
 	if c.ttl <= 0 {
 		return
 	}
@@ -142,9 +164,9 @@ func (c *Cache[V]) store(key string, v V, started time.Time, gen uint64) {
 }
 
 // evict drops expired answers, or the oldest one when none has expired.
-func (c *Cache[V]) evict() {
+func (c *Cache[K, V]) evict() {
 	now := c.now()
-	var oldest string
+	var oldest K
 	var oldestAt time.Time
 	found := false
 	for k, e := range c.entries {

@@ -43,7 +43,7 @@ func TestCache(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := &clock{now: time.Unix(1000, 0)}
-			c := memo.New[int](memo.Options{TTL: 10 * time.Second, Now: clk.Now})
+			c := memo.New[string, int](memo.Options{TTL: 10 * time.Second, Now: clk.Now})
 			calls := 0
 			for i, s := range tt.steps {
 				clk.Add(s.advance)
@@ -73,7 +73,7 @@ func TestCache(t *testing.T) {
 
 func TestGetWithin(t *testing.T) {
 	clk := &clock{now: time.Unix(1000, 0)}
-	c := memo.New[int](memo.Options{TTL: 10 * time.Second, Now: clk.Now})
+	c := memo.New[string, int](memo.Options{TTL: 10 * time.Second, Now: clk.Now})
 	calls := 0
 	fetch := func(context.Context) (int, error) { calls++; return calls, nil }
 	ctx := context.Background()
@@ -96,7 +96,7 @@ func TestGetWithin(t *testing.T) {
 }
 
 func TestConcurrentAskersShareOneCall(t *testing.T) {
-	c := memo.New[string](memo.Options{TTL: time.Minute})
+	c := memo.New[string, string](memo.Options{TTL: time.Minute})
 	var calls atomic.Int32
 	release := make(chan struct{})
 	var wg sync.WaitGroup
@@ -136,7 +136,7 @@ func TestConcurrentAskersShareOneCall(t *testing.T) {
 }
 
 func TestForgetDuringACallKeepsNothingStale(t *testing.T) {
-	c := memo.New[int](memo.Options{TTL: time.Minute})
+	c := memo.New[string, int](memo.Options{TTL: time.Minute})
 	v, _ := c.Get(context.Background(), "k", func(context.Context) (int, error) {
 		c.Forget("k") // the answer changed upstream while it was being read
 		return 1, nil
@@ -150,7 +150,7 @@ func TestForgetDuringACallKeepsNothingStale(t *testing.T) {
 }
 
 func TestAnAskerGivingUpDoesNotFailTheOthers(t *testing.T) {
-	c := memo.New[int](memo.Options{TTL: time.Minute})
+	c := memo.New[string, int](memo.Options{TTL: time.Minute})
 	started := make(chan struct{})
 	release := make(chan struct{})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -183,7 +183,7 @@ func TestAnAskerGivingUpDoesNotFailTheOthers(t *testing.T) {
 }
 
 func TestKeysAreBounded(t *testing.T) {
-	c := memo.New[int](memo.Options{TTL: time.Minute, Max: 3})
+	c := memo.New[string, int](memo.Options{TTL: time.Minute, Max: 3})
 	for i := range 10 {
 		key := string(rune('a' + i))
 		if _, err := c.Get(context.Background(), key, func(context.Context) (int, error) { return i, nil }); err != nil {

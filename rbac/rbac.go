@@ -86,16 +86,16 @@ type Binding struct {
 type Service struct {
 	keystone     Keystone
 	usernames    Usernames
-	roles        *memo.Cache[[]models.Role]
-	clusterRoles *memo.Cache[[]kube.ClusterRole]
+	roles        *memo.Cache[string, []models.Role]
+	clusterRoles *memo.Cache[string, []kube.ClusterRole]
 }
 
 // New returns the service; User subjects are named by usernames, the rule the webhook
 // answers with.
 func New(keystone Keystone, usernames Usernames) *Service {
 	return &Service{keystone: keystone, usernames: usernames,
-		roles:        memo.New[[]models.Role](memo.Options{TTL: AnswerTTL, Max: 1}),
-		clusterRoles: memo.New[[]kube.ClusterRole](memo.Options{TTL: AnswerTTL}),
+		roles:        memo.New[string, []models.Role](memo.Options{TTL: AnswerTTL, Max: 1}),
+		clusterRoles: memo.New[string, []kube.ClusterRole](memo.Options{TTL: AnswerTTL}),
 	}
 }
 
