@@ -40,10 +40,6 @@ func (cj *ClusterJobs) Drivers() []string {
 	return out
 }
 
-// DefaultAdminBinding is the ClusterRoleBinding that gives the cluster's Keystone admin
-// role (as a group) the ClusterRole cluster-admin.
-const DefaultAdminBinding = models.DefaultAdminBinding
-
 // Keystone is what the cluster jobs do in Keystone.
 type Keystone interface {
 	UserByName(ctx context.Context, name, domain string) (models.Identity, error)
@@ -382,10 +378,10 @@ func (cj *ClusterJobs) bootstrap(ctx context.Context, j *JobRun) error {
 	if err != nil {
 		return err
 	}
-	if err := kube.EnsureGroupClusterRoleBinding(ctx, cs, DefaultAdminBinding, role.ID, "cluster-admin"); err != nil {
+	if err := kube.EnsureGroupClusterRoleBinding(ctx, cs, models.DefaultAdminBinding, role.ID, "cluster-admin"); err != nil {
 		return err
 	}
-	j.Progress(50, fmt.Sprintf("%s binds group %s (%s) to cluster-admin", DefaultAdminBinding, role.ID, role.Name))
+	j.Progress(50, fmt.Sprintf("%s binds group %s (%s) to cluster-admin", models.DefaultAdminBinding, role.ID, role.Name))
 	velero, err := kube.VeleroInstalled(cs)
 	if err != nil {
 		return err
@@ -548,14 +544,14 @@ func (cj *ClusterJobs) removeBootstrap(ctx context.Context, j *JobRun) error {
 	}
 	cs, _, err := cj.Kube.Clients(kc)
 	if err == nil {
-		err = kube.DeleteBinding(ctx, cs, "", DefaultAdminBinding)
+		err = kube.DeleteBinding(ctx, cs, "", models.DefaultAdminBinding)
 	}
 	switch models.ErrorCode(err) {
 	case "", models.CodeNotFound:
-		j.Progress(100, "removed "+DefaultAdminBinding)
+		j.Progress(100, "removed "+models.DefaultAdminBinding)
 	default:
 		// The cluster may be gone already; deleting it from the panel goes on.
-		j.Log(models.EventWarn, "could not remove "+DefaultAdminBinding+": "+models.ErrorMessage(err))
+		j.Log(models.EventWarn, "could not remove "+models.DefaultAdminBinding+": "+models.ErrorMessage(err))
 	}
 	return nil
 }

@@ -75,7 +75,7 @@ func FuzzBindings(f *testing.F) {
 		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "view"}},
 		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "cluster-admin"}},
 		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "system:aggregate-to-view"}},
-		&rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: rbac.DefaultAdminBinding}, RoleRef: rbacv1.RoleRef{Kind: "ClusterRole", Name: "cluster-admin"}},
+		&rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: models.DefaultAdminBinding}, RoleRef: rbacv1.RoleRef{Kind: "ClusterRole", Name: "cluster-admin"}},
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team-a"}},
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "kube-system"}},
 	)
@@ -163,7 +163,7 @@ func checkCreated(t *testing.T, cs *fake.Clientset, b rbac.Binding) {
 		ref, subjects = o.RoleRef, o.Subjects
 	}
 	switch {
-	case strings.HasPrefix(b.Name, "system:") || b.Name == rbac.DefaultAdminBinding || len(b.Name) > 253:
+	case strings.HasPrefix(b.Name, "system:") || b.Name == models.DefaultAdminBinding || len(b.Name) > 253:
 		t.Fatalf("created the binding name %q", b.Name)
 	case models.IsProtectedNamespace(b.Namespace):
 		t.Fatalf("created a binding in %q", b.Namespace)

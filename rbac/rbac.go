@@ -32,10 +32,6 @@ const AnswerTTL = 10 * time.Second
 // re-read the list at most this often.
 const listMissRefresh = time.Second
 
-// DefaultAdminBinding is the ClusterRoleBinding provisioning creates for the cluster's
-// admin role; it cannot be deleted through the panel.
-const DefaultAdminBinding = models.DefaultAdminBinding
-
 // userIDsAnnotation keeps the Keystone user IDs of a binding's User subjects.
 const userIDsAnnotation = "kaas.io/keystone-user-ids"
 
@@ -187,7 +183,7 @@ func relevant(b kube.Binding) bool {
 }
 
 func protected(namespace, name string, labels map[string]string) bool {
-	return name == DefaultAdminBinding || strings.HasPrefix(name, "system:") ||
+	return name == models.DefaultAdminBinding || strings.HasPrefix(name, "system:") ||
 		models.IsProtectedNamespace(namespace) || labels["kubernetes.io/bootstrapping"] != ""
 }
 
@@ -320,7 +316,7 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 	switch {
 	case len(in.Name) > 253 || !dnsSubdomain.MatchString(in.Name):
 		return Binding{}, models.Errorf(models.CodeInvalid, "a binding name is lowercase letters, digits, '-' and '.' (at most 253)")
-	case strings.HasPrefix(in.Name, "system:") || in.Name == DefaultAdminBinding:
+	case strings.HasPrefix(in.Name, "system:") || in.Name == models.DefaultAdminBinding:
 		return Binding{}, models.Errorf(models.CodeInvalid, "the name %s is reserved", in.Name)
 	case in.Namespace != "" && !dnsLabel.MatchString(in.Namespace):
 		return Binding{}, models.Errorf(models.CodeInvalid, "%q is not a namespace name", in.Namespace)
