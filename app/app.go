@@ -20,15 +20,21 @@ import (
 	"kaas/audit"
 	"kaas/auth"
 	"kaas/clientip"
+	"kaas/cloud"
 	"kaas/clusters"
 	"kaas/config"
 	"kaas/frontend"
 	"kaas/graph"
 	"kaas/httpapi"
 	"kaas/identity"
+	"kaas/jobs"
+	"kaas/kube"
 	"kaas/metrics"
 	"kaas/models"
 	"kaas/provisioning"
+	"kaas/provisioning/existing"
+	"kaas/provisioning/local"
+	"kaas/provisioning/openstack"
 	"kaas/rbac"
 	"kaas/resolvers"
 	"kaas/retention"
@@ -54,10 +60,10 @@ type App struct {
 	Identities *identity.Cache
 	Keystone   *identity.Keystone
 	Registry   *clusters.Registry
-	Jobs       *provisioning.Engine
+	Jobs       *jobs.Engine
 
 	pruner      *retention.Pruner
-	local       *provisioning.LocalDriver
+	local       *local.Driver
 	clusterJobs *provisioning.ClusterJobs
 	prober      *clusters.Prober
 
@@ -109,7 +115,7 @@ func (a *App) restoreLocalClusters(ctx context.Context) {
 			if err != nil {
 				return err
 			}
-			n, err := a.clusterJobs.RestoreLocal(ctx, all)
+			n, err := a.clusterJobs.Restore(ctx, all)
 			a.log.Info("local clusters checked", "restored", n)
 			return err
 		})
@@ -195,7 +201,7 @@ func (a *App) wire() error {
 	usernames := identity.NewUsernameRule(cfg.Access.PlainUsernameDomain, cfg.Access.ReservedUsernamePrefixes...)
 	recorder := audit.NewRecorder(a.db, log)
 	recorder.Names = usernames.Display
-	a.Jobs = provisioning.New(a.db, workerID(), provisioning.Options{Logger: log, Lease: cfg.JobLease, PauseAfterStep: cfg.FaultPauseAfterStep})
+	a.Jobs = jobs.New(a.db, workerID(), jobs.Options{Logger: log, Lease: cfg.JobLease, PauseAfterStep: cfg.FaultPauseAfterStep})
 	webhookCA := ""
 	if cfg.WebhookTLSCert != "" {
 		b, err := os.ReadFile(cfg.WebhookTLSCert)
@@ -204,15 +210,20 @@ func (a *App) wire() error {
 		}
 		webhookCA = string(b)
 	}
-	a.local = &provisioning.LocalDriver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"),
+	a.local = &local.Driver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"),
 		WebhookURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA, AllowInsecureWebhook: cfg.AllowInsecureWebhook, Log: log}
-	a.clusterJobs = &provisioning.ClusterJobs{AdminRoleTemplate: cfg.AdminRoleTemplate, Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget, Local: a.local,
-		AdminScope: firstScope(cfg.Access.RoleScope),
-		OpenStack:  openStackDriver(cfg, ks),
-		Kubeadm: provisioning.KubeadmSettings{
+	// The drivers, in the order the provisioning form lists them. A new driver is one
+	// more entry here.
+	drivers := provisioning.NewDriverRegistry(
+		&existing.Driver{Kube: kubeAdmin{}, Sealer: box},
+		a.local,
+		&openstack.Driver{Cloud: openStackCloud(cfg, ks), Sealer: box, Kubeadm: openstack.KubeadmSettings{
 			KubernetesVersion: cfg.Kubeadm.KubernetesVersion, PodSubnet: cfg.Kubeadm.PodSubnet, ServiceSubnet: cfg.Kubeadm.ServiceSubnet,
 			CNIManifest: cfg.Kubeadm.CNIManifest, WebhookURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA,
-		}}
+		}},
+	)
+	a.clusterJobs = &provisioning.ClusterJobs{AdminRoleTemplate: cfg.AdminRoleTemplate, Keystone: ks, Store: a.db, Sealer: box, Kube: kubeAdmin{}, Forget: a.Identities.Forget,
+		AdminScope: firstScope(cfg.Access.RoleScope), Drivers: drivers}
 	a.clusterJobs.Register(a.Jobs)
 	a.prober = clusters.NewProber(3*time.Second, 30*time.Second)
 	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole, RoleScope: cfg.Access.RoleScope, AdminRoleTemplate: cfg.AdminRoleTemplate})
@@ -276,14 +287,29 @@ func workerID() string {
 	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }
 
-// openStackDriver is the openstack cluster driver in the service account's project, nil
-// when no node image is configured.
-func openStackDriver(cfg config.Config, ks *identity.Keystone) *provisioning.OpenStackDriver {
+// kubeAdmin is provisioning's access to clusters' Kubernetes APIs, through kube.
+type kubeAdmin struct{}
+
+func (kubeAdmin) Connect(kubeconfig []byte) (provisioning.ClusterAPI, error) {
+	a, err := kube.Connect(kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (kubeAdmin) Endpoint(kubeconfig []byte) (apiURL, caPEM string, err error) {
+	return kube.APIEndpoint(kubeconfig)
+}
+
+// openStackCloud is the cloud the openstack driver builds clusters in: the service
+// account's project, nil when no node image is configured.
+func openStackCloud(cfg config.Config, ks *identity.Keystone) *cloud.Cloud {
 	if cfg.OpenStack.Image == "" {
 		return nil
 	}
-	return &provisioning.OpenStackDriver{
-		Clients: provisioning.CatalogClients(ks.Provider, cfg.OpenStack.Region), ImageID: cfg.OpenStack.Image,
+	return &cloud.Cloud{
+		Clients: cloud.CatalogClients(ks.Provider, cfg.OpenStack.Region), ImageID: cfg.OpenStack.Image,
 		CIDR: cfg.OpenStack.SubnetCIDR, DNSNameservers: cfg.OpenStack.DNSNameservers, ExternalNetworkID: cfg.OpenStack.ExternalNetworkID,
 		Masters: cfg.OpenStack.Masters, APIPort: cfg.OpenStack.APIPort,
 	}

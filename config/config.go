@@ -79,7 +79,7 @@ type Config struct {
 	// JobLease is how long a provisioning job stays with a replica that stopped renewing
 	// it (a crash) before another resumes it.
 	JobLease time.Duration
-	// FaultPauseAfterStep is for fault-injection tests only (see provisioning.Options).
+	// FaultPauseAfterStep is for fault-injection tests only (see jobs.Options).
 	FaultPauseAfterStep time.Duration
 
 	// MaxTokensPerUser caps the API tokens one user may hold; 0 means no limit.

@@ -12,10 +12,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 
-	"kaas/kube"
+	"kaas/jobs"
 	"kaas/models"
 )
 
@@ -24,21 +22,6 @@ const (
 	KindClusterCreate = "cluster.create"
 	KindClusterDelete = "cluster.delete"
 )
-
-// DriverExisting adopts a running cluster: bootstrap steps only.
-const DriverExisting = "existing"
-
-// Drivers returns the drivers this panel can provision with.
-func (cj *ClusterJobs) Drivers() []string {
-	out := []string{DriverExisting}
-	if cj.Local.Enabled() {
-		out = append(out, DriverLocal)
-	}
-	if cj.OpenStack.Enabled() {
-		out = append(out, DriverOpenStack)
-	}
-	return out
-}
 
 // Keystone is what the cluster jobs do in Keystone.
 type Keystone interface {
@@ -58,15 +41,33 @@ type ClusterStore interface {
 	DeleteCluster(ctx context.Context, id string) error
 }
 
-// Sealer encrypts the admin kubeconfig carried in a job's arguments.
+// Sealer encrypts the secrets carried in a job's arguments and kept by the registry.
 type Sealer interface {
 	Seal(plaintext, aad []byte) ([]byte, error)
 	Open(sealed, aad []byte) ([]byte, error)
 }
 
-// Connector makes clients from an admin kubeconfig.
-type Connector interface {
-	Clients(kubeconfig []byte) (kubernetes.Interface, dynamic.Interface, error)
+// Kube reaches clusters' Kubernetes APIs with their admin kubeconfigs.
+type Kube interface {
+	// Connect returns admin access to the cluster; an unusable kubeconfig is INVALID.
+	Connect(kubeconfig []byte) (ClusterAPI, error)
+	// Endpoint returns the API URL and CA an admin kubeconfig names.
+	Endpoint(kubeconfig []byte) (apiURL, caPEM string, err error)
+}
+
+// ClusterAPI is what the lifecycle does in a cluster's Kubernetes API.
+type ClusterAPI interface {
+	ServerVersion(ctx context.Context) (string, error)
+	EnsureNamespace(ctx context.Context, name string) error
+	EnsureGroupClusterRoleBinding(ctx context.Context, name, group, clusterRole string) error
+	DeleteBinding(ctx context.Context, namespace, name string) error
+	VeleroInstalled() (bool, error)
+	EnsureVeleroSchedule(ctx context.Context, name, cron, ttl string) error
+}
+
+// JobHistory walks the jobs of the engine the cluster jobs run on.
+type JobHistory interface {
+	Each(ctx context.Context, f models.JobFilter, fn func(*models.Job) (stop bool, err error)) error
 }
 
 // ClusterJobs defines the steps of creating and deleting clusters.
@@ -74,7 +75,7 @@ type ClusterJobs struct {
 	Keystone Keystone
 	Store    ClusterStore
 	Sealer   Sealer
-	Kube     Connector
+	Kube     Kube
 	// AdminRoleTemplate names a cluster's admin role; %s is the cluster name (default
 	// models.DefaultAdminRoleTemplate).
 	AdminRoleTemplate string
@@ -83,26 +84,8 @@ type ClusterJobs struct {
 	// AdminScope is where a new cluster's admin role is assigned: the first scope of the
 	// panel's role scope, the only scopes where the registry counts it.
 	AdminScope models.ScopeRef
-	// Local runs clusters on this host; nil or unconfigured disables the local driver.
-	Local *LocalDriver
-	// OpenStack builds clusters in the cloud; nil or unconfigured disables the driver.
-	OpenStack *OpenStackDriver
-	// Kubeadm is what the nodes of the clusters kubeadm builds (openstack) are told.
-	Kubeadm KubeadmSettings
-}
-
-// KubeadmSettings are the panel's settings for the clusters kubeadm builds.
-type KubeadmSettings struct {
-	KubernetesVersion string
-	PodSubnet         string
-	ServiceSubnet     string
-	// CNIManifest is applied by the first master when set.
-	CNIManifest string
-	// WebhookURL is where the clusters' kube-apiservers reach the panel's webhook
-	// (https: kube-apiserver sends a credential over TLS only); WebhookCAPEM is the CA of
-	// its certificate, empty when the system roots verify it.
-	WebhookURL   string
-	WebhookCAPEM string
+	// Drivers are the drivers clusters are made with, by the name requests give.
+	Drivers *DriverRegistry
 }
 
 // CreateArgs are a cluster.create job's arguments. The kubeconfig is sealed with the
@@ -119,6 +102,9 @@ type CreateArgs struct {
 	// SealedPKI is the cluster's kubeadm PKI (openstack), sealed like the kubeconfig.
 	SealedPKI []byte `json:"sealedPki,omitempty"`
 }
+
+// Kind is the job kind of the arguments.
+func (CreateArgs) Kind() string { return KindClusterCreate }
 
 // CreateRequest is an operator's request for a cluster.
 type CreateRequest struct {
@@ -137,23 +123,32 @@ type DeleteArgs struct {
 	Driver string `json:"driver,omitempty"`
 }
 
+// Kind is the job kind of the arguments.
+func (DeleteArgs) Kind() string { return KindClusterDelete }
+
+// Steps of the cluster jobs: their arguments, decoded once per run.
+type (
+	createJob = jobs.Job[CreateArgs]
+	deleteJob = jobs.Job[DeleteArgs]
+)
+
 // Register adds the cluster job kinds to the engine.
-func (cj *ClusterJobs) Register(e *Engine) {
-	e.Register(KindClusterCreate, []Step{
-		{Name: "validate", Timeout: time.Minute, Run: cj.validate},
-		{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.adminRole},
-		{Name: "infrastructure", Timeout: 30 * time.Minute, Run: cj.infrastructure},
-		{Name: "wait-for-api", Timeout: 10 * time.Minute, Run: cj.waitForAPI},
-		{Name: "bootstrap", Timeout: 5 * time.Minute, Run: cj.bootstrap},
-		{Name: "register", Timeout: time.Minute, Run: cj.register},
-	})
-	e.Register(KindClusterDelete, []Step{
-		{Name: "mark-deleting", Timeout: time.Minute, Run: cj.markDeleting},
-		{Name: "remove-bootstrap", Timeout: 2 * time.Minute, Run: cj.removeBootstrap},
-		{Name: "remove-infrastructure", Timeout: 15 * time.Minute, Run: cj.removeInfrastructure},
-		{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.deleteAdminRole},
-		{Name: "unregister", Timeout: time.Minute, Run: cj.unregister},
-	})
+func (cj *ClusterJobs) Register(e *jobs.Engine) {
+	e.Register(jobs.NewWorker(
+		jobs.Step[CreateArgs]{Name: "validate", Timeout: time.Minute, Run: cj.validate},
+		jobs.Step[CreateArgs]{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.adminRole},
+		jobs.Step[CreateArgs]{Name: "infrastructure", Timeout: 30 * time.Minute, Run: cj.infrastructure},
+		jobs.Step[CreateArgs]{Name: "wait-for-api", Timeout: 10 * time.Minute, Run: cj.waitForAPI},
+		jobs.Step[CreateArgs]{Name: "bootstrap", Timeout: 5 * time.Minute, Run: cj.bootstrap},
+		jobs.Step[CreateArgs]{Name: "register", Timeout: time.Minute, Run: cj.register},
+	))
+	e.Register(jobs.NewWorker(
+		jobs.Step[DeleteArgs]{Name: "mark-deleting", Timeout: time.Minute, Run: cj.markDeleting},
+		jobs.Step[DeleteArgs]{Name: "remove-bootstrap", Timeout: 2 * time.Minute, Run: cj.removeBootstrap},
+		jobs.Step[DeleteArgs]{Name: "remove-infrastructure", Timeout: 15 * time.Minute, Run: cj.removeInfrastructure},
+		jobs.Step[DeleteArgs]{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.deleteAdminRole},
+		jobs.Step[DeleteArgs]{Name: "unregister", Timeout: time.Minute, Run: cj.unregister},
+	))
 }
 
 // NewCreateArgs validates a provisioning request and seals its secrets (an existing
@@ -170,27 +165,12 @@ func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, req CreateRequest) (Cr
 	if err := cj.checkFree(ctx, a); err != nil {
 		return CreateArgs{}, err
 	}
-	kubeconfig := req.Kubeconfig
-	switch a.Driver {
-	case DriverExisting:
-		if _, _, err := cj.Kube.Clients(kubeconfig); err != nil {
-			return CreateArgs{}, err
-		}
-	case DriverLocal:
-		if !cj.Local.Enabled() {
-			return CreateArgs{}, models.Errorf(models.CodeInvalid, "the local driver is not configured on this panel (--kube-bin-dir), or its binaries are not built yet")
-		}
-		if err := cj.Local.CheckWebhook(); err != nil {
-			return CreateArgs{}, err
-		}
-		kubeconfig = nil
-	case DriverOpenStack:
-		if !cj.OpenStack.Enabled() {
-			return CreateArgs{}, models.Errorf(models.CodeInvalid, "the openstack driver is not configured on this panel (--openstack-image)")
-		}
-		kubeconfig = nil
-	default:
+	d, ok := cj.Drivers.Lookup(a.Driver)
+	if !ok {
 		return CreateArgs{}, models.Errorf(models.CodeInvalid, "unknown driver %q", req.Driver)
+	}
+	if err := d.Validate(req.Kubeconfig); err != nil {
+		return CreateArgs{}, err
 	}
 	if _, err := cj.Keystone.UserByName(ctx, a.AdminUser, a.AdminDomain); err != nil {
 		if models.ErrorCode(err) == models.CodeNotFound {
@@ -198,21 +178,19 @@ func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, req CreateRequest) (Cr
 		}
 		return CreateArgs{}, err
 	}
-	if kubeconfig != nil {
-		sealed, err := cj.Sealer.Seal(kubeconfig, []byte(a.ClusterID))
-		if err != nil {
-			return CreateArgs{}, fmt.Errorf("seal kubeconfig: %w", err)
-		}
-		a.SealedKubeconfig = sealed
-	}
-	if a.Driver == DriverOpenStack {
-		sealed, err := cj.newSealedPKI(a)
-		if err != nil {
-			return CreateArgs{}, err
-		}
-		a.SealedPKI = sealed
+	if err := d.Prepare(&a, req.Kubeconfig); err != nil {
+		return CreateArgs{}, err
 	}
 	return a, nil
+}
+
+// driver returns the driver a job's arguments name.
+func (cj *ClusterJobs) driver(name string) (Driver, error) {
+	d, ok := cj.Drivers.Lookup(name)
+	if !ok {
+		return nil, models.Errorf(models.CodeInvalid, "unknown driver %q", name)
+	}
+	return d, nil
 }
 
 // checkFree validates the name and domain and checks that no other cluster has the name.
@@ -236,19 +214,8 @@ func (cj *ClusterJobs) checkFree(ctx context.Context, a CreateArgs) error {
 	return nil
 }
 
-func createArgs(j *JobRun) (CreateArgs, error) {
-	var a CreateArgs
-	if err := j.Args(&a); err != nil {
-		return CreateArgs{}, err
-	}
-	return a, nil
-}
-
-func (cj *ClusterJobs) validate(ctx context.Context, j *JobRun) error {
-	a, err := createArgs(j)
-	if err != nil {
-		return err
-	}
+func (cj *ClusterJobs) validate(ctx context.Context, j *createJob) error {
+	a := j.Args
 	if err := cj.checkFree(ctx, a); err != nil {
 		return err
 	}
@@ -260,11 +227,8 @@ func (cj *ClusterJobs) roleName(cluster string) string {
 	return models.AdminRoleName(cj.AdminRoleTemplate, cluster)
 }
 
-func (cj *ClusterJobs) adminRole(ctx context.Context, j *JobRun) error {
-	a, err := createArgs(j)
-	if err != nil {
-		return err
-	}
+func (cj *ClusterJobs) adminRole(ctx context.Context, j *createJob) error {
+	a := j.Args
 	role, err := cj.Keystone.EnsureRole(ctx, cj.roleName(a.Name))
 	if err != nil {
 		return err
@@ -284,66 +248,35 @@ func (cj *ClusterJobs) adminRole(ctx context.Context, j *JobRun) error {
 	return nil
 }
 
-func (cj *ClusterJobs) infrastructure(ctx context.Context, j *JobRun) error {
-	a, err := createArgs(j)
+func (cj *ClusterJobs) infrastructure(ctx context.Context, j *createJob) error {
+	d, err := cj.driver(j.Args.Driver)
 	if err != nil {
 		return err
 	}
-	switch a.Driver {
-	case DriverExisting:
-		j.Progress(100, "the cluster already runs: no infrastructure to create")
-		return nil
-	case DriverLocal:
-		j.Progress(10, "starting etcd and kube-apiserver on this host")
-		if _, err := cj.Local.Ensure(ctx, a.Name); err != nil {
-			return err
-		}
-		j.Progress(100, "etcd and kube-apiserver run on this host")
-		return nil
-	case DriverOpenStack:
-		return cj.openStackInfrastructure(ctx, j, a)
-	default:
-		return models.Errorf(models.CodeInvalid, "unknown driver %q", a.Driver)
-	}
+	return d.Ensure(ctx, j.Args, j)
 }
 
-// kubeconfig returns the admin kubeconfig of the cluster being created: the sealed one
-// of an existing cluster, the running local cluster's, or the panel's own for a cluster
-// built in OpenStack.
-func (cj *ClusterJobs) kubeconfig(ctx context.Context, a CreateArgs) ([]byte, error) {
-	switch a.Driver {
-	case DriverLocal:
-		return cj.Local.Ensure(ctx, a.Name)
-	case DriverOpenStack:
-		return cj.openStackKubeconfig(ctx, a)
-	}
-	kc, err := cj.Sealer.Open(a.SealedKubeconfig, []byte(a.ClusterID))
+// clients returns admin access to the cluster being created.
+func (cj *ClusterJobs) clients(ctx context.Context, a CreateArgs) (ClusterAPI, error) {
+	d, err := cj.driver(a.Driver)
 	if err != nil {
-		return nil, fmt.Errorf("open kubeconfig: %w", err)
+		return nil, err
 	}
-	return kc, nil
+	acc, err := d.Access(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	return cj.Kube.Connect(acc.Kubeconfig)
 }
 
-func (cj *ClusterJobs) clients(ctx context.Context, a CreateArgs) (kubernetes.Interface, dynamic.Interface, error) {
-	kc, err := cj.kubeconfig(ctx, a)
-	if err != nil {
-		return nil, nil, err
-	}
-	return cj.Kube.Clients(kc)
-}
-
-func (cj *ClusterJobs) waitForAPI(ctx context.Context, j *JobRun) error {
-	a, err := createArgs(j)
-	if err != nil {
-		return err
-	}
-	cs, _, err := cj.clients(ctx, a)
+func (cj *ClusterJobs) waitForAPI(ctx context.Context, j *createJob) error {
+	api, err := cj.clients(ctx, j.Args)
 	if err != nil {
 		return err
 	}
 	for attempt := 1; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		v, err := kube.ServerVersion(actx, cs)
+		v, err := api.ServerVersion(actx)
 		cancel()
 		if err == nil {
 			j.Progress(100, "the API answers: Kubernetes "+v)
@@ -361,16 +294,13 @@ func (cj *ClusterJobs) waitForAPI(ctx context.Context, j *JobRun) error {
 	}
 }
 
-func (cj *ClusterJobs) bootstrap(ctx context.Context, j *JobRun) error {
-	a, err := createArgs(j)
+func (cj *ClusterJobs) bootstrap(ctx context.Context, j *createJob) error {
+	a := j.Args
+	api, err := cj.clients(ctx, a)
 	if err != nil {
 		return err
 	}
-	cs, dc, err := cj.clients(ctx, a)
-	if err != nil {
-		return err
-	}
-	if err := kube.EnsureNamespace(ctx, cs, models.SystemNamespace); err != nil {
+	if err := api.EnsureNamespace(ctx, models.SystemNamespace); err != nil {
 		return err
 	}
 	j.Progress(25, "namespace "+models.SystemNamespace+" is there")
@@ -378,16 +308,16 @@ func (cj *ClusterJobs) bootstrap(ctx context.Context, j *JobRun) error {
 	if err != nil {
 		return err
 	}
-	if err := kube.EnsureGroupClusterRoleBinding(ctx, cs, models.DefaultAdminBinding, role.ID, "cluster-admin"); err != nil {
+	if err := api.EnsureGroupClusterRoleBinding(ctx, models.DefaultAdminBinding, role.ID, "cluster-admin"); err != nil {
 		return err
 	}
 	j.Progress(50, fmt.Sprintf("%s binds group %s (%s) to cluster-admin", models.DefaultAdminBinding, role.ID, role.Name))
-	velero, err := kube.VeleroInstalled(cs)
+	velero, err := api.VeleroInstalled()
 	if err != nil {
 		return err
 	}
 	if velero {
-		if err := kube.EnsureVeleroSchedule(ctx, dc, "kaas-daily", "0 3 * * *", "720h0m0s"); err != nil {
+		if err := api.EnsureVeleroSchedule(ctx, "kaas-daily", "0 3 * * *", "720h0m0s"); err != nil {
 			return err
 		}
 		j.Progress(75, "Velero schedule kaas-daily backs up every namespace at 03:00")
@@ -401,26 +331,27 @@ func (cj *ClusterJobs) bootstrap(ctx context.Context, j *JobRun) error {
 	return nil
 }
 
-func (cj *ClusterJobs) register(ctx context.Context, j *JobRun) error {
-	a, err := createArgs(j)
-	if err != nil {
-		return err
-	}
+func (cj *ClusterJobs) register(ctx context.Context, j *createJob) error {
+	a := j.Args
 	if _, err := cj.Store.Cluster(ctx, a.ClusterID); err == nil {
 		j.Progress(100, "already registered")
 		return nil
 	} else if models.ErrorCode(err) != models.CodeNotFound {
 		return err
 	}
-	kc, err := cj.kubeconfig(ctx, a)
+	d, err := cj.driver(a.Driver)
 	if err != nil {
 		return err
 	}
-	_, ep, err := kube.ParseKubeconfig(kc)
+	acc, err := d.Access(ctx, a)
 	if err != nil {
 		return err
 	}
-	sealed, err := cj.Sealer.Seal(kc, []byte(a.ClusterID))
+	apiURL, caPEM, err := cj.Kube.Endpoint(acc.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	sealed, err := cj.Sealer.Seal(acc.Kubeconfig, []byte(a.ClusterID))
 	if err != nil {
 		return fmt.Errorf("seal credential: %w", err)
 	}
@@ -428,17 +359,13 @@ func (cj *ClusterJobs) register(ctx context.Context, j *JobRun) error {
 	if err != nil {
 		return err
 	}
-	hookHash, err := cj.webhookHash(a)
-	if err != nil {
-		return err
-	}
 	size := a.Size
 	if size == (models.ClusterSize{}) { // a job queued before sizes were asked for
 		size = models.DefaultClusterSize
 	}
-	c := &models.Cluster{ID: a.ClusterID, Name: a.Name, BaseDomain: a.BaseDomain, APIURL: ep.APIURL, CAPEM: ep.CAPEM,
+	c := &models.Cluster{ID: a.ClusterID, Name: a.Name, BaseDomain: a.BaseDomain, APIURL: apiURL, CAPEM: caPEM,
 		Status: models.ClusterReady, Driver: a.Driver, AdminRoleIDs: []string{role.ID}, Size: size,
-		Credential: sealed, WebhookTokenHash: hookHash}
+		Credential: sealed, WebhookTokenHash: acc.WebhookTokenHash}
 	if err := cj.Store.CreateCluster(ctx, c); err != nil {
 		return err
 	}
@@ -450,7 +377,7 @@ func (cj *ClusterJobs) register(ctx context.Context, j *JobRun) error {
 // one, or what a cluster.create job that failed or was cancelled left behind (its
 // infrastructure and Keystone role). A cluster whose create job is still queued or running
 // is CONFLICT: cancel that job first.
-func (cj *ClusterJobs) DeleteArgsFor(ctx context.Context, e *Engine, clusterID string) (DeleteArgs, error) {
+func (cj *ClusterJobs) DeleteArgsFor(ctx context.Context, e JobHistory, clusterID string) (DeleteArgs, error) {
 	c, err := cj.Store.Cluster(ctx, clusterID)
 	if err == nil {
 		return DeleteArgs{ClusterID: c.ID, Name: c.Name, Driver: c.Driver}, nil
@@ -484,7 +411,7 @@ func (cj *ClusterJobs) DeleteArgsFor(ctx context.Context, e *Engine, clusterID s
 
 // notCleanedUp returns NOT_FOUND when a delete job removed what the cluster's create job
 // made after that job ended (at ended), and CONFLICT while one is at it.
-func (cj *ClusterJobs) notCleanedUp(ctx context.Context, e *Engine, clusterID, name string, ended *time.Time) error {
+func (cj *ClusterJobs) notCleanedUp(ctx context.Context, e JobHistory, clusterID, name string, ended *time.Time) error {
 	return e.Each(ctx, models.JobFilter{Kind: KindClusterDelete}, func(d *models.Job) (bool, error) {
 		if id, _ := ClusterOf(d); id != clusterID {
 			return false, nil
@@ -499,20 +426,10 @@ func (cj *ClusterJobs) notCleanedUp(ctx context.Context, e *Engine, clusterID, n
 	})
 }
 
-func deleteArgs(j *JobRun) (DeleteArgs, error) {
-	var a DeleteArgs
-	err := j.Args(&a)
-	return a, err
-}
-
 // deletedCluster returns the registered cluster a delete job works on, nil (with a
 // progress note) once it is no longer registered.
-func (cj *ClusterJobs) deletedCluster(ctx context.Context, j *JobRun) (*models.Cluster, error) {
-	a, err := deleteArgs(j)
-	if err != nil {
-		return nil, err
-	}
-	c, err := cj.Store.Cluster(ctx, a.ClusterID)
+func (cj *ClusterJobs) deletedCluster(ctx context.Context, j *deleteJob) (*models.Cluster, error) {
+	c, err := cj.Store.Cluster(ctx, j.Args.ClusterID)
 	if models.ErrorCode(err) == models.CodeNotFound {
 		j.Progress(100, "the cluster is no longer registered")
 		return nil, nil
@@ -520,7 +437,7 @@ func (cj *ClusterJobs) deletedCluster(ctx context.Context, j *JobRun) (*models.C
 	return c, err
 }
 
-func (cj *ClusterJobs) markDeleting(ctx context.Context, j *JobRun) error {
+func (cj *ClusterJobs) markDeleting(ctx context.Context, j *deleteJob) error {
 	c, err := cj.deletedCluster(ctx, j)
 	if c == nil || err != nil {
 		return err
@@ -533,7 +450,7 @@ func (cj *ClusterJobs) markDeleting(ctx context.Context, j *JobRun) error {
 	return nil
 }
 
-func (cj *ClusterJobs) removeBootstrap(ctx context.Context, j *JobRun) error {
+func (cj *ClusterJobs) removeBootstrap(ctx context.Context, j *deleteJob) error {
 	c, err := cj.deletedCluster(ctx, j)
 	if c == nil || err != nil {
 		return err
@@ -542,9 +459,9 @@ func (cj *ClusterJobs) removeBootstrap(ctx context.Context, j *JobRun) error {
 	if err != nil {
 		return fmt.Errorf("open credential: %w", err)
 	}
-	cs, _, err := cj.Kube.Clients(kc)
+	api, err := cj.Kube.Connect(kc)
 	if err == nil {
-		err = kube.DeleteBinding(ctx, cs, "", models.DefaultAdminBinding)
+		err = api.DeleteBinding(ctx, "", models.DefaultAdminBinding)
 	}
 	switch models.ErrorCode(err) {
 	case "", models.CodeNotFound:
@@ -556,11 +473,8 @@ func (cj *ClusterJobs) removeBootstrap(ctx context.Context, j *JobRun) error {
 	return nil
 }
 
-func (cj *ClusterJobs) removeInfrastructure(ctx context.Context, j *JobRun) error {
-	a, err := deleteArgs(j)
-	if err != nil {
-		return err
-	}
+func (cj *ClusterJobs) removeInfrastructure(ctx context.Context, j *deleteJob) error {
+	a := j.Args
 	// A cluster that was never registered (its create job failed or was cancelled) is
 	// removed by the driver its arguments name.
 	c, err := cj.Store.Cluster(ctx, a.ClusterID)
@@ -570,45 +484,36 @@ func (cj *ClusterJobs) removeInfrastructure(ctx context.Context, j *JobRun) erro
 	case models.ErrorCode(err) != models.CodeNotFound:
 		return err
 	}
-	switch a.Driver {
-	case DriverLocal:
-		if err := cj.Local.Remove(a.Name); err != nil {
-			return err
-		}
-		j.Progress(100, "stopped etcd and kube-apiserver and removed their state")
-	case DriverOpenStack:
-		j.Progress(10, "deleting the load balancer, servers, router and network")
-		if err := cj.OpenStack.Remove(ctx, openStackKey(a.Name, a.ClusterID)); err != nil {
-			return err
-		}
-		j.Progress(100, "deleted the load balancer, servers, router and network")
-	default:
+	d, ok := cj.Drivers.Lookup(a.Driver)
+	if !ok {
 		j.Progress(100, "the cluster keeps running outside the panel: no infrastructure to remove")
+		return nil
 	}
-	return nil
+	return d.Remove(ctx, a, j)
 }
 
-// RestoreLocal restarts the registered local clusters whose API does not answer (their
-// processes end with the panel that ran them) and records their new endpoints; it
-// returns how many it restarted. A cluster whose API answers runs under another replica
-// and is left alone. Replicas call it under one exclusive lock (store.DB.RunExclusive), so
-// two never start the same cluster.
-func (cj *ClusterJobs) RestoreLocal(ctx context.Context, clusters []models.Cluster) (int, error) {
+// Restore restarts the registered clusters of transient drivers (local) whose API does
+// not answer (their processes end with the panel that ran them) and records their new
+// endpoints; it returns how many it restarted. A cluster whose API answers runs under
+// another replica and is left alone. Replicas call it under one exclusive lock
+// (store.DB.RunExclusive), so two never start the same cluster.
+func (cj *ClusterJobs) Restore(ctx context.Context, clusters []models.Cluster) (int, error) {
 	var errs []error
 	restored := 0
 	for _, c := range clusters {
-		if c.Driver != DriverLocal || c.Status == models.ClusterDeleting || !cj.Local.Enabled() {
+		d, ok := cj.Drivers.Lookup(c.Driver)
+		if !ok || !d.Describe().Transient || c.Status == models.ClusterDeleting || !d.Enabled() {
 			continue
 		}
 		if apiAnswers(ctx, c) {
 			continue
 		}
-		kc, err := cj.Local.Ensure(ctx, c.Name)
+		kc, err := d.Restore(ctx, c)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		_, ep, err := kube.ParseKubeconfig(kc)
+		apiURL, caPEM, err := cj.Kube.Endpoint(kc)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -618,7 +523,7 @@ func (cj *ClusterJobs) RestoreLocal(ctx context.Context, clusters []models.Clust
 			errs = append(errs, err)
 			continue
 		}
-		c.APIURL, c.CAPEM, c.Credential = ep.APIURL, ep.CAPEM, sealed
+		c.APIURL, c.CAPEM, c.Credential = apiURL, caPEM, sealed
 		if err := cj.Store.UpdateCluster(ctx, &c); err != nil {
 			errs = append(errs, err)
 			continue
@@ -654,11 +559,8 @@ func apiAnswers(ctx context.Context, c models.Cluster) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-func (cj *ClusterJobs) deleteAdminRole(ctx context.Context, j *JobRun) error {
-	a, err := deleteArgs(j)
-	if err != nil {
-		return err
-	}
+func (cj *ClusterJobs) deleteAdminRole(ctx context.Context, j *deleteJob) error {
+	a := j.Args
 	role, err := cj.Keystone.RoleByName(ctx, cj.roleName(a.Name))
 	if models.ErrorCode(err) == models.CodeNotFound {
 		j.Progress(100, "Keystone role "+cj.roleName(a.Name)+" is gone")
@@ -674,11 +576,8 @@ func (cj *ClusterJobs) deleteAdminRole(ctx context.Context, j *JobRun) error {
 	return nil
 }
 
-func (cj *ClusterJobs) unregister(ctx context.Context, j *JobRun) error {
-	a, err := deleteArgs(j)
-	if err != nil {
-		return err
-	}
+func (cj *ClusterJobs) unregister(ctx context.Context, j *deleteJob) error {
+	a := j.Args
 	if err := cj.Store.DeleteCluster(ctx, a.ClusterID); err != nil && models.ErrorCode(err) != models.CodeNotFound {
 		return err
 	}

@@ -4,21 +4,25 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
+	"kaas/internal/testenv"
+	"kaas/jobs"
 	"kaas/models"
 	"kaas/provisioning"
+	"kaas/provisioning/existing"
 	"kaas/store"
 )
 
 // TestAbandonedCreateOlderThanAPageIsFound cancels a cluster.create job, queues 60 newer
 // ones (more than a page of the job list), and still finds what the old one left to delete.
 func TestAbandonedCreateOlderThanAPageIsFound(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEngine(db, "a", provisioning.Options{})
+		e := jobs.New(db, "a", jobs.Options{Lease: time.Minute, PollInterval: 20 * time.Millisecond})
 		cj := &provisioning.ClusterJobs{Store: db}
 		cj.Register(e)
-		old, err := e.Enqueue(ctx, provisioning.KindClusterCreate, provisioning.CreateArgs{ClusterID: "old-cluster-id", Name: "old", Driver: provisioning.DriverExisting}, "oscar")
+		old, err := e.Enqueue(ctx, provisioning.CreateArgs{ClusterID: "old-cluster-id", Name: "old", Driver: existing.Name}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -27,7 +31,7 @@ func TestAbandonedCreateOlderThanAPageIsFound(t *testing.T) {
 		}
 		for i := range 60 {
 			id := fmt.Sprintf("newer-%02d", i)
-			if _, err := e.Enqueue(ctx, provisioning.KindClusterCreate, provisioning.CreateArgs{ClusterID: id, Name: id, Driver: provisioning.DriverExisting}, "oscar"); err != nil {
+			if _, err := e.Enqueue(ctx, provisioning.CreateArgs{ClusterID: id, Name: id, Driver: existing.Name}, "oscar"); err != nil {
 				t.Fatal(err)
 			}
 		}

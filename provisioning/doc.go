@@ -1,18 +1,7 @@
-// Package provisioning creates and deletes clusters as durable jobs: ordered, named,
-// idempotent steps whose state lives in the database so that a restarted server (or
-// another replica) resumes a job where it stopped, with progress events streamed to
-// subscribers. Drivers bring up the infrastructure: local (etcd + kube-apiserver on this
-// host), existing (adopt a running cluster) and openstack (Nova, Neutron, Octavia).
-//
-// The Engine claims a job with a lease (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: a
-// conditional UPDATE), renews it while the job runs and, before recording anything,
-// checks that it still holds it: a worker that stalled past its lease finds another
-// worker owning the job and stops without writing. A worker that dies leaves its lease to
-// expire; the next claim resumes the job at the step that had not been recorded done,
-// which is why every step must be idempotent.
-//
-// Every change of a job is recorded with an event in the same transaction; a job's events
-// are numbered 1, 2, … without gaps. Subscribers get the events they missed from the
-// database, then live ones; with PostgreSQL, replicas announce new events to each other
-// with NOTIFY.
+// Package provisioning creates and deletes clusters as jobs of the jobs engine: it
+// validates requests, gives a new cluster's admin its Keystone role, bootstraps and
+// registers the cluster, and restores the clusters whose processes end with the panel.
+// It reaches infrastructure only through a Driver (existing, local, openstack: each in
+// its own package, chosen by name from a DriverRegistry built by the app) and a
+// cluster's Kubernetes API only through Kube.
 package provisioning

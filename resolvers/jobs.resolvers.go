@@ -51,7 +51,7 @@ func (r *mutationResolver) ProvisionCluster(ctx context.Context, input model.Pro
 	})
 	var job *models.Job
 	if err == nil {
-		job, err = r.Engine.Enqueue(ctx, provisioning.KindClusterCreate, args, viewer.Username)
+		job, err = r.Engine.Enqueue(ctx, args, viewer.Username)
 	}
 	r.Audit.Record(ctx, principalOf(viewer), audit.ActionClusterCreate, args.ClusterID, input.Name, err)
 	return job, err
@@ -65,7 +65,7 @@ func (r *mutationResolver) DeleteCluster(ctx context.Context, id string) (*model
 	args, err := r.ClusterJobs.DeleteArgsFor(ctx, r.Engine, id)
 	var job *models.Job
 	if err == nil {
-		job, err = r.Engine.Enqueue(ctx, provisioning.KindClusterDelete, args, viewer.Username)
+		job, err = r.Engine.Enqueue(ctx, args, viewer.Username)
 	}
 	r.Audit.Record(ctx, principalOf(viewer), audit.ActionClusterDelete, id, id, err)
 	return job, err
@@ -119,7 +119,7 @@ func (r *queryResolver) ClusterDrivers(ctx context.Context) ([]model.ClusterDriv
 		return nil, err
 	}
 	var out []model.ClusterDriver
-	for _, d := range r.ClusterJobs.Drivers() {
+	for _, d := range r.ClusterJobs.Drivers.Enabled() {
 		out = append(out, model.ClusterDriver(strings.ToUpper(d)))
 	}
 	return out, nil

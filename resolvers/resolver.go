@@ -7,6 +7,7 @@ import (
 	"kaas/auth"
 	"kaas/clusters"
 	"kaas/identity"
+	"kaas/jobs"
 	"kaas/provisioning"
 	"kaas/rbac"
 	"kaas/tokens"
@@ -21,7 +22,7 @@ type Resolver struct {
 	RBAC         *rbac.Service
 	Keystone     *identity.Keystone
 	Prober       *clusters.Prober
-	Engine       *provisioning.Engine
+	Engine       *jobs.Engine
 	ClusterJobs  *provisioning.ClusterJobs
 	// Usernames is the Kubernetes user-name rule the webhook answers with.
 	Usernames identity.UsernameRule

@@ -28,7 +28,7 @@ import (
 	"kaas/config"
 	"kaas/internal/benchpanel"
 	"kaas/models"
-	"kaas/provisioning"
+	"kaas/jobs"
 )
 
 // targetP99 is the delivery lag the fan-out should stay under on loopback.
@@ -99,8 +99,8 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 	}
 	defer os.RemoveAll(dataDir)
 	g := &gates{}
-	p, err := benchpanel.Start(ctx, benchpanel.Config(o.Keystone, dataDir, 5*time.Minute), func(e *provisioning.Engine) {
-		e.Register(kindBenchEvents, eventSteps(g, o.Events, o.Interval))
+	p, err := benchpanel.Start(ctx, benchpanel.Config(o.Keystone, dataDir, 5*time.Minute), func(e *jobs.Engine) {
+		e.Register(eventSteps(g, o.Events, o.Interval))
 	})
 	if err != nil {
 		return 0, err
@@ -181,7 +181,7 @@ func (b *bench) follow(ctx context.Context, gate string, n int) (*followed, erro
 	}
 	f.connect = time.Since(start)
 
-	job, err := b.p.App.Jobs.Enqueue(ctx, kindBenchEvents, benchArgs{Gate: gate}, "oscar")
+	job, err := b.p.App.Jobs.Enqueue(ctx, benchArgs{Gate: gate}, "oscar")
 	if err != nil {
 		return nil, fmt.Errorf("enqueue: %w", err)
 	}
@@ -247,7 +247,7 @@ func startCPUProfile(path string) (stop func(), err error) {
 }
 
 // allEvents reads every stored event of a job, a page at a time.
-func allEvents(ctx context.Context, e *provisioning.Engine, jobID string) ([]models.JobEvent, error) {
+func allEvents(ctx context.Context, e *jobs.Engine, jobID string) ([]models.JobEvent, error) {
 	const page = 1000 // Events' maximum
 	var all []models.JobEvent
 	for {

@@ -12,7 +12,7 @@ import (
 	"kaas/app"
 	"kaas/internal/loadgen"
 	"kaas/models"
-	"kaas/provisioning"
+	"kaas/jobs"
 )
 
 // kindBenchEvents is the job kind the benchmark registers: one step that records a
@@ -23,6 +23,9 @@ const kindBenchEvents = "bench.events"
 type benchArgs struct {
 	Gate string `json:"gate"`
 }
+
+// Kind is the job kind of the arguments.
+func (benchArgs) Kind() string { return kindBenchEvents }
 
 // gates hold bench.events steps until their subscribers are all in place. A job must
 // exist before anyone can subscribe to it (an unknown job is NOT_FOUND), and the engine
@@ -53,21 +56,17 @@ func (g *gates) open(name string) time.Time {
 	return now
 }
 
-// eventSteps is the single step of bench.events: wait at the gate, then record events
+// eventSteps is the worker of bench.events, a single step: wait at the gate, then record events
 // Log events, one per interval. Each event's At is when the engine records it.
-func eventSteps(g *gates, events int, interval time.Duration) []provisioning.Step {
-	return []provisioning.Step{{
+func eventSteps(g *gates, events int, interval time.Duration) jobs.Worker {
+	return jobs.NewWorker(jobs.Step[benchArgs]{
 		Name:    "emit",
 		Timeout: 5 * time.Minute,
-		Run: func(ctx context.Context, j *provisioning.JobRun) error {
-			var a benchArgs
-			if err := j.Args(&a); err != nil {
-				return err
-			}
+		Run: func(ctx context.Context, j *jobs.Job[benchArgs]) error {
 			select {
-			case <-g.get(a.Gate):
+			case <-g.get(j.Args.Gate):
 			case <-ctx.Done():
-				return fmt.Errorf("wait at gate %s: %w", a.Gate, ctx.Err())
+				return fmt.Errorf("wait at gate %s: %w", j.Args.Gate, ctx.Err())
 			}
 			t := time.NewTicker(interval)
 			defer t.Stop()
@@ -83,7 +82,7 @@ func eventSteps(g *gates, events int, interval time.Duration) []provisioning.Ste
 			}
 			return nil
 		},
-	}}
+	})
 }
 
 // operatorToken logs oscar (an operator of the test Keystone) in and makes him an API

@@ -13,7 +13,7 @@ import (
 	"kaas/app"
 	"kaas/config"
 	"kaas/models"
-	"kaas/provisioning"
+	"kaas/jobs"
 )
 
 // KeystoneFromEnv reads the test Keystone's OS_* variables through getenv.
@@ -68,7 +68,7 @@ type Panel struct {
 
 // Start builds a panel with app.New, lets register (when not nil) add job kinds, and
 // serves it on 127.0.0.1:0. Its logs are discarded: they are not what is measured.
-func Start(ctx context.Context, cfg config.Config, register func(*provisioning.Engine)) (*Panel, error) {
+func Start(ctx context.Context, cfg config.Config, register func(*jobs.Engine)) (*Panel, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)

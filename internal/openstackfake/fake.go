@@ -23,7 +23,7 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 
-	"kaas/provisioning"
+	"kaas/cloud"
 )
 
 // Fake is the fake cloud. Servers go ACTIVE, and load balancers settle, on the look
@@ -76,12 +76,12 @@ func New(t testing.TB) *Fake {
 }
 
 // Clients returns service clients of the fake, without Keystone.
-func (f *Fake) Clients() provisioning.OpenStackClients {
+func (f *Fake) Clients() cloud.Clients {
 	pc := &gophercloud.ProviderClient{HTTPClient: *http.DefaultClient}
 	client := func(prefix, base string) *gophercloud.ServiceClient {
 		return &gophercloud.ServiceClient{ProviderClient: pc, Endpoint: f.srv.URL + prefix, ResourceBase: f.srv.URL + base}
 	}
-	return provisioning.OpenStackClients{
+	return cloud.Clients{
 		Compute:      client("/compute/", "/compute/"),
 		Network:      client("/network/", "/network/v2.0/"),
 		LoadBalancer: client("/lb/", "/lb/v2.0/"),

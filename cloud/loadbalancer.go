@@ -1,4 +1,4 @@
-package provisioning
+package cloud
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 )
 
 // findLB returns the named load balancer, nil when there is none.
-func (d *OpenStackDriver) findLB(ctx context.Context, c *gophercloud.ServiceClient, name string) (*loadbalancers.LoadBalancer, error) {
+func (d *Cloud) findLB(ctx context.Context, c *gophercloud.ServiceClient, name string) (*loadbalancers.LoadBalancer, error) {
 	page, err := loadbalancers.List(c, loadbalancers.ListOpts{Name: name}).AllPages(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list load balancers: %w", err)
@@ -32,7 +32,7 @@ func (d *OpenStackDriver) findLB(ctx context.Context, c *gophercloud.ServiceClie
 // the driver made (Octavia then leaves the port to its owner). The port's subnet and
 // address go with it: Octavia checks they are the port's, and its noop network driver
 // (no Neutron) cannot find them itself.
-func (d *OpenStackDriver) ensureLB(ctx context.Context, c *gophercloud.ServiceClient, name string, vip *ports.Port, tag string) (*loadbalancers.LoadBalancer, error) {
+func (d *Cloud) ensureLB(ctx context.Context, c *gophercloud.ServiceClient, name string, vip *ports.Port, tag string) (*loadbalancers.LoadBalancer, error) {
 	lb, err := d.findLB(ctx, c, name)
 	if err != nil {
 		return nil, err
@@ -48,7 +48,7 @@ func (d *OpenStackDriver) ensureLB(ctx context.Context, c *gophercloud.ServiceCl
 
 // routeToMasters ensures the API listener (TCP, APIPort), its pool and a member per master,
 // waiting for Octavia to settle after each change.
-func (d *OpenStackDriver) routeToMasters(ctx context.Context, c *gophercloud.ServiceClient, name, lbID string, inf *OpenStackInfra) error {
+func (d *Cloud) routeToMasters(ctx context.Context, c *gophercloud.ServiceClient, name, lbID string, inf *Infra) error {
 	listenerID, err := d.ensureChild(ctx, c, lbID, "listener", func() (string, error) {
 		page, err := listeners.List(c, listeners.ListOpts{Name: name, LoadbalancerID: lbID}).AllPages(ctx)
 		if err != nil {
@@ -114,7 +114,7 @@ func (d *OpenStackDriver) routeToMasters(ctx context.Context, c *gophercloud.Ser
 
 // ensureChild returns the ID of a load balancer's child (listener, pool) that find
 // finds, or has create make one and waits for Octavia to settle.
-func (d *OpenStackDriver) ensureChild(ctx context.Context, c *gophercloud.ServiceClient, lbID, what string, find, create func() (string, error)) (string, error) {
+func (d *Cloud) ensureChild(ctx context.Context, c *gophercloud.ServiceClient, lbID, what string, find, create func() (string, error)) (string, error) {
 	id, err := find()
 	if err != nil {
 		return "", fmt.Errorf("list %ss: %w", what, err)
@@ -132,7 +132,7 @@ func (d *OpenStackDriver) ensureChild(ctx context.Context, c *gophercloud.Servic
 }
 
 // waitLB waits until Octavia has settled the load balancer.
-func (d *OpenStackDriver) waitLB(ctx context.Context, c *gophercloud.ServiceClient, id string) (*loadbalancers.LoadBalancer, error) {
+func (d *Cloud) waitLB(ctx context.Context, c *gophercloud.ServiceClient, id string) (*loadbalancers.LoadBalancer, error) {
 	for {
 		lb, err := loadbalancers.Get(ctx, c, id).Extract()
 		if err != nil {
@@ -151,7 +151,7 @@ func (d *OpenStackDriver) waitLB(ctx context.Context, c *gophercloud.ServiceClie
 }
 
 // pause waits one poll interval, or returns the context's error.
-func (d *OpenStackDriver) pause(ctx context.Context) error {
+func (d *Cloud) pause(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
@@ -161,7 +161,7 @@ func (d *OpenStackDriver) pause(ctx context.Context) error {
 }
 
 // waitGone polls get until it answers 404.
-func (d *OpenStackDriver) waitGone(ctx context.Context, what string, get func() error) error {
+func (d *Cloud) waitGone(ctx context.Context, what string, get func() error) error {
 	for {
 		err := get()
 		if gophercloud.ResponseCodeIs(err, 404) {

@@ -1,4 +1,4 @@
-package provisioning
+package cloud
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/subnets"
 )
 
-func (d *OpenStackDriver) network(ctx context.Context, c *gophercloud.ServiceClient, name string) (string, error) {
+func (d *Cloud) network(ctx context.Context, c *gophercloud.ServiceClient, name string) (string, error) {
 	page, err := networks.List(c, networks.ListOpts{Name: name}).AllPages(ctx)
 	if err != nil {
 		return "", fmt.Errorf("list networks: %w", err)
@@ -39,7 +39,7 @@ func clusterTag(name string) string { return "kaas=" + strings.TrimPrefix(name, 
 // tag gives a Neutron resource the cluster's tag unless it has it: resources are tagged
 // after they are made (Neutron of Zed takes no tags on create), so one made just before
 // a crash gets its tag when the step runs again.
-func (d *OpenStackDriver) tag(ctx context.Context, c *gophercloud.ServiceClient, kind, id string, have []string, name string) error {
+func (d *Cloud) tag(ctx context.Context, c *gophercloud.ServiceClient, kind, id string, have []string, name string) error {
 	t := clusterTag(name)
 	if slices.Contains(have, t) {
 		return nil
@@ -50,7 +50,7 @@ func (d *OpenStackDriver) tag(ctx context.Context, c *gophercloud.ServiceClient,
 	return nil
 }
 
-func (d *OpenStackDriver) subnet(ctx context.Context, c *gophercloud.ServiceClient, name, networkID string) (string, error) {
+func (d *Cloud) subnet(ctx context.Context, c *gophercloud.ServiceClient, name, networkID string) (string, error) {
 	page, err := subnets.List(c, subnets.ListOpts{Name: name, NetworkID: networkID}).AllPages(ctx)
 	if err != nil {
 		return "", fmt.Errorf("list subnets: %w", err)
@@ -69,7 +69,7 @@ func (d *OpenStackDriver) subnet(ctx context.Context, c *gophercloud.ServiceClie
 // vipPort returns the cluster's API address port on the subnet, creating it: the load
 // balancer takes it as its VIP, so the floating IP attaches to a port Neutron has
 // whichever network driver Octavia runs, and the driver deletes it with the network.
-func (d *OpenStackDriver) vipPort(ctx context.Context, c *gophercloud.ServiceClient, name, networkID, subnetID string) (*ports.Port, error) {
+func (d *Cloud) vipPort(ctx context.Context, c *gophercloud.ServiceClient, name, networkID, subnetID string) (*ports.Port, error) {
 	p, err := d.findPort(ctx, c, name, networkID)
 	if err != nil {
 		return nil, err
@@ -87,7 +87,7 @@ func (d *OpenStackDriver) vipPort(ctx context.Context, c *gophercloud.ServiceCli
 }
 
 // findPort returns the named port (on the network, when given), nil when there is none.
-func (d *OpenStackDriver) findPort(ctx context.Context, c *gophercloud.ServiceClient, name, networkID string) (*ports.Port, error) {
+func (d *Cloud) findPort(ctx context.Context, c *gophercloud.ServiceClient, name, networkID string) (*ports.Port, error) {
 	page, err := ports.List(c, ports.ListOpts{Name: name, NetworkID: networkID}).AllPages(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list ports: %w", err)
@@ -104,7 +104,7 @@ func (d *OpenStackDriver) findPort(ctx context.Context, c *gophercloud.ServiceCl
 
 // router ensures the cluster's router with its gateway on the external network and an
 // interface on the cluster's subnet.
-func (d *OpenStackDriver) router(ctx context.Context, c *gophercloud.ServiceClient, name, networkID, subnetID string) (string, error) {
+func (d *Cloud) router(ctx context.Context, c *gophercloud.ServiceClient, name, networkID, subnetID string) (string, error) {
 	page, err := routers.List(c, routers.ListOpts{Name: name}).AllPages(ctx)
 	if err != nil {
 		return "", fmt.Errorf("list routers: %w", err)
@@ -134,7 +134,7 @@ func (d *OpenStackDriver) router(ctx context.Context, c *gophercloud.ServiceClie
 }
 
 // routerPorts returns the router's ports on the network.
-func (d *OpenStackDriver) routerPorts(ctx context.Context, c *gophercloud.ServiceClient, routerID, networkID string) ([]ports.Port, error) {
+func (d *Cloud) routerPorts(ctx context.Context, c *gophercloud.ServiceClient, routerID, networkID string) ([]ports.Port, error) {
 	page, err := ports.List(c, ports.ListOpts{DeviceID: routerID, NetworkID: networkID}).AllPages(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list router ports: %w", err)
@@ -148,8 +148,8 @@ func (d *OpenStackDriver) routerPorts(ctx context.Context, c *gophercloud.Servic
 
 // publicAddress returns the API's addresses, giving the VIP port a floating IP when
 // there is an external network.
-func (d *OpenStackDriver) publicAddress(ctx context.Context, c *gophercloud.ServiceClient, vip *ports.Port, name string) (OpenStackAPI, error) {
-	api := OpenStackAPI{VIP: vip.FixedIPs[0].IPAddress, Public: vip.FixedIPs[0].IPAddress}
+func (d *Cloud) publicAddress(ctx context.Context, c *gophercloud.ServiceClient, vip *ports.Port, name string) (API, error) {
+	api := API{VIP: vip.FixedIPs[0].IPAddress, Public: vip.FixedIPs[0].IPAddress}
 	if d.ExternalNetworkID == "" {
 		return api, nil
 	}
@@ -171,7 +171,7 @@ func (d *OpenStackDriver) publicAddress(ctx context.Context, c *gophercloud.Serv
 }
 
 // removeFloatingIPs deletes the floating IPs on the port.
-func (d *OpenStackDriver) removeFloatingIPs(ctx context.Context, c *gophercloud.ServiceClient, portID string) error {
+func (d *Cloud) removeFloatingIPs(ctx context.Context, c *gophercloud.ServiceClient, portID string) error {
 	page, err := floatingips.List(c, floatingips.ListOpts{PortID: portID}).AllPages(ctx)
 	if err != nil {
 		return fmt.Errorf("list floating IPs: %w", err)
@@ -189,7 +189,7 @@ func (d *OpenStackDriver) removeFloatingIPs(ctx context.Context, c *gophercloud.
 // subnets; what is gone already is skipped. Neutron keeps a subnet while any port has an
 // address on it (409 SubnetInUse): the router's interfaces are removed from the router,
 // every other port (the VIP port, a server's port Nova has not deleted) is deleted first.
-func (d *OpenStackDriver) removeNetwork(ctx context.Context, c *gophercloud.ServiceClient, name string) error {
+func (d *Cloud) removeNetwork(ctx context.Context, c *gophercloud.ServiceClient, name string) error {
 	npage, err := networks.List(c, networks.ListOpts{Name: name}).AllPages(ctx)
 	if err != nil {
 		return fmt.Errorf("list networks: %w", err)

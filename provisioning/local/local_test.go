@@ -1,9 +1,12 @@
-package provisioning
+package local_test
 
 import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"kaas/provisioning"
+	"kaas/provisioning/local"
 )
 
 // TestLocalDriverEnabledOnceBinariesAppear checks that the local driver turns on without
@@ -29,7 +32,7 @@ func TestLocalDriverEnabledOnceBinariesAppear(t *testing.T) {
 		{"all three binaries", func() { write("kube-controller-manager", 0o755) }, true},
 	}
 	for i, tc := range cases {
-		d := &LocalDriver{BinDir: dir}
+		d := &local.Driver{BinDir: dir}
 		if i == 0 {
 			d.BinDir = ""
 		}
@@ -39,13 +42,13 @@ func TestLocalDriverEnabledOnceBinariesAppear(t *testing.T) {
 		if got := d.Enabled(); got != tc.want {
 			t.Errorf("%s: Enabled() = %v, want %v", tc.name, got, tc.want)
 		}
-		cj := &ClusterJobs{Local: d}
+		cj := &provisioning.ClusterJobs{Drivers: provisioning.NewDriverRegistry(d)}
 		hasLocal := false
-		for _, drv := range cj.Drivers() {
-			hasLocal = hasLocal || drv == DriverLocal
+		for _, drv := range cj.Drivers.Enabled() {
+			hasLocal = hasLocal || drv == local.Name
 		}
 		if hasLocal != tc.want {
-			t.Errorf("%s: Drivers() = %v", tc.name, cj.Drivers())
+			t.Errorf("%s: Drivers.Enabled() = %v", tc.name, cj.Drivers.Enabled())
 		}
 	}
 }

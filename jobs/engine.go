@@ -1,11 +1,10 @@
-package provisioning
+package jobs
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
@@ -35,16 +34,6 @@ type Clock interface {
 type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now() }
-
-// Step is one named step of a job kind. Run must be idempotent: after a crash or a lost
-// lease it runs again for the same job, so it checks whether its effect already exists
-// before causing it. Run must return soon after ctx ends.
-type Step struct {
-	Name string
-	// Timeout bounds one run of the step; zero means Options.StepTimeout.
-	Timeout time.Duration
-	Run     func(ctx context.Context, j *JobRun) error
-}
 
 // Options tunes an engine. Zero fields take the defaults.
 type Options struct {
@@ -84,7 +73,7 @@ type Engine struct {
 	hub      *hub
 
 	mu      sync.RWMutex
-	kinds   map[string][]Step
+	kinds   map[string]Worker
 	running map[string]*runHandle // job ID → its run here, to cancel at once
 
 	wakeMu sync.Mutex
@@ -123,7 +112,7 @@ func New(db Database, workerID string, opts Options) *Engine {
 		opts:     opts,
 		clock:    opts.Clock,
 		log:      opts.Logger.With("worker", workerID),
-		kinds:    map[string][]Step{},
+		kinds:    map[string]Worker{},
 		running:  map[string]*runHandle{},
 		wakeCh:   make(chan struct{}),
 	}
@@ -131,22 +120,23 @@ func New(db Database, workerID string, opts Options) *Engine {
 	return e
 }
 
-// Register declares the steps of a job kind. It panics on a duplicate kind or an empty
+// Register adds the worker of a job kind. It panics on a duplicate kind or an empty
 // step list, which are programming errors.
-func (e *Engine) Register(kind string, steps []Step) {
+func (e *Engine) Register(w Worker) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, dup := e.kinds[kind]; dup || len(steps) == 0 || kind == "" {
-		panic(fmt.Sprintf("provisioning: bad or duplicate registration of kind %q", kind))
+	kind := w.Kind()
+	if _, dup := e.kinds[kind]; dup || len(w.Steps()) == 0 || kind == "" {
+		panic(fmt.Sprintf("jobs: bad or duplicate registration of kind %q", kind))
 	}
-	e.kinds[kind] = slices.Clone(steps)
+	e.kinds[kind] = w
 }
 
-func (e *Engine) steps(kind string) ([]Step, bool) {
+func (e *Engine) worker(kind string) (Worker, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	s, ok := e.kinds[kind]
-	return s, ok
+	w, ok := e.kinds[kind]
+	return w, ok
 }
 
 func (e *Engine) registeredKinds() []string {

@@ -1,4 +1,4 @@
-package provisioning_test
+package jobs_test
 
 import (
 	"context"
@@ -11,38 +11,40 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
+	"kaas/jobs"
 	"kaas/models"
-	"kaas/provisioning"
 	"kaas/store"
 )
 
+// createArgs are the arguments of the test jobs.
 type createArgs struct {
 	Cluster string `json:"cluster"`
 }
+
+func (createArgs) Kind() string { return "cluster.create" }
 
 func TestStepsRunInOrderExactlyOnce(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		var c calls
 		var gotArgs createArgs
-		e := newEngine(db, "a", provisioning.Options{})
-		e.Register("cluster.create", []provisioning.Step{
-			{Name: "validate", Run: func(ctx context.Context, j *provisioning.JobRun) error {
+		e := newEngine(db, "a", jobs.Options{})
+		e.Register(jobs.NewWorker([]jobs.Step[createArgs]{
+			{Name: "validate", Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 				c.add(j.Job().ID, "validate")
-				return j.Args(&gotArgs)
+				gotArgs = j.Args
+				return nil
 			}},
-			{Name: "infrastructure", Run: func(ctx context.Context, j *provisioning.JobRun) error {
+			{Name: "infrastructure", Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 				c.add(j.Job().ID, "infrastructure")
 				j.Progress(50, "servers up")
 				j.Log(models.EventWarn, "slow load balancer")
 				return nil
 			}},
 			counted(&c, "ready"),
-		})
+		}...))
 		start(t, e)
-		job, err := e.Enqueue(ctx, "cluster.create", createArgs{Cluster: "prod"}, "oscar")
+		job, err := e.Enqueue(ctx, createArgs{Cluster: "prod"}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,19 +87,19 @@ func TestFailedStepIsRetriedFromThatStep(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		var c calls
-		e := newEngine(db, "a", provisioning.Options{})
-		e.Register("cluster.create", []provisioning.Step{
+		e := newEngine(db, "a", jobs.Options{})
+		e.Register(jobs.NewWorker([]jobs.Step[createArgs]{
 			counted(&c, "one"),
-			{Name: "two", Run: func(ctx context.Context, j *provisioning.JobRun) error {
+			{Name: "two", Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 				if c.add(j.Job().ID, "two") == 1 {
 					return errors.New("keystone: 503 Service Unavailable")
 				}
 				return nil
 			}},
 			counted(&c, "three"),
-		})
+		}...))
 		start(t, e)
-		job, err := e.Enqueue(ctx, "cluster.create", nil, "oscar")
+		job, err := e.Enqueue(ctx, createArgs{}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,14 +136,14 @@ func TestFailedStepIsRetriedFromThatStep(t *testing.T) {
 
 func TestStepTimeoutFailsTheJob(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB) {
-		e := newEngine(db, "a", provisioning.Options{})
-		e.Register("cluster.create", []provisioning.Step{{Name: "wait for api", Timeout: 50 * time.Millisecond,
-			Run: func(ctx context.Context, j *provisioning.JobRun) error {
+		e := newEngine(db, "a", jobs.Options{})
+		e.Register(jobs.NewWorker([]jobs.Step[createArgs]{{Name: "wait for api", Timeout: 50 * time.Millisecond,
+			Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 				<-ctx.Done()
 				return ctx.Err()
-			}}})
+			}}}...))
 		start(t, e)
-		job, err := e.Enqueue(context.Background(), "cluster.create", nil, "oscar")
+		job, err := e.Enqueue(context.Background(), createArgs{}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,9 +165,9 @@ func TestDeadWorkersJobResumesOnAnother(t *testing.T) {
 			sideEffects atomic.Int32
 			entered     = make(chan struct{})
 		)
-		steps := []provisioning.Step{
+		steps := []jobs.Step[createArgs]{
 			counted(&c, "one"),
-			{Name: "two", Run: func(ctx context.Context, j *provisioning.JobRun) error {
+			{Name: "two", Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 				n := c.add(j.Job().ID, "two")
 				mu.Lock()
 				if !markers[j.Job().ID] { // idempotent: create only what is missing
@@ -183,14 +185,14 @@ func TestDeadWorkersJobResumesOnAnother(t *testing.T) {
 			counted(&c, "three"),
 		}
 		// A lease far longer than the test: only the clock can expire it.
-		opts := provisioning.Options{Clock: clock, Lease: time.Minute}
+		opts := jobs.Options{Clock: clock, Lease: time.Minute}
 		a := newEngine(db, "a", opts)
-		a.Register("cluster.create", steps)
+		a.Register(jobs.NewWorker(steps...))
 		b := newEngine(db, "b", opts)
-		b.Register("cluster.create", steps)
+		b.Register(jobs.NewWorker(steps...))
 
 		stopA := start(t, a)
-		job, err := a.Enqueue(ctx, "cluster.create", nil, "oscar")
+		job, err := a.Enqueue(ctx, createArgs{}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -245,7 +247,7 @@ func TestLeaseRenewalKeepsALongStepWithItsWorker(t *testing.T) {
 		ctx := context.Background()
 		var c calls
 		entered, release := make(chan struct{}), make(chan struct{})
-		steps := []provisioning.Step{{Name: "slow", Run: func(ctx context.Context, j *provisioning.JobRun) error {
+		steps := []jobs.Step[createArgs]{{Name: "slow", Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 			if c.add(j.Job().ID, "slow") == 1 {
 				close(entered)
 			}
@@ -257,11 +259,11 @@ func TestLeaseRenewalKeepsALongStepWithItsWorker(t *testing.T) {
 			}
 		}}}
 		clock := &fakeClock{}
-		opts := provisioning.Options{Lease: time.Minute, Clock: clock}
+		opts := jobs.Options{Lease: time.Minute, Clock: clock}
 		a, b := newEngine(db, "a", opts), newEngine(db, "b", opts)
-		a.Register("cluster.create", steps)
-		b.Register("cluster.create", steps)
-		job, err := a.Enqueue(ctx, "cluster.create", nil, "oscar")
+		a.Register(jobs.NewWorker(steps...))
+		b.Register(jobs.NewWorker(steps...))
+		job, err := a.Enqueue(ctx, createArgs{}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,8 +301,8 @@ func TestTwoEnginesNeverRunAJobConcurrently(t *testing.T) {
 			inflight sync.Map // job ID → *atomic.Int32
 			overlaps atomic.Int32
 		)
-		step := func(name string) provisioning.Step {
-			return provisioning.Step{Name: name, Run: func(ctx context.Context, j *provisioning.JobRun) error {
+		step := func(name string) jobs.Step[createArgs] {
+			return jobs.Step[createArgs]{Name: name, Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 				n, _ := inflight.LoadOrStore(j.Job().ID, new(atomic.Int32))
 				if n.(*atomic.Int32).Add(1) > 1 {
 					overlaps.Add(1)
@@ -311,14 +313,14 @@ func TestTwoEnginesNeverRunAJobConcurrently(t *testing.T) {
 				return nil
 			}}
 		}
-		steps := []provisioning.Step{step("one"), step("two"), step("three")}
-		a := newEngine(db, "a", provisioning.Options{Workers: 2})
-		b := newEngine(db, "b", provisioning.Options{Workers: 2})
-		a.Register("cluster.create", steps)
-		b.Register("cluster.create", steps)
+		steps := []jobs.Step[createArgs]{step("one"), step("two"), step("three")}
+		a := newEngine(db, "a", jobs.Options{Workers: 2})
+		b := newEngine(db, "b", jobs.Options{Workers: 2})
+		a.Register(jobs.NewWorker(steps...))
+		b.Register(jobs.NewWorker(steps...))
 		var ids []string
 		for i := 0; i < 20; i++ {
-			job, err := a.Enqueue(ctx, "cluster.create", createArgs{Cluster: fmt.Sprint("c", i)}, "oscar")
+			job, err := a.Enqueue(ctx, createArgs{Cluster: fmt.Sprint("c", i)}, "oscar")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -358,9 +360,9 @@ func TestCancelAndRetry(t *testing.T) {
 		var c calls
 		entered := make(chan struct{})
 		var cause atomic.Value
-		steps := []provisioning.Step{
+		steps := []jobs.Step[createArgs]{
 			counted(&c, "one"),
-			{Name: "wait", Run: func(ctx context.Context, j *provisioning.JobRun) error {
+			{Name: "wait", Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 				if c.add(j.Job().ID, "wait") > 1 {
 					return nil
 				}
@@ -371,14 +373,14 @@ func TestCancelAndRetry(t *testing.T) {
 			}},
 			counted(&c, "three"),
 		}
-		worker := newEngine(db, "worker", provisioning.Options{})
-		worker.Register("cluster.create", steps)
+		worker := newEngine(db, "worker", jobs.Options{})
+		worker.Register(jobs.NewWorker(steps...))
 		// api is another replica's engine, running no jobs: its cancel reaches the worker
 		// through the database.
-		api := newEngine(db, "api", provisioning.Options{Workers: -1})
-		api.Register("cluster.create", steps)
+		api := newEngine(db, "api", jobs.Options{Workers: -1})
+		api.Register(jobs.NewWorker(steps...))
 
-		queued, err := api.Enqueue(ctx, "cluster.create", nil, "oscar")
+		queued, err := api.Enqueue(ctx, createArgs{}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -389,7 +391,7 @@ func TestCancelAndRetry(t *testing.T) {
 			t.Errorf("cancel again = %+v, %v", j, err)
 		}
 
-		job, err := api.Enqueue(ctx, "cluster.create", nil, "oscar")
+		job, err := api.Enqueue(ctx, createArgs{}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -440,48 +442,36 @@ func TestCancelAndRetry(t *testing.T) {
 	})
 }
 
+// explodeArgs are of a kind no engine registers.
+type explodeArgs struct{}
+
+func (explodeArgs) Kind() string { return "cluster.explode" }
+
+// unmarshalableArgs are of a registered kind but cannot be marshalled to JSON.
+type unmarshalableArgs struct{ C chan int }
+
+func (unmarshalableArgs) Kind() string { return "cluster.create" }
+
 func TestEnqueue(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEngine(db, "a", provisioning.Options{})
-		e.Register("cluster.create", []provisioning.Step{{Name: "one", Run: func(context.Context, *provisioning.JobRun) error { return nil }}})
+		e := newEngine(db, "a", jobs.Options{})
+		e.Register(jobs.NewWorker([]jobs.Step[createArgs]{{Name: "one", Run: func(context.Context, *jobs.Job[createArgs]) error { return nil }}}...))
 
-		if _, err := e.Enqueue(ctx, "cluster.explode", nil, "oscar"); models.ErrorCode(err) != models.CodeInvalid {
+		if _, err := e.Enqueue(ctx, explodeArgs{}, "oscar"); models.ErrorCode(err) != models.CodeInvalid {
 			t.Errorf("unknown kind: %v, want INVALID", err)
 		}
-		if _, err := e.Enqueue(ctx, "cluster.create", make(chan int), "oscar"); models.ErrorCode(err) != models.CodeInvalid {
+		if _, err := e.Enqueue(ctx, unmarshalableArgs{C: make(chan int)}, "oscar"); models.ErrorCode(err) != models.CodeInvalid {
 			t.Errorf("args that are not JSON: %v, want INVALID", err)
 		}
-		errRollback := errors.New("domain write failed")
-		var rolledBack string
-		err := db.Gorm().Transaction(func(tx *gorm.DB) error {
-			job, err := e.EnqueueTx(tx, "cluster.create", createArgs{Cluster: "gone"}, "oscar")
-			if err != nil {
-				return err
-			}
-			rolledBack = job.ID
-			return errRollback
-		})
-		if !errors.Is(err, errRollback) {
-			t.Fatal(err)
-		}
-		if _, err := e.Get(ctx, rolledBack); models.ErrorCode(err) != models.CodeNotFound {
-			t.Errorf("job of a rolled-back transaction: %v, want NOT_FOUND", err)
-		}
-		var kept string
-		err = db.Gorm().Transaction(func(tx *gorm.DB) error {
-			job, err := e.EnqueueTx(tx, "cluster.create", createArgs{Cluster: "kept"}, "oscar")
-			if job != nil {
-				kept = job.ID
-			}
-			return err
-		})
+		job, err := e.Enqueue(ctx, createArgs{Cluster: "kept"}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
-		jobs, err := e.List(ctx, models.JobFilter{Kind: "cluster.create", Status: models.JobQueued})
-		if err != nil || len(jobs) != 1 || jobs[0].ID != kept || jobs[0].Args != `{"cluster":"kept"}` || jobs[0].StepName != "one" {
-			t.Fatalf("queued jobs = %+v, %v", jobs, err)
+		kept := job.ID
+		queued, err := e.List(ctx, models.JobFilter{Kind: "cluster.create", Status: models.JobQueued})
+		if err != nil || len(queued) != 1 || queued[0].ID != kept || queued[0].Args != `{"cluster":"kept"}` || queued[0].StepName != "one" {
+			t.Fatalf("queued jobs = %+v, %v", queued, err)
 		}
 		if evs := allEvents(t, e, kept); len(evs) != 1 || evs[0].Seq != 1 || evs[0].Status != models.JobQueued {
 			t.Errorf("events of a new job = %+v", evs)
@@ -495,16 +485,16 @@ func TestWorkerThatLostItsLeaseWritesNothing(t *testing.T) {
 		var c calls
 		aInTwo, releaseA := make(chan struct{}), make(chan struct{})
 		bInThree, releaseB := make(chan struct{}), make(chan struct{})
-		steps := []provisioning.Step{
+		steps := []jobs.Step[createArgs]{
 			counted(&c, "one"),
-			{Name: "two", Run: func(ctx context.Context, j *provisioning.JobRun) error {
+			{Name: "two", Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 				if c.add(j.Job().ID, "two") == 1 {
 					close(aInTwo)
 					<-releaseA // a stalled worker: it neither renews its lease nor notices
 				}
 				return nil
 			}},
-			{Name: "three", Run: func(ctx context.Context, j *provisioning.JobRun) error {
+			{Name: "three", Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 				c.add(j.Job().ID, "three")
 				close(bInThree)
 				<-releaseB
@@ -514,13 +504,13 @@ func TestWorkerThatLostItsLeaseWritesNothing(t *testing.T) {
 		// a renews its minute-long lease every 20 s, that is never during the test; b's
 		// clock runs two minutes ahead, so to b a's lease has expired.
 		var aLog lockedBuffer
-		a := newEngine(db, "a", provisioning.Options{Lease: time.Minute, PollInterval: time.Minute,
+		a := newEngine(db, "a", jobs.Options{Lease: time.Minute, PollInterval: time.Minute,
 			Logger: slog.New(slog.NewTextHandler(&aLog, nil))})
-		a.Register("cluster.create", steps)
+		a.Register(jobs.NewWorker(steps...))
 		ahead := &fakeClock{}
 		ahead.Advance(2 * time.Minute)
-		b := newEngine(db, "b", provisioning.Options{Lease: time.Minute, Clock: ahead})
-		b.Register("cluster.create", steps)
+		b := newEngine(db, "b", jobs.Options{Lease: time.Minute, Clock: ahead})
+		b.Register(jobs.NewWorker(steps...))
 
 		start(t, a)
 		unblockA, unblockB := sync.OnceFunc(func() { close(releaseA) }), sync.OnceFunc(func() { close(releaseB) })
@@ -534,7 +524,7 @@ func TestWorkerThatLostItsLeaseWritesNothing(t *testing.T) {
 				t.Fatalf("%s never happened", what)
 			}
 		}
-		job, err := a.Enqueue(ctx, "cluster.create", nil, "oscar")
+		job, err := a.Enqueue(ctx, createArgs{}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}

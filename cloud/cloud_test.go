@@ -1,4 +1,4 @@
-package provisioning_test
+package cloud_test
 
 import (
 	"context"
@@ -12,24 +12,24 @@ import (
 	"kaas/internal/openstackfake"
 	"kaas/kubeadm"
 	"kaas/models"
-	"kaas/provisioning"
+	"kaas/cloud"
 )
 
-func fakeDriver(fake *openstackfake.Fake, external string) *provisioning.OpenStackDriver {
-	return &provisioning.OpenStackDriver{
-		Clients: func(context.Context) (provisioning.OpenStackClients, error) { return fake.Clients(), nil },
+func fakeCloud(fake *openstackfake.Fake, external string) *cloud.Cloud {
+	return &cloud.Cloud{
+		Clients: func(context.Context) (cloud.Clients, error) { return fake.Clients(), nil },
 		ImageID: "img-1", Poll: time.Millisecond, ExternalNetworkID: external,
 	}
 }
 
 // testUserData names the node and the API's addresses.
-func testUserData(n kubeadm.Node, api provisioning.OpenStackAPI) ([]byte, error) {
+func testUserData(n kubeadm.Node, api cloud.API) ([]byte, error) {
 	return fmt.Appendf(nil, "#cloud-config\n# %s %d, API %s, public %s\n", n.Role, n.Index, api.VIP, api.Public), nil
 }
 
 func TestOpenStackDriverAgainstAFake(t *testing.T) {
 	fake := openstackfake.New(t)
-	d := fakeDriver(fake, "")
+	d := fakeCloud(fake, "")
 	ctx := context.Background()
 	size := models.ClusterSize{Workers: 2, WorkerVCPU: 4, WorkerRAMGB: 8, WorkerDiskGB: 40}
 	var progress []int
@@ -52,7 +52,7 @@ func TestOpenStackDriverAgainstAFake(t *testing.T) {
 	if got := fake.Mutations(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if inf.API != (provisioning.OpenStackAPI{VIP: "10.20.0.250", Public: "10.20.0.250"}) || len(inf.ServerIDs) != 3 || len(inf.MasterIPs) != 1 || progress[len(progress)-1] != 100 {
+	if inf.API != (cloud.API{VIP: "10.20.0.250", Public: "10.20.0.250"}) || len(inf.ServerIDs) != 3 || len(inf.MasterIPs) != 1 || progress[len(progress)-1] != 100 {
 		t.Fatalf("infra = %+v, progress %v", inf, progress)
 	}
 	for _, s := range fake.Resources("servers") {
@@ -116,7 +116,7 @@ func TestOpenStackDriverAgainstAFake(t *testing.T) {
 // API's floating IP, which the nodes' user data and the panel's address carry.
 func TestOpenStackDriverExternalNetwork(t *testing.T) {
 	fake := openstackfake.New(t)
-	d := fakeDriver(fake, "ext-net")
+	d := fakeCloud(fake, "ext-net")
 	d.Masters = 3
 	ctx := context.Background()
 	inf, err := d.Ensure(ctx, "red", models.ClusterSize{Workers: 1, WorkerVCPU: 2, WorkerRAMGB: 4, WorkerDiskGB: 20}, testUserData, func(int, string) {})

@@ -1,4 +1,4 @@
-package provisioning_test
+package jobs_test
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"kaas/internal/testenv"
+	"kaas/jobs"
 	"kaas/models"
-	"kaas/provisioning"
 	"kaas/store"
 )
 
@@ -30,18 +30,18 @@ func (c *fakeClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // newEngine returns an engine with quick polls, for tests. Its lease is longer than any
 // test: tests expire leases by moving a fakeClock, never by waiting on a loaded machine.
-func newEngine(db *store.DB, worker string, opts provisioning.Options) *provisioning.Engine {
+func newEngine(db *store.DB, worker string, opts jobs.Options) *jobs.Engine {
 	if opts.Lease == 0 {
 		opts.Lease = time.Minute
 	}
 	if opts.PollInterval == 0 {
 		opts.PollInterval = 20 * time.Millisecond
 	}
-	return provisioning.New(db, worker, opts)
+	return jobs.New(db, worker, opts)
 }
 
 // start runs e until the returned stop is called or the test ends.
-func start(t *testing.T, e *provisioning.Engine) (stop func()) {
+func start(t *testing.T, e *jobs.Engine) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -77,7 +77,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 // waitStatus waits until the job has status and returns it.
-func waitStatus(t *testing.T, e *provisioning.Engine, id string, status models.JobStatus) *models.Job {
+func waitStatus(t *testing.T, e *jobs.Engine, id string, status models.JobStatus) *models.Job {
 	t.Helper()
 	var job *models.Job
 	eventually(t, fmt.Sprintf("job %s to be %s", id, status), func() bool {
@@ -110,7 +110,7 @@ func collect(t *testing.T, ch <-chan *models.JobEvent) []models.JobEvent {
 }
 
 // allEvents returns every stored event of a job.
-func allEvents(t *testing.T, e *provisioning.Engine, id string) []models.JobEvent {
+func allEvents(t *testing.T, e *jobs.Engine, id string) []models.JobEvent {
 	t.Helper()
 	evs, err := e.Events(context.Background(), id, 0, 1000)
 	if err != nil {
@@ -162,8 +162,8 @@ func (c *calls) get(jobID, step string) int {
 }
 
 // counted is a step that only counts its runs.
-func counted(c *calls, name string) provisioning.Step {
-	return provisioning.Step{Name: name, Run: func(ctx context.Context, j *provisioning.JobRun) error {
+func counted(c *calls, name string) jobs.Step[createArgs] {
+	return jobs.Step[createArgs]{Name: name, Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 		c.add(j.Job().ID, name)
 		return nil
 	}}

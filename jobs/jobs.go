@@ -1,4 +1,4 @@
-package provisioning
+package jobs
 
 import (
 	"context"
@@ -20,14 +20,14 @@ const (
 	queuedChannel = "kaas_job_queued" // payload: job ID
 )
 
-// Enqueue stores a new queued job of a registered kind with args marshalled to JSON, and
-// wakes this engine's idle workers.
-func (e *Engine) Enqueue(ctx context.Context, kind string, args any, createdBy string) (*models.Job, error) {
+// Enqueue stores a new queued job of args' kind, which must be registered, with args
+// marshalled to JSON, and wakes this engine's idle workers.
+func (e *Engine) Enqueue(ctx context.Context, args Args, createdBy string) (*models.Job, error) {
 	var job *models.Job
 	var ev models.JobEvent
 	err := e.db.Transaction(ctx, func(tx *gorm.DB) error {
 		var err error
-		job, ev, err = e.enqueue(tx, kind, args, createdBy)
+		job, ev, err = e.enqueue(tx, args.Kind(), args, createdBy)
 		return err
 	})
 	if err != nil {
@@ -38,16 +38,8 @@ func (e *Engine) Enqueue(ctx context.Context, kind string, args any, createdBy s
 	return job, nil
 }
 
-// EnqueueTx stores a new queued job inside the caller's transaction, so the job exists
-// exactly when the caller's domain write does (a cluster record and its create job).
-// Workers find it at their next poll after the commit, or at once with PostgreSQL.
-func (e *Engine) EnqueueTx(tx *gorm.DB, kind string, args any, createdBy string) (*models.Job, error) {
-	job, _, err := e.enqueue(tx, kind, args, createdBy)
-	return job, err
-}
-
 func (e *Engine) enqueue(tx *gorm.DB, kind string, args any, createdBy string) (*models.Job, models.JobEvent, error) {
-	steps, ok := e.steps(kind)
+	w, ok := e.worker(kind)
 	if !ok {
 		return nil, models.JobEvent{}, models.Errorf(models.CodeInvalid, "unknown job kind %q", kind)
 	}
@@ -58,7 +50,7 @@ func (e *Engine) enqueue(tx *gorm.DB, kind string, args any, createdBy string) (
 	now := e.now()
 	job := &models.Job{
 		ID: uuid.NewString(), Kind: kind, Args: string(raw), Status: models.JobQueued,
-		StepName: steps[0].Name, CreatedBy: createdBy, CreatedAt: now, UpdatedAt: now,
+		StepName: w.Steps()[0].Name, CreatedBy: createdBy, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := tx.Create(job).Error; err != nil {
 		return nil, models.JobEvent{}, fmt.Errorf("create job: %w", err)

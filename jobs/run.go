@@ -1,8 +1,7 @@
-package provisioning
+package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -11,48 +10,47 @@ import (
 	"kaas/models"
 )
 
-// JobRun is a step's view of the job it works on.
-type JobRun struct {
+// Run is a running step's view of the job it works on.
+type Run struct {
 	e     *Engine
 	ctx   context.Context // the run's, for writes: not cancelled by a step timeout
 	job   models.Job
 	owner string
 	index int // of the running step
-	steps []Step
+	steps []StepInfo
 	lost  context.CancelCauseFunc
+	args  *runArgs // shared by the steps of one run of the job
 }
+
+// runArgs holds a job's arguments once a Worker has decoded them.
+type runArgs struct{ decoded any }
 
 // Job returns the job as it was when this run claimed it.
-func (r *JobRun) Job() models.Job { return r.job }
+func (r *Run) Job() models.Job { return r.job }
 
-// Args unmarshals the job's JSON arguments into v.
-func (r *JobRun) Args(v any) error {
-	if err := json.Unmarshal([]byte(r.job.Args), v); err != nil {
-		return fmt.Errorf("job arguments: %w", err)
-	}
-	return nil
-}
+// Step returns the index of the running step in its Worker's Steps.
+func (r *Run) Step() int { return r.index }
 
 // Progress records how far the running step is, percent being the step's own progress
 // (0–100); the event carries the job's overall percent. A failure to record is logged,
 // not returned: progress is advisory. If the job's lease turns out lost, the step's
 // context is cancelled.
-func (r *JobRun) Progress(percent int, message string) {
+func (r *Run) Progress(percent int, message string) {
 	percent = max(0, min(100, percent))
 	r.record(r.overall(percent), models.EventInfo, message)
 }
 
 // Log records a log line of the running step at level.
-func (r *JobRun) Log(level models.EventLevel, message string) {
+func (r *Run) Log(level models.EventLevel, message string) {
 	r.record(-1, level, message)
 }
 
 // overall maps the running step's own percent to the job's.
-func (r *JobRun) overall(stepPercent int) int {
+func (r *Run) overall(stepPercent int) int {
 	return (r.index*100 + stepPercent) / len(r.steps)
 }
 
-func (r *JobRun) record(percent int, level models.EventLevel, message string) {
+func (r *Run) record(percent int, level models.EventLevel, message string) {
 	set := map[string]any{}
 	if percent >= 0 {
 		set["percent"] = percent
@@ -70,7 +68,8 @@ func (r *JobRun) record(percent int, level models.EventLevel, message string) {
 // runJob runs a claimed job's remaining steps, persisting each completion, until the job
 // ends, is cancelled, or the run stops (ctx ended, lease lost) without writing anything.
 func (e *Engine) runJob(ctx context.Context, job *models.Job, owner string) {
-	steps, _ := e.steps(job.Kind) // claim only takes registered kinds
+	w, _ := e.worker(job.Kind) // claim only takes registered kinds
+	steps := w.Steps()
 	log := e.log.With("job", job.ID, "kind", job.Kind)
 	runCtx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
@@ -118,6 +117,7 @@ func (e *Engine) runJob(ctx context.Context, job *models.Job, owner string) {
 		Message: fmt.Sprintf("%s by %s (attempt %d)", start, e.workerID, job.Attempts)}) {
 		return
 	}
+	args := &runArgs{}
 	for i := job.Step; i < len(steps); i++ {
 		step := steps[i]
 		if job.CancelRequested || context.Cause(runCtx) == errCancelRequested {
@@ -129,12 +129,12 @@ func (e *Engine) runJob(ctx context.Context, job *models.Job, owner string) {
 		if runCtx.Err() != nil {
 			return // lease lost or shutting down
 		}
-		run := &JobRun{e: e, ctx: ctx, job: *job, owner: owner, index: i, steps: steps, lost: stop}
+		run := &Run{e: e, ctx: ctx, job: *job, owner: owner, index: i, steps: steps, lost: stop, args: args}
 		if !update(map[string]any{"step": i, "step_name": step.Name, "percent": run.overall(0)},
 			models.JobEvent{Step: step.Name, Level: models.EventInfo, Message: "step started"}) {
 			return
 		}
-		err := e.runStep(runCtx, step, run)
+		err := e.runStep(runCtx, w, step, run)
 		if err == nil && e.opts.PauseAfterStep > 0 {
 			run.Log(models.EventWarn, "paused before recording the step (fault injection)")
 			select {
@@ -176,7 +176,7 @@ func (e *Engine) runJob(ctx context.Context, job *models.Job, owner string) {
 }
 
 // runStep runs one step under its timeout, turning a panic into an error.
-func (e *Engine) runStep(ctx context.Context, step Step, run *JobRun) (err error) {
+func (e *Engine) runStep(ctx context.Context, w Worker, step StepInfo, run *Run) (err error) {
 	timeout := step.Timeout
 	if timeout <= 0 {
 		timeout = e.opts.StepTimeout
@@ -188,7 +188,7 @@ func (e *Engine) runStep(ctx context.Context, step Step, run *JobRun) (err error
 			err = fmt.Errorf("step %s panicked: %v", step.Name, p)
 		}
 	}()
-	err = step.Run(ctx, run)
+	err = w.Work(ctx, run)
 	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		err = fmt.Errorf("step %s timed out after %s: %w", step.Name, timeout, err)
 	}

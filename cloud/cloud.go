@@ -1,4 +1,8 @@
-package provisioning
+// Package cloud is the panel's adapter to OpenStack's compute, network and load-balancer
+// services (Nova, Neutron, Octavia): it builds and removes the servers, network, router
+// and API load balancer of a cluster. All its gophercloud types stay inside, but for the
+// service clients it is configured with.
+package cloud
 
 import (
 	"context"
@@ -21,20 +25,16 @@ import (
 	"kaas/models"
 )
 
-// DriverOpenStack builds a cluster from Nova servers, a Neutron network and an Octavia
-// load balancer in front of the kube-apiservers.
-const DriverOpenStack = "openstack"
-
-// OpenStackClients are the service clients of the cloud the clusters run in.
-type OpenStackClients struct {
+// Clients are the service clients of the cloud the clusters run in.
+type Clients struct {
 	Compute, Network, LoadBalancer *gophercloud.ServiceClient
 }
 
-// OpenStackDriver creates and removes a cluster's infrastructure. Every call looks for
-// what it would create first (by name), so a step that is run again after a crash does
-// not create anything twice.
-type OpenStackDriver struct {
-	Clients func(ctx context.Context) (OpenStackClients, error)
+// Cloud creates and removes clusters' infrastructure in one OpenStack project. Every
+// call looks for what it would create first (by name), so a step that is run again after
+// a crash does not create anything twice.
+type Cloud struct {
+	Clients func(ctx context.Context) (Clients, error)
 	ImageID string
 	// CIDR of each cluster's own subnet. Default 10.20.0.0/24.
 	CIDR string
@@ -55,10 +55,10 @@ type OpenStackDriver struct {
 }
 
 // UserDataFunc returns the cloud-init user data of a node given the API's addresses.
-type UserDataFunc func(node kubeadm.Node, api OpenStackAPI) ([]byte, error)
+type UserDataFunc func(node kubeadm.Node, api API) ([]byte, error)
 
-// OpenStackAPI are the addresses of a cluster's API load balancer.
-type OpenStackAPI struct {
+// API are the addresses of a cluster's API load balancer.
+type API struct {
 	// VIP is the load balancer's address on the cluster's network: what nodes use.
 	VIP string
 	// Public is where the panel reaches the API: the floating IP, or the VIP without an
@@ -66,25 +66,25 @@ type OpenStackAPI struct {
 	Public string
 }
 
-// OpenStackInfra is what Ensure built.
-type OpenStackInfra struct {
+// Infra is what Ensure built.
+type Infra struct {
 	NetworkID, SubnetID, RouterID string
 	ServerIDs                     []string
 	MasterIPs                     []string
 	LoadBalancerID                string
-	API                           OpenStackAPI
+	API                           API
 }
 
 // APIServerPort is where kubeadm's kube-apiservers listen on the masters.
 const APIServerPort = 6443
 
 // Enabled reports whether clusters can be built in OpenStack.
-func (d *OpenStackDriver) Enabled() bool { return d != nil && d.Clients != nil && d.ImageID != "" }
+func (d *Cloud) Enabled() bool { return d != nil && d.Clients != nil && d.ImageID != "" }
 
 // defaults fills in the unset settings, once: jobs share the driver.
-func (d *OpenStackDriver) defaults() { d.once.Do(d.setDefaults) }
+func (d *Cloud) defaults() { d.once.Do(d.setDefaults) }
 
-func (d *OpenStackDriver) setDefaults() {
+func (d *Cloud) setDefaults() {
 	if d.CIDR == "" {
 		d.CIDR = "10.20.0.0/24"
 	}
@@ -108,13 +108,13 @@ func serverName(cluster string, n kubeadm.Node) string {
 // Ensure creates whatever of the cluster's infrastructure is missing and waits until the
 // servers are ACTIVE and the load balancer routes to the masters. The load balancer (and
 // its floating IP) come before the servers: their user data names the API's addresses.
-func (d *OpenStackDriver) Ensure(ctx context.Context, cluster string, size models.ClusterSize, userData UserDataFunc, progress func(percent int, msg string)) (OpenStackInfra, error) {
+func (d *Cloud) Ensure(ctx context.Context, cluster string, size models.ClusterSize, userData UserDataFunc, progress func(percent int, msg string)) (Infra, error) {
 	d.defaults()
 	c, err := d.Clients(ctx)
 	if err != nil {
-		return OpenStackInfra{}, fmt.Errorf("openstack clients: %w", err)
+		return Infra{}, fmt.Errorf("openstack clients: %w", err)
 	}
-	var inf OpenStackInfra
+	var inf Infra
 	name := resourceName(cluster)
 	// The flavor first: a size no flavor fits must not leave a network behind.
 	flavor, err := d.flavor(ctx, c.Compute, size)
@@ -184,29 +184,29 @@ func (d *OpenStackDriver) Ensure(ctx context.Context, cluster string, size model
 
 // APIAddress returns the addresses of the cluster's API load balancer, NOT_FOUND before
 // Ensure made it.
-func (d *OpenStackDriver) APIAddress(ctx context.Context, cluster string) (OpenStackAPI, error) {
+func (d *Cloud) APIAddress(ctx context.Context, cluster string) (API, error) {
 	d.defaults()
 	c, err := d.Clients(ctx)
 	if err != nil {
-		return OpenStackAPI{}, fmt.Errorf("openstack clients: %w", err)
+		return API{}, fmt.Errorf("openstack clients: %w", err)
 	}
 	name := resourceName(cluster)
 	lb, err := d.findLB(ctx, c.LoadBalancer, name+"-api")
 	if err != nil {
-		return OpenStackAPI{}, err
+		return API{}, err
 	}
 	vip, err := d.findPort(ctx, c.Network, name+"-api", "")
 	if err != nil {
-		return OpenStackAPI{}, err
+		return API{}, err
 	}
 	if lb == nil || vip == nil || len(vip.FixedIPs) == 0 {
-		return OpenStackAPI{}, models.Errorf(models.CodeNotFound, "cluster %s has no API load balancer", cluster)
+		return API{}, models.Errorf(models.CodeNotFound, "cluster %s has no API load balancer", cluster)
 	}
 	return d.publicAddress(ctx, c.Network, vip, name)
 }
 
 // flavor picks the smallest flavor that fits a worker of the size.
-func (d *OpenStackDriver) flavor(ctx context.Context, c *gophercloud.ServiceClient, size models.ClusterSize) (string, error) {
+func (d *Cloud) flavor(ctx context.Context, c *gophercloud.ServiceClient, size models.ClusterSize) (string, error) {
 	page, err := flavors.ListDetail(c, flavors.ListOpts{}).AllPages(ctx)
 	if err != nil {
 		return "", fmt.Errorf("list flavors: %w", err)
@@ -233,7 +233,7 @@ func (d *OpenStackDriver) flavor(ctx context.Context, c *gophercloud.ServiceClie
 	return fit[0].ID, nil
 }
 
-func (d *OpenStackDriver) server(ctx context.Context, c *gophercloud.ServiceClient, name, flavor, networkID string, userData []byte, role, cluster string) (string, error) {
+func (d *Cloud) server(ctx context.Context, c *gophercloud.ServiceClient, name, flavor, networkID string, userData []byte, role, cluster string) (string, error) {
 	page, err := servers.List(c, servers.ListOpts{Name: "^" + name + "$"}).AllPages(ctx)
 	if err != nil {
 		return "", fmt.Errorf("list servers: %w", err)
@@ -257,7 +257,7 @@ func (d *OpenStackDriver) server(ctx context.Context, c *gophercloud.ServiceClie
 }
 
 // waitActive waits for a server and returns its address on the cluster's network.
-func (d *OpenStackDriver) waitActive(ctx context.Context, c *gophercloud.ServiceClient, id, network string) (string, error) {
+func (d *Cloud) waitActive(ctx context.Context, c *gophercloud.ServiceClient, id, network string) (string, error) {
 	for {
 		s, err := servers.Get(ctx, c, id).Extract()
 		if err != nil {
@@ -292,7 +292,7 @@ func (d *OpenStackDriver) waitActive(ctx context.Context, c *gophercloud.Service
 // the ports left on its network (the VIP port), its router and its subnet and network:
 // Neutron keeps a subnet while a port has an address on it. What is gone already is
 // skipped, so it can run again.
-func (d *OpenStackDriver) Remove(ctx context.Context, cluster string) error {
+func (d *Cloud) Remove(ctx context.Context, cluster string) error {
 	d.defaults()
 	c, err := d.Clients(ctx)
 	if err != nil {
@@ -334,7 +334,7 @@ func (d *OpenStackDriver) Remove(ctx context.Context, cluster string) error {
 // clusterServers lists the cluster's servers. Nova's name filter is a regular
 // expression with every '|' escaped (it would mean alternation to MySQL), so it lists the
 // names that start with the cluster's and the driver picks its own.
-func (d *OpenStackDriver) clusterServers(ctx context.Context, c *gophercloud.ServiceClient, cluster string) ([]servers.Server, error) {
+func (d *Cloud) clusterServers(ctx context.Context, c *gophercloud.ServiceClient, cluster string) ([]servers.Server, error) {
 	page, err := servers.List(c, servers.ListOpts{Name: "^" + regexp.QuoteMeta(cluster) + "-"}).AllPages(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list servers: %w", err)
@@ -354,29 +354,29 @@ func (d *OpenStackDriver) clusterServers(ctx context.Context, c *gophercloud.Ser
 }
 
 // APIURL returns the URL the panel reaches the cluster's API at.
-func (d *OpenStackDriver) APIURL(api OpenStackAPI) string {
+func (d *Cloud) APIURL(api API) string {
 	d.defaults()
 	return "https://" + net.JoinHostPort(api.Public, strconv.Itoa(d.APIPort))
 }
 
 // CatalogClients returns a Clients function that makes the compute, network and load
 // balancer clients of region from the provider's service catalog.
-func CatalogClients(provider func(ctx context.Context) (*gophercloud.ProviderClient, error), region string) func(ctx context.Context) (OpenStackClients, error) {
-	return func(ctx context.Context) (OpenStackClients, error) {
+func CatalogClients(provider func(ctx context.Context) (*gophercloud.ProviderClient, error), region string) func(ctx context.Context) (Clients, error) {
+	return func(ctx context.Context) (Clients, error) {
 		p, err := provider(ctx)
 		if err != nil {
-			return OpenStackClients{}, err
+			return Clients{}, err
 		}
 		eo := gophercloud.EndpointOpts{Region: region}
-		var c OpenStackClients
+		var c Clients
 		if c.Compute, err = openstack.NewComputeV2(p, eo); err != nil {
-			return OpenStackClients{}, fmt.Errorf("compute endpoint: %w", err)
+			return Clients{}, fmt.Errorf("compute endpoint: %w", err)
 		}
 		if c.Network, err = openstack.NewNetworkV2(p, eo); err != nil {
-			return OpenStackClients{}, fmt.Errorf("network endpoint: %w", err)
+			return Clients{}, fmt.Errorf("network endpoint: %w", err)
 		}
 		if c.LoadBalancer, err = openstack.NewLoadBalancerV2(p, eo); err != nil {
-			return OpenStackClients{}, fmt.Errorf("load-balancer endpoint: %w", err)
+			return Clients{}, fmt.Errorf("load-balancer endpoint: %w", err)
 		}
 		return c, nil
 	}

@@ -1,4 +1,4 @@
-package provisioning_test
+package cloud_test
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 
 	"kaas/internal/testenv"
 	"kaas/models"
-	"kaas/provisioning"
+	"kaas/cloud"
 )
 
-// realDriver is the openstack driver on the real OpenStack of the test run.
-func realDriver(env testenv.OpenStackEnv) *provisioning.OpenStackDriver {
-	return &provisioning.OpenStackDriver{
-		Clients:           provisioning.CatalogClients(env.Provider, "RegionOne"),
+// realCloud is the cloud adapter on the real OpenStack of the test run.
+func realCloud(env testenv.OpenStackEnv) *cloud.Cloud {
+	return &cloud.Cloud{
+		Clients:           cloud.CatalogClients(env.Provider, "RegionOne"),
 		ImageID:           env.ImageID,
 		ExternalNetworkID: env.ExternalNetworkID,
 		Poll:              500 * time.Millisecond,
@@ -25,7 +25,7 @@ func realDriver(env testenv.OpenStackEnv) *provisioning.OpenStackDriver {
 // backends) and removes them: nothing of it is left, by name or by tag.
 func TestOpenStackDriverAgainstRealServices(t *testing.T) {
 	env := testenv.OpenStack(t)
-	d := realDriver(env)
+	d := realCloud(env)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	key := testenv.RandomName("real-")

@@ -1,4 +1,4 @@
-package provisioning_test
+package jobs_test
 
 import (
 	"context"
@@ -8,20 +8,20 @@ import (
 	"time"
 
 	"kaas/internal/testenv"
+	"kaas/jobs"
 	"kaas/models"
-	"kaas/provisioning"
 	"kaas/store"
 )
 
 // gatedSteps reports progress, waits at a gate, then reports more.
-func gatedSteps(gate <-chan struct{}, chatter int) []provisioning.Step {
-	return []provisioning.Step{
-		{Name: "one", Run: func(ctx context.Context, j *provisioning.JobRun) error {
+func gatedSteps(gate <-chan struct{}, chatter int) []jobs.Step[createArgs] {
+	return []jobs.Step[createArgs]{
+		{Name: "one", Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 			j.Progress(50, "half way")
 			j.Progress(100, "done")
 			return nil
 		}},
-		{Name: "gate", Run: func(ctx context.Context, j *provisioning.JobRun) error {
+		{Name: "gate", Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 			j.Log(models.EventInfo, "waiting at the gate")
 			select {
 			case <-gate:
@@ -33,7 +33,7 @@ func gatedSteps(gate <-chan struct{}, chatter int) []provisioning.Step {
 			}
 			return nil
 		}},
-		{Name: "three", Run: func(ctx context.Context, j *provisioning.JobRun) error {
+		{Name: "three", Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 			j.Log(models.EventInfo, "last words")
 			return nil
 		}},
@@ -42,7 +42,7 @@ func gatedSteps(gate <-chan struct{}, chatter int) []provisioning.Step {
 
 // waitForMessage waits until the job has recorded an event with message and returns its
 // Seq.
-func waitForMessage(t *testing.T, e *provisioning.Engine, id, message string) int {
+func waitForMessage(t *testing.T, e *jobs.Engine, id, message string) int {
 	t.Helper()
 	seq := 0
 	eventually(t, "event "+message, func() bool {
@@ -61,10 +61,10 @@ func TestSubscribeReplaysThenStreams(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		gate := make(chan struct{})
-		e := newEngine(db, "a", provisioning.Options{})
-		e.Register("cluster.create", gatedSteps(gate, 20))
+		e := newEngine(db, "a", jobs.Options{})
+		e.Register(jobs.NewWorker(gatedSteps(gate, 20)...))
 		start(t, e)
-		job, err := e.Enqueue(ctx, "cluster.create", nil, "oscar")
+		job, err := e.Enqueue(ctx, createArgs{}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,9 +116,9 @@ func TestSubscribeReplaysThenStreams(t *testing.T) {
 
 func TestSubscribeEndsWithContext(t *testing.T) {
 	db := testenv.OpenDB(t, store.SQLite)
-	e := newEngine(db, "a", provisioning.Options{})
-	e.Register("cluster.create", gatedSteps(make(chan struct{}), 0))
-	job, err := e.Enqueue(context.Background(), "cluster.create", nil, "oscar")
+	e := newEngine(db, "a", jobs.Options{})
+	e.Register(jobs.NewWorker(gatedSteps(make(chan struct{}), 0)...))
+	job, err := e.Enqueue(context.Background(), createArgs{}, "oscar")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,13 +140,13 @@ func TestSubscriberSeesAnotherReplicasJob(t *testing.T) {
 	db := testenv.OpenDB(t, store.Postgres)
 	ctx := context.Background()
 	gate := make(chan struct{})
-	worker := newEngine(db, "worker", provisioning.Options{})
-	worker.Register("cluster.create", gatedSteps(gate, 20))
+	worker := newEngine(db, "worker", jobs.Options{})
+	worker.Register(jobs.NewWorker(gatedSteps(gate, 20)...))
 	// The subscriber's replica runs no jobs; it learns of new events by LISTEN/NOTIFY.
-	api := newEngine(db, "api", provisioning.Options{Workers: -1})
+	api := newEngine(db, "api", jobs.Options{Workers: -1})
 	start(t, worker)
 	start(t, api)
-	job, err := worker.Enqueue(ctx, "cluster.create", nil, "oscar")
+	job, err := worker.Enqueue(ctx, createArgs{}, "oscar")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,10 +170,10 @@ func TestSlowSubscriberIsDroppedWithoutBlockingTheJob(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		gate := make(chan struct{})
-		e := newEngine(db, "a", provisioning.Options{SubscriberBuffer: 4})
-		e.Register("cluster.create", gatedSteps(gate, 50))
+		e := newEngine(db, "a", jobs.Options{SubscriberBuffer: 4})
+		e.Register(jobs.NewWorker(gatedSteps(gate, 50)...))
 		start(t, e)
-		job, err := e.Enqueue(ctx, "cluster.create", nil, "oscar")
+		job, err := e.Enqueue(ctx, createArgs{}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,10 +219,10 @@ func TestManySubscribersJoiningWhileTheJobRuns(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		gate := make(chan struct{})
-		e := newEngine(db, "a", provisioning.Options{})
-		e.Register("cluster.create", gatedSteps(gate, 60))
+		e := newEngine(db, "a", jobs.Options{})
+		e.Register(jobs.NewWorker(gatedSteps(gate, 60)...))
 		start(t, e)
-		job, err := e.Enqueue(ctx, "cluster.create", nil, "oscar")
+		job, err := e.Enqueue(ctx, createArgs{}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -270,8 +270,8 @@ func TestConcurrentLogLinesReachSubscribersInOrder(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		gate := make(chan struct{})
-		e := newEngine(db, "a", provisioning.Options{})
-		e.Register("cluster.create", []provisioning.Step{{Name: "servers", Run: func(ctx context.Context, j *provisioning.JobRun) error {
+		e := newEngine(db, "a", jobs.Options{})
+		e.Register(jobs.NewWorker([]jobs.Step[createArgs]{{Name: "servers", Run: func(ctx context.Context, j *jobs.Job[createArgs]) error {
 			select {
 			case <-gate:
 			case <-ctx.Done():
@@ -289,9 +289,9 @@ func TestConcurrentLogLinesReachSubscribersInOrder(t *testing.T) {
 			}
 			wg.Wait()
 			return nil
-		}}})
+		}}}...))
 		start(t, e)
-		job, err := e.Enqueue(ctx, "cluster.create", nil, "oscar")
+		job, err := e.Enqueue(ctx, createArgs{}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -323,10 +323,10 @@ func TestSubscriberFillsAGapFromTheDatabase(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		gate := make(chan struct{})
-		e := newEngine(db, "a", provisioning.Options{})
-		e.Register("cluster.create", gatedSteps(gate, 3))
+		e := newEngine(db, "a", jobs.Options{})
+		e.Register(jobs.NewWorker(gatedSteps(gate, 3)...))
 		start(t, e)
-		job, err := e.Enqueue(ctx, "cluster.create", nil, "oscar")
+		job, err := e.Enqueue(ctx, createArgs{}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -367,10 +367,10 @@ func TestSubscribePastTheEndClosesWhenTheJobEnds(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		gate := make(chan struct{})
-		e := newEngine(db, "a", provisioning.Options{})
-		e.Register("cluster.create", gatedSteps(gate, 3))
+		e := newEngine(db, "a", jobs.Options{})
+		e.Register(jobs.NewWorker(gatedSteps(gate, 3)...))
 		start(t, e)
-		job, err := e.Enqueue(ctx, "cluster.create", nil, "oscar")
+		job, err := e.Enqueue(ctx, createArgs{}, "oscar")
 		if err != nil {
 			t.Fatal(err)
 		}

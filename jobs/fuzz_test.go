@@ -1,4 +1,4 @@
-package provisioning_test
+package jobs_test
 
 import (
 	"context"
@@ -6,10 +6,15 @@ import (
 	"testing"
 	"time"
 
+	"kaas/jobs"
 	"kaas/models"
-	"kaas/provisioning"
 	"kaas/store"
 )
+
+// chattyArgs are the arguments of a job that records many events.
+type chattyArgs struct{}
+
+func (chattyArgs) Kind() string { return "chatty" }
 
 // FuzzJobReplay subscribes to jobs with arbitrary IDs and sequence numbers, as
 // jobProgress(jobId, after) does. An unknown job is NOT_FOUND, a negative after INVALID;
@@ -22,18 +27,18 @@ func FuzzJobReplay(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { db.Close() })
-	e := newEngine(db, "fuzz", provisioning.Options{})
+	e := newEngine(db, "fuzz", jobs.Options{})
 	const lines = 30
-	e.Register("chatty", []provisioning.Step{{Name: "talk", Run: func(_ context.Context, j *provisioning.JobRun) error {
+	e.Register(jobs.NewWorker([]jobs.Step[chattyArgs]{{Name: "talk", Run: func(_ context.Context, j *jobs.Job[chattyArgs]) error {
 		for i := range lines {
 			j.Progress(100*(i+1)/lines, fmt.Sprint("line ", i))
 		}
 		return nil
-	}}})
+	}}}...))
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { e.Run(runCtx); close(done) }()
-	job, err := e.Enqueue(ctx, "chatty", nil, "oscar")
+	job, err := e.Enqueue(ctx, chattyArgs{}, "oscar")
 	if err != nil {
 		f.Fatal(err)
 	}
