@@ -126,7 +126,7 @@ type DeleteArgs struct {
 // Kind is the job kind of the arguments.
 func (DeleteArgs) Kind() string { return KindClusterDelete }
 
-// Steps of the cluster jobs: their arguments, decoded once per run.
+// What the steps of the cluster jobs see: the job, with its arguments decoded.
 type (
 	createJob = jobs.Job[CreateArgs]
 	deleteJob = jobs.Job[DeleteArgs]
@@ -165,9 +165,9 @@ func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, req CreateRequest) (Cr
 	if err := cj.checkFree(ctx, a); err != nil {
 		return CreateArgs{}, err
 	}
-	d, ok := cj.Drivers.Lookup(a.Driver)
-	if !ok {
-		return CreateArgs{}, models.Errorf(models.CodeInvalid, "unknown driver %q", req.Driver)
+	d, err := cj.driver(a.Driver)
+	if err != nil {
+		return CreateArgs{}, err
 	}
 	if err := d.Validate(req.Kubeconfig); err != nil {
 		return CreateArgs{}, err
@@ -184,7 +184,7 @@ func (cj *ClusterJobs) NewCreateArgs(ctx context.Context, req CreateRequest) (Cr
 	return a, nil
 }
 
-// driver returns the driver a job's arguments name.
+// driver returns the named driver; an unknown one is INVALID.
 func (cj *ClusterJobs) driver(name string) (Driver, error) {
 	d, ok := cj.Drivers.Lookup(name)
 	if !ok {
@@ -256,8 +256,8 @@ func (cj *ClusterJobs) infrastructure(ctx context.Context, j *createJob) error {
 	return d.Ensure(ctx, j.Args, j)
 }
 
-// clients returns admin access to the cluster being created.
-func (cj *ClusterJobs) clients(ctx context.Context, a CreateArgs) (ClusterAPI, error) {
+// admin returns admin access to the cluster being created.
+func (cj *ClusterJobs) admin(ctx context.Context, a CreateArgs) (ClusterAPI, error) {
 	d, err := cj.driver(a.Driver)
 	if err != nil {
 		return nil, err
@@ -270,7 +270,7 @@ func (cj *ClusterJobs) clients(ctx context.Context, a CreateArgs) (ClusterAPI, e
 }
 
 func (cj *ClusterJobs) waitForAPI(ctx context.Context, j *createJob) error {
-	api, err := cj.clients(ctx, j.Args)
+	api, err := cj.admin(ctx, j.Args)
 	if err != nil {
 		return err
 	}
@@ -296,7 +296,7 @@ func (cj *ClusterJobs) waitForAPI(ctx context.Context, j *createJob) error {
 
 func (cj *ClusterJobs) bootstrap(ctx context.Context, j *createJob) error {
 	a := j.Args
-	api, err := cj.clients(ctx, a)
+	api, err := cj.admin(ctx, a)
 	if err != nil {
 		return err
 	}

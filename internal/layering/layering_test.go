@@ -15,6 +15,7 @@ var (
 	database  = []string{"gorm.io/", "github.com/jackc/pgx", "github.com/glebarez/"}
 	openstack = []string{"github.com/gophercloud/"}
 	cluster   = []string{"k8s.io/client-go"}
+	k8sAPI    = []string{"k8s.io/api/"}
 	graphql   = []string{"github.com/99designs/gqlgen", "github.com/vektah/gqlparser"}
 )
 
@@ -47,6 +48,12 @@ func TestImportRules(t *testing.T) {
 		{pkg: "kaas/store", forbidden: join(openstack, cluster, graphql)},
 		{pkg: "kaas/identity", forbidden: join(database, cluster, graphql)},
 		{pkg: "kaas/graph", forbidden: join(database, openstack, cluster)},
+		// The job engine knows nothing of what its jobs do.
+		{pkg: "kaas/jobs", forbidden: join(openstack, cluster, k8sAPI, graphql)},
+		// The cluster lifecycle reaches clouds and clusters only through its drivers and
+		// its Kube interface.
+		{pkg: "kaas/provisioning", forbidden: join(openstack, cluster, k8sAPI, graphql)},
+		{pkg: "kaas/cloud", forbidden: join(database, cluster, graphql)},
 	}
 	for _, r := range rules {
 		t.Run(r.pkg, func(t *testing.T) {
@@ -63,6 +70,48 @@ func TestImportRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOnlyAdaptersImportGophercloud checks that, of the panel's own packages (commands
+// and test tooling aside), only the OpenStack adapters import gophercloud: identity for
+// Keystone, cloud for Nova, Neutron and Octavia.
+func TestOnlyAdaptersImportGophercloud(t *testing.T) {
+	adapters := map[string]bool{"kaas/identity": true, "kaas/cloud": true}
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports", "kaas/...").Output()
+	if err != nil {
+		t.Fatalf("go list kaas/...: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	adapterImports := 0 // a listing that lost the imports would pass every check
+	for dec.More() {
+		var p struct {
+			ImportPath string
+			Imports    []string
+		}
+		if err := dec.Decode(&p); err != nil {
+			t.Fatalf("go list output: %v", err)
+		}
+		if adapters[p.ImportPath] {
+			for _, imp := range p.Imports {
+				if strings.HasPrefix(imp, openstack[0]) {
+					adapterImports++
+				}
+			}
+			continue
+		}
+		if strings.HasPrefix(p.ImportPath, "kaas/cmd/") || strings.HasPrefix(p.ImportPath, "kaas/internal/") {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if strings.HasPrefix(imp, openstack[0]) {
+				t.Errorf("%s imports %s: only identity and cloud speak to OpenStack", p.ImportPath, imp)
+				break
+			}
+		}
+	}
+	if adapterImports == 0 {
+		t.Fatal("go list kaas/... shows no gophercloud import of identity or cloud")
 	}
 }
 
