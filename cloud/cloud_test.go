@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"kaas/cloud"
 	"kaas/internal/openstackfake"
 	"kaas/kubeadm"
 	"kaas/models"
-	"kaas/cloud"
 )
 
 func fakeCloud(fake *openstackfake.Fake, external string) *cloud.Cloud {

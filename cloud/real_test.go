@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"kaas/cloud"
 	"kaas/internal/testenv"
 	"kaas/models"
-	"kaas/cloud"
 )
 
 // realCloud is the cloud adapter on the real OpenStack of the test run.

@@ -27,8 +27,8 @@ import (
 
 	"kaas/config"
 	"kaas/internal/benchpanel"
-	"kaas/models"
 	"kaas/jobs"
+	"kaas/models"
 )
 
 // targetP99 is the delivery lag the fan-out should stay under on loopback.

@@ -11,8 +11,8 @@ import (
 
 	"kaas/app"
 	"kaas/internal/loadgen"
-	"kaas/models"
 	"kaas/jobs"
+	"kaas/models"
 )
 
 // kindBenchEvents is the job kind the benchmark registers: one step that records a

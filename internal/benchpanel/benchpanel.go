@@ -12,8 +12,8 @@ import (
 
 	"kaas/app"
 	"kaas/config"
-	"kaas/models"
 	"kaas/jobs"
+	"kaas/models"
 )
 
 // KeystoneFromEnv reads the test Keystone's OS_* variables through getenv.
