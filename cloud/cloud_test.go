@@ -27,7 +27,7 @@ func testUserData(n kubeadm.Node, api cloud.API) ([]byte, error) {
 	return fmt.Appendf(nil, "#cloud-config\n# %s %d, API %s, public %s\n", n.Role, n.Index, api.VIP, api.Public), nil
 }
 
-func TestOpenStackDriverAgainstAFake(t *testing.T) {
+func TestOpenStackCloudAgainstAFake(t *testing.T) {
 	fake := openstackfake.New(t)
 	d := fakeCloud(fake, "")
 	ctx := context.Background()
@@ -112,9 +112,9 @@ func TestOpenStackDriverAgainstAFake(t *testing.T) {
 	}
 }
 
-// TestOpenStackDriverExternalNetwork checks the router to the external network and the
+// TestOpenStackCloudExternalNetwork checks the router to the external network and the
 // API's floating IP, which the nodes' user data and the panel's address carry.
-func TestOpenStackDriverExternalNetwork(t *testing.T) {
+func TestOpenStackCloudExternalNetwork(t *testing.T) {
 	fake := openstackfake.New(t)
 	d := fakeCloud(fake, "ext-net")
 	d.Masters = 3

@@ -20,10 +20,10 @@ func realCloud(env testenv.OpenStackEnv) *cloud.Cloud {
 	}
 }
 
-// TestOpenStackDriverAgainstRealServices builds a cluster's network, router, load
+// TestOpenStackCloudAgainstRealServices builds a cluster's network, router, load
 // balancer and servers in the real OpenStack (Nova's fake virt driver, Octavia's noop
 // backends) and removes them: nothing of it is left, by name or by tag.
-func TestOpenStackDriverAgainstRealServices(t *testing.T) {
+func TestOpenStackCloudAgainstRealServices(t *testing.T) {
 	env := testenv.OpenStack(t)
 	d := realCloud(env)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)

@@ -19,7 +19,7 @@ TARGETS=(
   "./clusters FuzzAdoptKubeconfig"
   "./models FuzzClusterInputs"
   "./rbac FuzzBindings"
-  "./provisioning FuzzJobReplay"
+  "./jobs FuzzJobReplay"
 )
 
 summary=()

@@ -209,7 +209,7 @@ func (db *DB) Close() error {
 }
 
 // Gorm returns the underlying handle for packages that own tables of their own (the
-// provisioning engine).
+// job engine).
 func (db *DB) Gorm() *gorm.DB { return db.gorm }
 
 // DSN returns the PostgreSQL DSN, empty for SQLite.
