@@ -26,6 +26,7 @@ import (
 	"kaas/graph"
 	"kaas/httpapi"
 	"kaas/identity"
+	"kaas/kube"
 	"kaas/metrics"
 	"kaas/models"
 	"kaas/provisioning"
@@ -206,7 +207,7 @@ func (a *App) wire() error {
 	}
 	a.local = &provisioning.LocalDriver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"),
 		WebhookURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA, AllowInsecureWebhook: cfg.AllowInsecureWebhook, Log: log}
-	a.clusterJobs = &provisioning.ClusterJobs{AdminRoleTemplate: cfg.AdminRoleTemplate, Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget, Local: a.local,
+	a.clusterJobs = &provisioning.ClusterJobs{AdminRoleTemplate: cfg.AdminRoleTemplate, Keystone: ks, Store: a.db, Sealer: box, Kube: kube.Connector{}, Forget: a.Identities.Forget, Local: a.local,
 		AdminScope: firstScope(cfg.Access.RoleScope),
 		OpenStack:  openStackDriver(cfg, ks),
 		Kubeadm: provisioning.KubeadmSettings{
@@ -215,7 +216,7 @@ func (a *App) wire() error {
 		}}
 	a.clusterJobs.Register(a.Jobs)
 	a.prober = clusters.NewProber(3*time.Second, 30*time.Second)
-	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole, RoleScope: cfg.Access.RoleScope, AdminRoleTemplate: cfg.AdminRoleTemplate})
+	a.Registry = clusters.New(a.db, box, ks, clusterKube{}, clusters.Options{OperatorRole: cfg.OperatorRole, RoleScope: cfg.Access.RoleScope, AdminRoleTemplate: cfg.AdminRoleTemplate})
 	authSvc := &auth.Service{Keystone: ks, Identities: a.Identities, Tokens: a.Tokens, Sessions: sessions, SessionStore: a.db, Audit: recorder,
 		Users:         throttle.New(throttle.Options{Free: cfg.Access.LoginFreeFailures, Base: cfg.Access.LoginBackoffBase, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
 		Addresses:     throttle.New(throttle.Options{Free: cfg.Access.LoginAddressFreeFailures, Base: cfg.Access.LoginBackoffBase, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),

@@ -7,10 +7,8 @@ import (
 
 	"kaas/audit"
 	"kaas/auth"
+	"kaas/clusters"
 	"kaas/models"
-
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 )
 
 // principal returns the caller or UNAUTHENTICATED.
@@ -88,21 +86,17 @@ func (r *Resolver) clusterAdmin(ctx context.Context, clusterID *string) (models.
 	return viewer, c, nil
 }
 
-// adminClients is clusterAdmin plus the clients that act on the cluster as the panel.
-func (r *Resolver) adminClients(ctx context.Context, clusterID *string) (models.Identity, *models.Cluster, kubernetes.Interface, dynamic.Interface, error) {
+// adminClient is clusterAdmin plus the client that acts on the cluster as the panel.
+func (r *Resolver) adminClient(ctx context.Context, clusterID *string) (models.Identity, *models.Cluster, clusters.Client, error) {
 	viewer, c, err := r.clusterAdmin(ctx, clusterID)
 	if err != nil {
-		return models.Identity{}, nil, nil, nil, err
+		return models.Identity{}, nil, nil, err
 	}
-	cs, err := r.Registry.Client(c)
+	client, err := r.Registry.Client(c)
 	if err != nil {
-		return models.Identity{}, nil, nil, nil, err
+		return models.Identity{}, nil, nil, err
 	}
-	dc, err := r.Registry.Dynamic(c)
-	if err != nil {
-		return models.Identity{}, nil, nil, nil, err
-	}
-	return viewer, c, cs, dc, nil
+	return viewer, c, client, nil
 }
 
 func deref(s *string) string {
