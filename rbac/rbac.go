@@ -429,4 +429,3 @@ func clip(s string) string {
 	}
 	return s
 }
-
