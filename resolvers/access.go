@@ -86,6 +86,22 @@ func (r *Resolver) clusterAdmin(ctx context.Context, clusterID *string) (models.
 	return viewer, c, nil
 }
 
+// auditAccess is the trail's view of who may read what: the operator role, and cluster
+// administration as clusterAdmin checks it (a refusal is recorded).
+type auditAccess struct{ r *Resolver }
+
+func (a auditAccess) Caller(ctx context.Context) (models.Identity, error) { return a.r.Auth.Viewer(ctx) }
+
+func (a auditAccess) IsOperator(caller models.Identity) bool { return a.r.Registry.IsOperator(caller) }
+
+func (a auditAccess) AdministeredCluster(ctx context.Context, clusterID *string) (string, error) {
+	_, c, err := a.r.clusterAdmin(ctx, clusterID)
+	if err != nil {
+		return "", err
+	}
+	return c.ID, nil
+}
+
 // adminClient is clusterAdmin plus the client that acts on the cluster as the panel.
 func (r *Resolver) adminClient(ctx context.Context, clusterID *string) (models.Identity, *models.Cluster, clusters.Client, error) {
 	viewer, c, err := r.clusterAdmin(ctx, clusterID)
