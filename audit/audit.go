@@ -77,11 +77,6 @@ func (r *Recorder) Record(ctx context.Context, actor models.Principal, action, c
 	}
 }
 
-// List returns entries matching f, newest first.
-func (r *Recorder) List(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, error) {
-	return r.store.Audit(ctx, f)
-}
-
 // Page sizes of the trail.
 const (
 	DefaultPageSize = 50
