@@ -82,6 +82,18 @@ type Options struct {
 	// RoleScope lists the scopes on which the operator role and the clusters' admin
 	// roles count; the same role held anywhere else does not. Empty counts nowhere.
 	RoleScope []models.ScopeRef
+	// Webhook is where clusters reach the panel's TokenReview webhook.
+	Webhook Webhook
+}
+
+// Webhook is where clusters reach the panel's TokenReview webhook.
+type Webhook struct {
+	// URL is the base URL clusters reach the webhook at.
+	URL string
+	// CAPEM is the CA of the webhook's TLS listener, empty when served over http.
+	CAPEM string
+	// AllowInsecure lets IssueWebhookKubeconfig hand out a plain-http URL.
+	AllowInsecure bool
 }
 
 // Registry is the cluster registry.
@@ -285,6 +297,27 @@ func (r *Registry) IssueWebhookCredential(ctx context.Context, clusterID string)
 	}
 	r.credentials.ForgetAll()
 	return c, cred, nil
+}
+
+// IssueWebhookKubeconfig makes a new webhook credential for the cluster, replacing the
+// previous one, and returns the kubeconfig its kube-apiserver is given. A webhook URL
+// clusters cannot use (see CheckWebhookURL) is refused before a credential is made: a
+// refusal changes nothing.
+func (r *Registry) IssueWebhookKubeconfig(ctx context.Context, clusterID string) ([]byte, error) {
+	if err := CheckWebhookURL(r.opts.Webhook.URL, r.opts.Webhook.AllowInsecure); err != nil {
+		return nil, err
+	}
+	c, cred, err := r.IssueWebhookCredential(ctx, clusterID)
+	if err != nil {
+		return nil, err
+	}
+	return WebhookKubeconfig(r.opts.Webhook.URL, c.Name, r.opts.Webhook.CAPEM, cred)
+}
+
+// WebhookIdentifiesClusters reports whether clusters' kube-apiservers present their
+// webhook credential: they send a webhook kubeconfig's credentials only over TLS.
+func (r *Registry) WebhookIdentifiesClusters() bool {
+	return strings.HasPrefix(r.opts.Webhook.URL, "https://")
 }
 
 // NewWebhookCredential makes a credential for a cluster's kube-apiserver to present to

@@ -321,3 +321,42 @@ func TestAccess(t *testing.T) {
 		t.Error("IsAdmin of no cluster")
 	}
 }
+
+func TestIssueWebhookKubeconfig(t *testing.T) {
+	tests := []struct {
+		name        string
+		webhook     clusters.Webhook
+		wantCode    models.Code
+		wantServer  string
+		identifying bool
+	}{
+		{"https", clusters.Webhook{URL: "https://panel.example.com/", CAPEM: "CA"}, "", "https://panel.example.com/authenticate/prod", true},
+		{"plain http refused", clusters.Webhook{URL: "http://panel.example.com"}, models.CodeConflict, "", false},
+		{"plain http allowed for loopback demos", clusters.Webhook{URL: "http://127.0.0.1:8080", AllowInsecure: true}, "", "http://127.0.0.1:8080/authenticate/prod", false},
+		{"no webhook URL", clusters.Webhook{}, models.CodeConflict, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := storedCluster("prod")
+			store := newMemoryStore(c)
+			reg := clusters.New(store, prefixSealer{}, nil, nil, clusters.Options{Webhook: tt.webhook})
+			kc, err := reg.IssueWebhookKubeconfig(context.Background(), c.ID)
+			if got := models.ErrorCode(err); got != tt.wantCode {
+				t.Fatalf("code = %q (%v), want %q", got, err, tt.wantCode)
+			}
+			if reg.WebhookIdentifiesClusters() != tt.identifying {
+				t.Errorf("WebhookIdentifiesClusters = %v", !tt.identifying)
+			}
+			hash := store.clusters[c.ID].WebhookTokenHash
+			if tt.wantCode != "" {
+				if hash != nil || kc != nil {
+					t.Fatalf("a refusal made a credential (hash %x) or kubeconfig %q", hash, kc)
+				}
+				return
+			}
+			if len(hash) != 32 || !bytes.Contains(kc, []byte("server: "+tt.wantServer)) || !bytes.Contains(kc, []byte("token: kaaswh_")) {
+				t.Fatalf("hash %x, kubeconfig:\n%s", hash, kc)
+			}
+		})
+	}
+}

@@ -90,7 +90,9 @@ func (r *Resolver) clusterAdmin(ctx context.Context, clusterID *string) (models.
 // administration as clusterAdmin checks it (a refusal is recorded).
 type auditAccess struct{ r *Resolver }
 
-func (a auditAccess) Caller(ctx context.Context) (models.Identity, error) { return a.r.Auth.Viewer(ctx) }
+func (a auditAccess) Caller(ctx context.Context) (models.Identity, error) {
+	return a.r.Auth.Viewer(ctx)
+}
 
 func (a auditAccess) IsOperator(caller models.Identity) bool { return a.r.Registry.IsOperator(caller) }
 

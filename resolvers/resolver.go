@@ -27,12 +27,6 @@ type Resolver struct {
 	ClusterJobs  *provisioning.ClusterJobs
 	// Usernames is the Kubernetes user-name rule the webhook answers with.
 	Usernames Usernames
-	// PublicURL is where clusters reach the panel's webhook.
-	PublicURL string
-	// WebhookCAPEM is the CA of the webhook's TLS listener, empty when served over http.
-	WebhookCAPEM string
-	// AllowInsecureWebhook lets issueWebhookKubeconfig hand out a plain-http PublicURL.
-	AllowInsecureWebhook bool
 }
 
 // Sessions signs callers in and out and tells who is calling (auth.Service).
@@ -61,7 +55,10 @@ type Clusters interface {
 	Active(ctx context.Context, userID string) (*models.Cluster, error)
 	Select(ctx context.Context, userID, clusterID string) (*models.Cluster, error)
 	Adopt(ctx context.Context, in clusters.AdoptInput) (*models.Cluster, error)
-	IssueWebhookCredential(ctx context.Context, clusterID string) (*models.Cluster, string, error)
+	// IssueWebhookKubeconfig replaces the cluster's webhook credential and returns the
+	// kubeconfig its kube-apiserver is given.
+	IssueWebhookKubeconfig(ctx context.Context, clusterID string) ([]byte, error)
+	WebhookIdentifiesClusters() bool
 	// Client acts on the cluster as the panel.
 	Client(c *models.Cluster) (clusters.Client, error)
 	Health(ctx context.Context, c *models.Cluster) clusters.Health
