@@ -226,7 +226,8 @@ func (a *App) wire() error {
 		AdminScope: firstScope(cfg.Access.RoleScope), Drivers: drivers}
 	a.clusterJobs.Register(a.Jobs)
 	a.prober = clusters.NewProber(3*time.Second, 30*time.Second)
-	a.Registry = clusters.New(a.db, box, ks, clusters.ClientGo{}, clusters.Options{OperatorRole: cfg.OperatorRole, RoleScope: cfg.Access.RoleScope, AdminRoleTemplate: cfg.AdminRoleTemplate})
+	a.Registry = clusters.New(a.db, box, ks, clusterKube{}, clusters.Options{OperatorRole: cfg.OperatorRole, RoleScope: cfg.Access.RoleScope, AdminRoleTemplate: cfg.AdminRoleTemplate,
+		Webhook: clusters.Webhook{URL: cfg.WebhookURL(), CAPEM: webhookCA, AllowInsecure: cfg.AllowInsecureWebhook}})
 	authSvc := &auth.Service{Keystone: ks, Identities: a.Identities, Tokens: a.Tokens, Sessions: sessions, SessionStore: a.db, Audit: recorder,
 		Users:         throttle.New(throttle.Options{Free: cfg.Access.LoginFreeFailures, Base: cfg.Access.LoginBackoffBase, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
 		Addresses:     throttle.New(throttle.Options{Free: cfg.Access.LoginAddressFreeFailures, Base: cfg.Access.LoginBackoffBase, Max: cfg.Access.LoginBackoffMax, HalfLife: cfg.Access.LoginFailureHalfLife}),
@@ -238,10 +239,10 @@ func (a *App) wire() error {
 			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
 			RBAC: rbac.New(ks, usernames), Usernames: usernames, Keystone: ks, Prober: a.prober,
 			Engine: a.Jobs, ClusterJobs: a.clusterJobs,
-			PublicURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA, AllowInsecureWebhook: cfg.AllowInsecureWebhook,
 		},
 		Log: log, Metrics: m, OperationNames: frontend.OperationNames(),
 		WebsocketInit: authSvc.WebsocketInit,
+		RequestID:     httpapi.RequestID,
 		WebsocketLimits: graph.WebsocketLimits{
 			MaxConnections: cfg.MaxWebsocketsPerUser, MaxSubscriptions: cfg.MaxSubscriptionsPerUser,
 			Principal: principalID,
@@ -291,11 +292,11 @@ func workerID() string {
 type kubeAdmin struct{}
 
 func (kubeAdmin) Connect(kubeconfig []byte) (provisioning.ClusterAPI, error) {
-	a, err := kube.Connect(kubeconfig)
+	c, _, err := kube.Connect(kubeconfig)
 	if err != nil {
 		return nil, err
 	}
-	return a, nil
+	return c, nil
 }
 
 func (kubeAdmin) Endpoint(kubeconfig []byte) (apiURL, caPEM string, err error) {

@@ -4,6 +4,7 @@ package audit
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"kaas/models"
@@ -76,9 +77,92 @@ func (r *Recorder) Record(ctx context.Context, actor models.Principal, action, c
 	}
 }
 
-// List returns entries matching f, newest first.
-func (r *Recorder) List(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, error) {
-	return r.store.Audit(ctx, f)
+// Page sizes of the trail.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 500
+)
+
+// Access tells the trail who may read which part of it.
+type Access interface {
+	// Caller returns who is asking, UNAUTHENTICATED when nobody signed in.
+	Caller(ctx context.Context) (models.Identity, error)
+	// IsOperator reports whether the caller holds the operator role.
+	IsOperator(caller models.Identity) bool
+	// AdministeredCluster returns the ID of the cluster named (the caller's active one
+	// when clusterID is nil) when the caller administers it, FORBIDDEN (and recorded)
+	// otherwise.
+	AdministeredCluster(ctx context.Context, clusterID *string) (string, error)
+}
+
+// Query is what a caller asks of the trail.
+type Query struct {
+	// All asks for the whole trail, every cluster's and none's.
+	All bool
+	// ClusterID names a cluster; nil means the caller's active one.
+	ClusterID *string
+	// Action and Actor filter when not empty.
+	Action string
+	Actor  string
+	// First is the page size (DefaultPageSize when nil); Before, an entry ID, pages
+	// backwards.
+	First  *int
+	Before *string
+}
+
+// Page is a page of the trail, newest first.
+type Page struct {
+	Entries []models.AuditEntry
+	// NextBefore is the Before of the next page, "" when this one was not full.
+	NextBefore string
+}
+
+// Page returns the page of the trail the caller asked for, of the part they may see:
+// operators see the whole trail (All) or any one cluster's; everyone else sees only the
+// trail of a cluster they administer.
+func (r *Recorder) Page(ctx context.Context, access Access, q Query) (Page, error) {
+	f := models.AuditFilter{Limit: DefaultPageSize, Action: q.Action, ActorName: q.Actor}
+	if q.First != nil {
+		if *q.First < 1 || *q.First > MaxPageSize {
+			return Page{}, models.Errorf(models.CodeInvalid, "first must be between 1 and %d", MaxPageSize)
+		}
+		f.Limit = *q.First
+	}
+	if q.Before != nil {
+		n, err := strconv.ParseInt(*q.Before, 10, 64)
+		if err != nil || n < 1 {
+			return Page{}, models.Errorf(models.CodeInvalid, "before must be an entry ID")
+		}
+		f.Before = n
+	}
+	caller, err := access.Caller(ctx)
+	if err != nil {
+		return Page{}, err
+	}
+	operator := access.IsOperator(caller)
+	switch {
+	case q.All:
+		if !operator {
+			return Page{}, models.Errorf(models.CodeForbidden, "only operators see the whole audit trail")
+		}
+	case operator && q.ClusterID != nil:
+		f.ClusterID = *q.ClusterID
+	default:
+		id, err := access.AdministeredCluster(ctx, q.ClusterID)
+		if err != nil {
+			return Page{}, err
+		}
+		f.ClusterID = id
+	}
+	entries, err := r.store.Audit(ctx, f)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Entries: entries}
+	if len(entries) == f.Limit {
+		p.NextBefore = strconv.FormatInt(entries[len(entries)-1].ID, 10)
+	}
+	return p, nil
 }
 
 func truncate(s string, n int) string {

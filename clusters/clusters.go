@@ -15,11 +15,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 
+	"kaas/backups"
 	"kaas/memo"
 	"kaas/models"
+	"kaas/rbac"
 )
 
 // Store persists clusters and users' choices.
@@ -47,11 +47,23 @@ type Roles interface {
 	EnsureRole(ctx context.Context, name string) (models.Role, error)
 }
 
-// Kube reads kubeconfigs and checks that clusters answer.
+// Kube connects to clusters by their admin kubeconfig.
 type Kube interface {
-	Connect(kubeconfig []byte) (kubernetes.Interface, Endpoint, error)
-	Clients(kubeconfig []byte) (kubernetes.Interface, dynamic.Interface, error)
-	ServerVersion(ctx context.Context, cs kubernetes.Interface) (string, error)
+	// Connect parses an admin kubeconfig (INVALID when it cannot be used) into a client
+	// and the endpoint it names.
+	Connect(kubeconfig []byte) (Client, Endpoint, error)
+}
+
+// Client acts on one cluster as the panel (kube.Cluster): the registry's own checks, and
+// what the RBAC and backup services ask of the clients the registry hands out.
+type Client interface {
+	// ServerVersion asks the cluster for its version: the check that it answers.
+	ServerVersion(ctx context.Context) (string, error)
+	// Health asks the cluster's /healthz: whether it is healthy and what it said.
+	Health(ctx context.Context) (healthy bool, message string)
+	Nodes(ctx context.Context) ([]models.KubeNode, error)
+	rbac.Cluster
+	backups.Cluster
 }
 
 // Endpoint is a cluster's API URL and CA.
@@ -70,6 +82,18 @@ type Options struct {
 	// RoleScope lists the scopes on which the operator role and the clusters' admin
 	// roles count; the same role held anywhere else does not. Empty counts nowhere.
 	RoleScope []models.ScopeRef
+	// Webhook is where clusters reach the panel's TokenReview webhook.
+	Webhook Webhook
+}
+
+// Webhook is where clusters reach the panel's TokenReview webhook.
+type Webhook struct {
+	// URL is the base URL clusters reach the webhook at.
+	URL string
+	// CAPEM is the CA of the webhook's TLS listener, empty when served over http.
+	CAPEM string
+	// AllowInsecure lets IssueWebhookKubeconfig hand out a plain-http URL.
+	AllowInsecure bool
 }
 
 // Registry is the cluster registry.
@@ -91,9 +115,8 @@ type Registry struct {
 }
 
 type clientEntry struct {
-	version time.Time // the cluster row's UpdatedAt the clients were built from
-	cs      kubernetes.Interface
-	dc      dynamic.Interface
+	version time.Time // the cluster row's UpdatedAt the client was built from
+	client  Client
 }
 
 // New returns the registry.
@@ -195,13 +218,13 @@ func (r *Registry) Adopt(ctx context.Context, in AdoptInput) (*models.Cluster, e
 	} else if models.ErrorCode(err) != models.CodeNotFound {
 		return nil, err
 	}
-	cs, ep, err := r.kube.Connect(in.Kubeconfig)
+	client, ep, err := r.kube.Connect(in.Kubeconfig)
 	if err != nil {
 		return nil, err
 	}
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if _, err := r.kube.ServerVersion(cctx, cs); err != nil {
+	if _, err := client.ServerVersion(cctx); err != nil {
 		return nil, models.WrapError(models.CodeInvalid, err, "the cluster's API did not answer with these credentials: "+models.ErrorMessage(err))
 	}
 	if len(in.AdminRoleIDs) == 0 {
@@ -233,36 +256,24 @@ func (r *Registry) Kubeconfig(c *models.Cluster) ([]byte, error) {
 	return kc, nil
 }
 
-// Client returns a clientset acting on the cluster as the panel. Clients are kept per
-// cluster, so connections are reused across requests.
-func (r *Registry) Client(c *models.Cluster) (kubernetes.Interface, error) {
-	e, err := r.clientsFor(c)
-	return e.cs, err
-}
-
-// Dynamic returns a dynamic client acting on the cluster as the panel.
-func (r *Registry) Dynamic(c *models.Cluster) (dynamic.Interface, error) {
-	e, err := r.clientsFor(c)
-	return e.dc, err
-}
-
-func (r *Registry) clientsFor(c *models.Cluster) (clientEntry, error) {
+// Client returns a client acting on the cluster as the panel. Clients are kept per
+// cluster until its row changes, so connections are reused across requests.
+func (r *Registry) Client(c *models.Cluster) (Client, error) {
 	r.clientMu.Lock()
 	defer r.clientMu.Unlock()
 	if e, ok := r.clients[c.ID]; ok && e.version.Equal(c.UpdatedAt) {
-		return e, nil
+		return e.client, nil
 	}
 	kc, err := r.Kubeconfig(c)
 	if err != nil {
-		return clientEntry{}, err
+		return nil, err
 	}
-	cs, dc, err := r.kube.Clients(kc)
+	client, _, err := r.kube.Connect(kc)
 	if err != nil {
-		return clientEntry{}, err
+		return nil, err
 	}
-	e := clientEntry{version: c.UpdatedAt, cs: cs, dc: dc}
-	r.clients[c.ID] = e
-	return e, nil
+	r.clients[c.ID] = clientEntry{version: c.UpdatedAt, client: client}
+	return client, nil
 }
 
 // webhookCredentialPrefix marks a cluster's webhook credential.
@@ -286,6 +297,27 @@ func (r *Registry) IssueWebhookCredential(ctx context.Context, clusterID string)
 	}
 	r.credentials.ForgetAll()
 	return c, cred, nil
+}
+
+// IssueWebhookKubeconfig makes a new webhook credential for the cluster, replacing the
+// previous one, and returns the kubeconfig its kube-apiserver is given. A webhook URL
+// clusters cannot use (see CheckWebhookURL) is refused before a credential is made: a
+// refusal changes nothing.
+func (r *Registry) IssueWebhookKubeconfig(ctx context.Context, clusterID string) ([]byte, error) {
+	if err := CheckWebhookURL(r.opts.Webhook.URL, r.opts.Webhook.AllowInsecure); err != nil {
+		return nil, err
+	}
+	c, cred, err := r.IssueWebhookCredential(ctx, clusterID)
+	if err != nil {
+		return nil, err
+	}
+	return WebhookKubeconfig(r.opts.Webhook.URL, c.Name, r.opts.Webhook.CAPEM, cred)
+}
+
+// WebhookIdentifiesClusters reports whether clusters' kube-apiservers present their
+// webhook credential: they send a webhook kubeconfig's credentials only over TLS.
+func (r *Registry) WebhookIdentifiesClusters() bool {
+	return strings.HasPrefix(r.opts.Webhook.URL, "https://")
 }
 
 // NewWebhookCredential makes a credential for a cluster's kube-apiserver to present to

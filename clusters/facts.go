@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"kaas/kube"
 	"kaas/models"
 )
 
@@ -38,15 +37,15 @@ func (r *Registry) Health(ctx context.Context, c *models.Cluster) Health {
 		return h
 	}
 	h = Health{CheckedAt: time.Now().UTC()}
-	cs, err := r.Client(c)
+	client, err := r.Client(c)
 	if err != nil {
 		h.Message = models.ErrorMessage(err)
 	} else {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		h.Healthy, h.Message = kube.Health(cctx, cs)
+		h.Healthy, h.Message = client.Health(cctx)
 		if h.Healthy {
-			if v, err := kube.ServerVersion(cctx, cs); err == nil {
+			if v, err := client.ServerVersion(cctx); err == nil {
 				h.Version = v
 			}
 		}
@@ -58,22 +57,12 @@ func (r *Registry) Health(ctx context.Context, c *models.Cluster) Health {
 }
 
 // Nodes lists the cluster's nodes.
-func (r *Registry) Nodes(ctx context.Context, c *models.Cluster) ([]kube.Node, error) {
-	cs, err := r.Client(c)
+func (r *Registry) Nodes(ctx context.Context, c *models.Cluster) ([]models.KubeNode, error) {
+	client, err := r.Client(c)
 	if err != nil {
 		return nil, err
 	}
-	return kube.Nodes(ctx, cs)
-}
-
-// ServiceNames are the managed services every cluster has, by their DNS label.
-var ServiceNames = []struct{ Label, Name string }{
-	{"kibana", "Kibana"}, {"grafana", "Grafana"}, {"prometheus", "Prometheus"}, {"harbor", "Harbor"},
-}
-
-// ServiceURL returns https://<service>.<cluster>.<domain>.
-func ServiceURL(label string, c *models.Cluster) string {
-	return "https://" + label + "." + c.Name + "." + c.BaseDomain
+	return client.Nodes(ctx)
 }
 
 // ServiceStatus is a managed service's last probe.
@@ -124,10 +113,9 @@ func (p *Prober) Close() {
 
 // Services returns the cluster's managed services with their last known status.
 func (p *Prober) Services(c *models.Cluster) []ServiceStatus {
-	out := make([]ServiceStatus, 0, len(ServiceNames))
-	for _, s := range ServiceNames {
-		url := ServiceURL(s.Label, c)
-		out = append(out, p.status(s.Name, url))
+	out := make([]ServiceStatus, 0, len(models.ManagedServices))
+	for _, s := range models.ManagedServices {
+		out = append(out, p.status(s.Name, s.URL(c)))
 	}
 	return out
 }

@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"kaas/models"
 )
 
 // TestProberCloseEndsProbesInFlight asks for a service's status, which starts a probe of
@@ -40,5 +42,27 @@ func TestProberCloseEndsProbesInFlight(t *testing.T) {
 	case <-arrived:
 		t.Fatal("a probe started after Close")
 	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+// TestServicesAreTheManagedServices lists each managed service at its URL, unknown
+// before any probe has answered.
+func TestServicesAreTheManagedServices(t *testing.T) {
+	p := NewProber(time.Millisecond, time.Minute)
+	defer p.Close()
+	got := p.Services(&models.Cluster{Name: "prod", BaseDomain: "example.test"})
+	want := []struct{ name, url string }{
+		{"Kibana", "https://kibana.prod.example.test"},
+		{"Grafana", "https://grafana.prod.example.test"},
+		{"Prometheus", "https://prometheus.prod.example.test"},
+		{"Harbor", "https://harbor.prod.example.test"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("services = %+v", got)
+	}
+	for i, w := range want {
+		if got[i].Name != w.name || got[i].URL != w.url || got[i].Status != "UNKNOWN" {
+			t.Errorf("service %d = %+v, want %s at %s", i, got[i], w.name, w.url)
+		}
 	}
 }

@@ -45,6 +45,10 @@ type Options struct {
 	WebsocketInit func(ctx context.Context, authorization string) (context.Context, error)
 	// WebsocketLimits caps each principal's websocket connections and subscriptions.
 	WebsocketLimits WebsocketLimits
+	// RequestID, when set, gives the ID of the HTTP request an operation came in on
+	// (httpapi.RequestID), logged with internal errors and panics so that they can be
+	// found next to the request's access log line.
+	RequestID func(ctx context.Context) string
 }
 
 // NewServer returns the GraphQL HTTP handler: POST and websocket transports, a depth and
@@ -85,10 +89,10 @@ func NewServer(opts Options) *handler.Server {
 		srv.Use(operationMetrics{m: opts.Metrics, names: operationNameSet(opts.OperationNames)})
 	}
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
-		return presentError(ctx, err, opts.Log)
+		return presentError(ctx, err, opts.Log, opts.RequestID)
 	})
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
-		opts.Log.Error("graphql: panic", "panic", p, "path", pathOf(ctx))
+		opts.Log.Error("graphql: panic", "panic", p, "path", pathOf(ctx), "request_id", requestIDOf(ctx, opts.RequestID))
 		return models.Errorf(models.CodeInternal, "internal error")
 	})
 	return srv
@@ -96,8 +100,8 @@ func NewServer(opts Options) *handler.Server {
 
 // presentError gives every error a code in extensions.code. Application errors show
 // their public message; anything else is logged with its path and shown as "internal
-// error".
-func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Error {
+// error", with the request's ID when requestID is set.
+func presentError(ctx context.Context, err error, log *slog.Logger, requestID func(context.Context) string) *gqlerror.Error {
 	gerr := graphql.DefaultErrorPresenter(ctx, err)
 	var app *models.Error
 	switch {
@@ -108,7 +112,7 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 			gerr.Extensions["retryAfterSeconds"] = n
 		}
 	case errors.As(err, &app) || !isParseOrValidation(gerr):
-		log.Error("graphql: internal error", "err", err, "path", gerr.Path.String())
+		log.Error("graphql: internal error", "err", err, "path", gerr.Path.String(), "request_id", requestIDOf(ctx, requestID))
 		gerr.Message = "internal error"
 		setCode(gerr, models.CodeInternal)
 	default:
@@ -129,6 +133,13 @@ func setCode(e *gqlerror.Error, code models.Code) {
 		e.Extensions = map[string]any{}
 	}
 	e.Extensions["code"] = string(code)
+}
+
+func requestIDOf(ctx context.Context, requestID func(context.Context) string) string {
+	if requestID == nil {
+		return ""
+	}
+	return requestID(ctx)
 }
 
 func pathOf(ctx context.Context) string {

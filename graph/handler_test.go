@@ -33,12 +33,16 @@ func TestPresentError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			log := slog.New(slog.NewTextHandler(&logs, nil))
-			got := presentError(context.Background(), tt.err, log)
+			requestID := func(context.Context) string { return "req-7f3a" }
+			got := presentError(context.Background(), tt.err, log, requestID)
 			if got.Extensions["code"] != tt.code || got.Message != tt.message {
 				t.Fatalf("got %q %q, want %q %q", got.Extensions["code"], got.Message, tt.code, tt.message)
 			}
 			if logged := logs.Len() > 0; logged != tt.logged {
 				t.Fatalf("logged = %v (%s)", logged, logs.String())
+			}
+			if tt.logged && !strings.Contains(logs.String(), "request_id=req-7f3a") {
+				t.Fatalf("the log line lacks the request ID: %s", logs.String())
 			}
 			if tt.logged && !strings.Contains(logs.String(), "secret detail") && tt.name == "plain error from a resolver" {
 				t.Fatal("the cause should be in the log, for operators")

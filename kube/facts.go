@@ -22,26 +22,15 @@ func Health(ctx context.Context, cs kubernetes.Interface) (bool, string) {
 	return msg == "ok", msg
 }
 
-// Node is a node's facts.
-type Node struct {
-	Name           string
-	Ready          bool
-	Roles          []string
-	KubeletVersion string
-	VCPU           int
-	MemoryBytes    float64
-	StorageBytes   float64
-}
-
 // Nodes lists the cluster's nodes with their capacity.
-func Nodes(ctx context.Context, cs kubernetes.Interface) ([]Node, error) {
+func Nodes(ctx context.Context, cs kubernetes.Interface) ([]models.KubeNode, error) {
 	list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, MapError(err, "list nodes")
 	}
-	out := make([]Node, 0, len(list.Items))
+	out := make([]models.KubeNode, 0, len(list.Items))
 	for _, n := range list.Items {
-		node := Node{Name: n.Name, KubeletVersion: n.Status.NodeInfo.KubeletVersion}
+		node := models.KubeNode{Name: n.Name, KubeletVersion: n.Status.NodeInfo.KubeletVersion}
 		for _, c := range n.Status.Conditions {
 			if c.Type == corev1.NodeReady {
 				node.Ready = c.Status == corev1.ConditionTrue

@@ -8,6 +8,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"kaas/models"
 )
 
 // ManagedByLabel marks objects the panel created.
@@ -16,21 +18,8 @@ const ManagedByLabel = "app.kubernetes.io/managed-by"
 // ManagedByValue is the panel's value of ManagedByLabel.
 const ManagedByValue = "kaas-panel"
 
-// Binding is a ClusterRoleBinding (Namespace "") or RoleBinding.
-type Binding struct {
-	Name      string
-	Namespace string
-	RoleKind  string
-	RoleName  string
-	Subjects  []rbacv1.Subject
-	Labels    map[string]string
-	// Annotations hold what the panel noted on a binding it made (the Keystone user ID).
-	Annotations map[string]string
-	Created     metav1.Time
-}
-
 // Bindings lists every ClusterRoleBinding and RoleBinding, cluster-wide ones first.
-func Bindings(ctx context.Context, cs kubernetes.Interface) ([]Binding, error) {
+func Bindings(ctx context.Context, cs kubernetes.Interface) ([]models.KubeBinding, error) {
 	crbs, err := cs.RbacV1().ClusterRoleBindings().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, MapError(err, "list cluster role bindings")
@@ -39,12 +28,12 @@ func Bindings(ctx context.Context, cs kubernetes.Interface) ([]Binding, error) {
 	if err != nil {
 		return nil, MapError(err, "list role bindings")
 	}
-	out := make([]Binding, 0, len(crbs.Items)+len(rbs.Items))
+	out := make([]models.KubeBinding, 0, len(crbs.Items)+len(rbs.Items))
 	for _, b := range crbs.Items {
-		out = append(out, Binding{Name: b.Name, RoleKind: b.RoleRef.Kind, RoleName: b.RoleRef.Name, Subjects: b.Subjects, Labels: b.Labels, Annotations: b.Annotations, Created: b.CreationTimestamp})
+		out = append(out, binding(b.ObjectMeta, b.RoleRef, b.Subjects))
 	}
 	for _, b := range rbs.Items {
-		out = append(out, Binding{Name: b.Name, Namespace: b.Namespace, RoleKind: b.RoleRef.Kind, RoleName: b.RoleRef.Name, Subjects: b.Subjects, Labels: b.Labels, Annotations: b.Annotations, Created: b.CreationTimestamp})
+		out = append(out, binding(b.ObjectMeta, b.RoleRef, b.Subjects))
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Namespace != out[j].Namespace {
@@ -55,24 +44,16 @@ func Bindings(ctx context.Context, cs kubernetes.Interface) ([]Binding, error) {
 	return out, nil
 }
 
-// ClusterRole is a ClusterRole a binding may grant.
-type ClusterRole struct {
-	Name string
-	// Rules is how many rules it holds: 0 for an aggregated role (view, edit, admin) that
-	// no controller manager has filled in, which grants nothing.
-	Rules int
-}
-
 // ClusterRoles lists the ClusterRoles, without the system ones, by name.
-func ClusterRoles(ctx context.Context, cs kubernetes.Interface) ([]ClusterRole, error) {
+func ClusterRoles(ctx context.Context, cs kubernetes.Interface) ([]models.KubeClusterRole, error) {
 	list, err := cs.RbacV1().ClusterRoles().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, MapError(err, "list cluster roles")
 	}
-	var out []ClusterRole
+	var out []models.KubeClusterRole
 	for _, r := range list.Items {
 		if !strings.HasPrefix(r.Name, "system:") {
-			out = append(out, ClusterRole{Name: r.Name, Rules: len(r.Rules)})
+			out = append(out, models.KubeClusterRole{Name: r.Name, Rules: len(r.Rules)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -104,33 +85,47 @@ func exists(err error, op string) (bool, error) {
 }
 
 // CreateBinding creates a ClusterRoleBinding (namespace "") or a RoleBinding to the
-// ClusterRole roleName, labelled as the panel's.
-func CreateBinding(ctx context.Context, cs kubernetes.Interface, b Binding, annotations map[string]string) error {
-	meta := metav1.ObjectMeta{Name: b.Name, Namespace: b.Namespace, Labels: map[string]string{ManagedByLabel: ManagedByValue}, Annotations: annotations}
+// ClusterRole b.RoleName, labelled as the panel's, with b's subjects and annotations.
+func CreateBinding(ctx context.Context, cs kubernetes.Interface, b models.KubeBinding) error {
+	meta := metav1.ObjectMeta{Name: b.Name, Namespace: b.Namespace, Labels: map[string]string{ManagedByLabel: ManagedByValue}, Annotations: b.Annotations}
 	ref := rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: b.RoleName}
+	subjects := make([]rbacv1.Subject, len(b.Subjects))
+	for i, sub := range b.Subjects {
+		subjects[i] = rbacv1.Subject{Kind: sub.Kind, APIGroup: rbacv1.GroupName, Name: sub.Name}
+	}
 	var err error
 	if b.Namespace == "" {
-		_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: meta, RoleRef: ref, Subjects: b.Subjects}, metav1.CreateOptions{})
+		_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: meta, RoleRef: ref, Subjects: subjects}, metav1.CreateOptions{})
 	} else {
-		_, err = cs.RbacV1().RoleBindings(b.Namespace).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: meta, RoleRef: ref, Subjects: b.Subjects}, metav1.CreateOptions{})
+		_, err = cs.RbacV1().RoleBindings(b.Namespace).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: meta, RoleRef: ref, Subjects: subjects}, metav1.CreateOptions{})
 	}
 	return MapError(err, "create binding")
 }
 
 // GetBinding returns one binding.
-func GetBinding(ctx context.Context, cs kubernetes.Interface, namespace, name string) (Binding, error) {
+func GetBinding(ctx context.Context, cs kubernetes.Interface, namespace, name string) (models.KubeBinding, error) {
 	if namespace == "" {
 		b, err := cs.RbacV1().ClusterRoleBindings().Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
-			return Binding{}, MapError(err, "get cluster role binding")
+			return models.KubeBinding{}, MapError(err, "get cluster role binding")
 		}
-		return Binding{Name: b.Name, RoleKind: b.RoleRef.Kind, RoleName: b.RoleRef.Name, Subjects: b.Subjects, Labels: b.Labels, Annotations: b.Annotations, Created: b.CreationTimestamp}, nil
+		return binding(b.ObjectMeta, b.RoleRef, b.Subjects), nil
 	}
 	b, err := cs.RbacV1().RoleBindings(namespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
-		return Binding{}, MapError(err, "get role binding")
+		return models.KubeBinding{}, MapError(err, "get role binding")
 	}
-	return Binding{Name: b.Name, Namespace: b.Namespace, RoleKind: b.RoleRef.Kind, RoleName: b.RoleRef.Name, Subjects: b.Subjects, Labels: b.Labels, Annotations: b.Annotations, Created: b.CreationTimestamp}, nil
+	return binding(b.ObjectMeta, b.RoleRef, b.Subjects), nil
+}
+
+// binding is the panel's view of a ClusterRoleBinding or RoleBinding.
+func binding(meta metav1.ObjectMeta, ref rbacv1.RoleRef, subjects []rbacv1.Subject) models.KubeBinding {
+	b := models.KubeBinding{Name: meta.Name, Namespace: meta.Namespace, RoleKind: ref.Kind, RoleName: ref.Name,
+		Labels: meta.Labels, Annotations: meta.Annotations, Created: meta.CreationTimestamp.Time}
+	for _, sub := range subjects {
+		b.Subjects = append(b.Subjects, models.KubeSubject{Kind: sub.Kind, Name: sub.Name})
+	}
+	return b
 }
 
 // DeleteBinding deletes a binding.

@@ -10,6 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+
+	"kaas/models"
 )
 
 // VeleroNamespace is where Velero's objects live.
@@ -21,22 +23,6 @@ var (
 	ScheduleGVR = schema.GroupVersionResource{Group: "velero.io", Version: "v1", Resource: "schedules"}
 	RestoreGVR  = schema.GroupVersionResource{Group: "velero.io", Version: "v1", Resource: "restores"}
 )
-
-// VeleroObject is the part of a Velero Backup, Schedule or Restore the panel shows.
-type VeleroObject struct {
-	Name               string
-	Phase              string
-	IncludedNamespaces []string
-	Schedule           string
-	BackupName         string
-	Created            *time.Time
-	Started            *time.Time
-	Completed          *time.Time
-	Expires            *time.Time
-	LastBackup         *time.Time
-	Errors             int
-	Warnings           int
-}
 
 // VeleroInstalled reports whether the cluster serves Velero's API.
 func VeleroInstalled(cs kubernetes.Interface) (bool, error) {
@@ -53,12 +39,12 @@ func VeleroInstalled(cs kubernetes.Interface) (bool, error) {
 }
 
 // ListVelero lists objects of one Velero resource, newest first.
-func ListVelero(ctx context.Context, dc dynamic.Interface, gvr schema.GroupVersionResource) ([]VeleroObject, error) {
+func ListVelero(ctx context.Context, dc dynamic.Interface, gvr schema.GroupVersionResource) ([]models.VeleroObject, error) {
 	list, err := dc.Resource(gvr).Namespace(VeleroNamespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, MapError(err, "list "+gvr.Resource)
 	}
-	out := make([]VeleroObject, 0, len(list.Items))
+	out := make([]models.VeleroObject, 0, len(list.Items))
 	for _, u := range list.Items {
 		out = append(out, veleroObject(u))
 	}
@@ -72,7 +58,7 @@ func ListVelero(ctx context.Context, dc dynamic.Interface, gvr schema.GroupVersi
 	return out, nil
 }
 
-func veleroObject(u unstructured.Unstructured) VeleroObject {
+func veleroObject(u unstructured.Unstructured) models.VeleroObject {
 	str := func(f ...string) string { s, _, _ := unstructured.NestedString(u.Object, f...); return s }
 	num := func(f ...string) int { n, _, _ := unstructured.NestedInt64(u.Object, f...); return int(n) }
 	tm := func(f ...string) *time.Time {
@@ -91,7 +77,7 @@ func veleroObject(u unstructured.Unstructured) VeleroObject {
 		ns, _, _ = unstructured.NestedStringSlice(u.Object, "spec", "template", "includedNamespaces")
 	}
 	created := u.GetCreationTimestamp().Time
-	o := VeleroObject{
+	o := models.VeleroObject{
 		Name: u.GetName(), Phase: str("status", "phase"), IncludedNamespaces: ns, Schedule: str("spec", "schedule"),
 		BackupName: str("spec", "backupName"), Started: tm("status", "startTimestamp"), Completed: tm("status", "completionTimestamp"),
 		Expires: tm("status", "expiration"), LastBackup: tm("status", "lastBackup"), Errors: num("status", "errors"), Warnings: num("status", "warnings"),
@@ -106,7 +92,7 @@ func veleroObject(u unstructured.Unstructured) VeleroObject {
 }
 
 // CreateVelero creates a Velero object from its spec; the name is generated from prefix.
-func CreateVelero(ctx context.Context, dc dynamic.Interface, gvr schema.GroupVersionResource, kind, prefix string, spec map[string]any) (VeleroObject, error) {
+func CreateVelero(ctx context.Context, dc dynamic.Interface, gvr schema.GroupVersionResource, kind, prefix string, spec map[string]any) (models.VeleroObject, error) {
 	u := unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": gvr.GroupVersion().String(),
 		"kind":       kind,
@@ -119,16 +105,16 @@ func CreateVelero(ctx context.Context, dc dynamic.Interface, gvr schema.GroupVer
 	}}
 	created, err := dc.Resource(gvr).Namespace(VeleroNamespace).Create(ctx, &u, metav1.CreateOptions{})
 	if err != nil {
-		return VeleroObject{}, MapError(err, "create "+kind)
+		return models.VeleroObject{}, MapError(err, "create "+kind)
 	}
 	return veleroObject(*created), nil
 }
 
 // GetVelero returns one Velero object.
-func GetVelero(ctx context.Context, dc dynamic.Interface, gvr schema.GroupVersionResource, name string) (VeleroObject, error) {
+func GetVelero(ctx context.Context, dc dynamic.Interface, gvr schema.GroupVersionResource, name string) (models.VeleroObject, error) {
 	u, err := dc.Resource(gvr).Namespace(VeleroNamespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
-		return VeleroObject{}, MapError(err, "get "+gvr.Resource)
+		return models.VeleroObject{}, MapError(err, "get "+gvr.Resource)
 	}
 	return veleroObject(*u), nil
 }

@@ -41,11 +41,11 @@ func IsProtectedNamespace(ns string) bool {
 
 // ClusterSize is a cluster's provisioned size.
 type ClusterSize struct {
-	Workers      int `gorm:"not null;default:3"`
-	WorkerVCPU   int `gorm:"not null;default:4"`
-	WorkerRAMGB  int `gorm:"not null;default:8"`
-	WorkerDiskGB int `gorm:"not null;default:40"`
-	RegistryDBGB int `gorm:"not null;default:10"`
+	Workers      int
+	WorkerVCPU   int
+	WorkerRAMGB  int
+	WorkerDiskGB int
+	RegistryDBGB int
 }
 
 // DefaultClusterSize is the size of a cluster when nobody says otherwise.
@@ -72,21 +72,22 @@ func (s ClusterSize) Validate() error {
 
 // Cluster is a Kubernetes cluster of the environment.
 type Cluster struct {
-	ID         string        `gorm:"primaryKey;size:36"`
-	Name       string        `gorm:"size:63;not null;uniqueIndex:idx_clusters_name"`
-	BaseDomain string        `gorm:"size:253;not null"`
-	APIURL     string        `gorm:"size:2048;not null"`
-	CAPEM      string        `gorm:"type:text;not null"`
-	Status     ClusterStatus `gorm:"size:16;not null"`
-	Driver     string        `gorm:"size:16;not null"`
-	// AdminRoleIDs are the Keystone role IDs whose holders administer the cluster.
-	AdminRoleIDs []string    `gorm:"serializer:json;type:text;not null"`
+	ID         string `gorm:"primaryKey"`
+	Name       string
+	BaseDomain string
+	APIURL     string
+	CAPEM      string
+	Status     ClusterStatus
+	Driver     string
+	// AdminRoleIDs are the Keystone role IDs whose holders administer the cluster. "not
+	// null" makes gorm's JSON serializer write an empty string, not NULL, for none.
+	AdminRoleIDs []string    `gorm:"serializer:json;not null"`
 	Size         ClusterSize `gorm:"embedded"`
 	// Credential is the admin kubeconfig the panel acts with, encrypted (AES-GCM).
-	Credential []byte `gorm:"not null"`
+	Credential []byte
 	// WebhookTokenHash is the SHA-256 of the credential the cluster's kube-apiserver
 	// presents to the TokenReview webhook.
-	WebhookTokenHash []byte `gorm:"size:32;uniqueIndex:idx_clusters_webhook_hash"`
+	WebhookTokenHash []byte
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
@@ -134,23 +135,23 @@ func ValidBaseDomain(domain string) bool { return len(domain) <= 253 && dnsDomai
 
 // UserSetting holds a user's server-side preferences.
 type UserSetting struct {
-	UserID          string `gorm:"primaryKey;size:64"`
-	ActiveClusterID string `gorm:"size:36"`
+	UserID          string `gorm:"primaryKey"`
+	ActiveClusterID string
 	UpdatedAt       time.Time
 }
 
 // AuditEntry records who did what, when, on which cluster, and how it ended.
 type AuditEntry struct {
-	ID        int64     `gorm:"primaryKey;autoIncrement"`
-	At        time.Time `gorm:"not null;index:idx_audit_at"`
-	ActorID   string    `gorm:"size:64;not null"`
-	ActorName string    `gorm:"size:255;not null"`
-	Action    string    `gorm:"size:64;not null"`
-	ClusterID string    `gorm:"size:36;index:idx_audit_cluster"`
-	Target    string    `gorm:"size:512"`
+	ID        int64 `gorm:"primaryKey;autoIncrement"`
+	At        time.Time
+	ActorID   string
+	ActorName string
+	Action    string
+	ClusterID string
+	Target    string
 	// Result is "ok" or the error code.
-	Result string `gorm:"size:32;not null"`
-	Detail string `gorm:"size:1024"`
+	Result string
+	Detail string
 }
 
 // AuditFilter selects audit entries. Zero fields do not filter.

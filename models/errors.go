@@ -1,6 +1,8 @@
 // Package models holds the panel's domain types, its gorm models and the application
-// error type. It imports nothing technical beyond gorm tags: no gqlgen, gophercloud or
-// client-go.
+// error type. It imports nothing technical: no gqlgen, gophercloud or client-go. The
+// tables and their columns are store/'s migrations alone; the few gorm tags left here
+// only tell gorm how to map a field (primary key, JSON column, embedded size), never
+// what a column is.
 package models
 
 import (

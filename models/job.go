@@ -24,34 +24,34 @@ func (s JobStatus) Final() bool {
 // which Step is the next to run. Its state is persisted after every step, so another
 // worker resumes it where it stopped.
 type Job struct {
-	ID string `gorm:"primaryKey;size:36"`
+	ID string `gorm:"primaryKey"`
 	// Kind names the registered step list, e.g. "cluster.create".
-	Kind string `gorm:"size:64;not null"`
+	Kind string
 	// Args is the JSON the job was enqueued with.
-	Args   string    `gorm:"type:text;not null"`
-	Status JobStatus `gorm:"size:16;not null;index:idx_jobs_claim,priority:1"`
+	Args   string
+	Status JobStatus
 	// CancelRequested is set while a running job's worker has not yet stopped it.
-	CancelRequested bool `gorm:"not null"`
+	CancelRequested bool
 	// Step is the index of the next step to run; StepName is its name, empty when every
 	// step is done.
-	Step     int    `gorm:"not null"`
-	StepName string `gorm:"size:64;not null"`
+	Step     int
+	StepName string
 	// Percent is the job's overall progress, 0 to 100.
-	Percent int `gorm:"not null"`
+	Percent int
 	// Attempts counts the times a worker claimed the job: first run, resumptions after a
 	// lost lease, retries.
-	Attempts int `gorm:"not null"`
+	Attempts int
 	// Error is the failed step's error, empty unless the job failed.
-	Error string `gorm:"type:text;not null"`
+	Error string
 	// LeaseOwner identifies the worker run holding the job until LeaseExpiresAt; a
 	// running job whose lease has expired is claimable again (its worker died).
-	LeaseOwner     string     `gorm:"size:128;not null"`
-	LeaseExpiresAt *time.Time `gorm:"index:idx_jobs_claim,priority:2"`
-	CreatedBy      string     `gorm:"size:255;not null"`
-	CreatedAt      time.Time  `gorm:"not null;index:idx_jobs_created"`
+	LeaseOwner     string
+	LeaseExpiresAt *time.Time
+	CreatedBy      string
+	CreatedAt      time.Time
 	StartedAt      *time.Time
 	FinishedAt     *time.Time
-	UpdatedAt      time.Time `gorm:"not null"`
+	UpdatedAt      time.Time
 }
 
 // EventLevel is the severity of a job event.
@@ -67,19 +67,19 @@ const (
 // JobEvent is one line of a job's progress log. Seq orders a job's events without gaps,
 // starting at 1; a subscriber resumes after the last Seq it saw.
 type JobEvent struct {
-	ID    int64     `gorm:"primaryKey;autoIncrement"`
-	JobID string    `gorm:"size:36;not null;uniqueIndex:idx_job_events_seq,priority:1"`
-	Seq   int       `gorm:"not null;uniqueIndex:idx_job_events_seq,priority:2"`
-	At    time.Time `gorm:"not null"`
+	ID    int64 `gorm:"primaryKey;autoIncrement"`
+	JobID string
+	Seq   int
+	At    time.Time
 	// Step names the step the event belongs to, empty for the job's own events.
-	Step string `gorm:"size:64;not null"`
+	Step string
 	// Percent is the job's overall progress when the event was recorded.
-	Percent int        `gorm:"not null"`
-	Level   EventLevel `gorm:"size:8;not null"`
-	Message string     `gorm:"type:text;not null"`
+	Percent int
+	Level   EventLevel
+	Message string
 	// Status is the job's status once the event was recorded: an event with a final
 	// status is the last of its run.
-	Status JobStatus `gorm:"size:16;not null"`
+	Status JobStatus
 }
 
 // JobFilter selects jobs, newest first. Zero fields do not filter.

@@ -10,16 +10,16 @@ const MaxTokenNameLength = 100
 
 // Token is an API token. Only the SHA-256 hash of its secret is stored.
 type Token struct {
-	ID              string    `gorm:"primaryKey;size:36;index:idx_tokens_user_created,priority:3"`
-	UserID          string    `gorm:"size:64;not null;index:idx_tokens_user_created,priority:1"`
-	Username        string    `gorm:"size:255;not null"`
-	Name            string    `gorm:"size:400;not null"`
-	Prefix          string    `gorm:"size:32;not null"`
-	Hash            []byte    `gorm:"size:32;not null;uniqueIndex:idx_tokens_hash"`
-	CreatedAt       time.Time `gorm:"index:idx_tokens_user_created,priority:2"`
-	ExpiresAt       time.Time `gorm:"not null;index:idx_tokens_expires"`
+	ID              string `gorm:"primaryKey"`
+	UserID          string
+	Username        string
+	Name            string
+	Prefix          string
+	Hash            []byte
+	CreatedAt       time.Time
+	ExpiresAt       time.Time
 	LastUsedAt      *time.Time
-	LastUsedCluster *string `gorm:"size:64"`
+	LastUsedCluster *string
 }
 
 // Expired reports whether the token has expired at now.

@@ -61,7 +61,7 @@ type ClusterAPI interface {
 	EnsureNamespace(ctx context.Context, name string) error
 	EnsureGroupClusterRoleBinding(ctx context.Context, name, group, clusterRole string) error
 	DeleteBinding(ctx context.Context, namespace, name string) error
-	VeleroInstalled() (bool, error)
+	VeleroInstalled(ctx context.Context) (bool, error)
 	EnsureVeleroSchedule(ctx context.Context, name, cron, ttl string) error
 }
 
@@ -312,7 +312,7 @@ func (cj *ClusterJobs) bootstrap(ctx context.Context, j *createJob) error {
 		return err
 	}
 	j.Progress(50, fmt.Sprintf("%s binds group %s (%s) to cluster-admin", models.DefaultAdminBinding, role.ID, role.Name))
-	velero, err := api.VeleroInstalled()
+	velero, err := api.VeleroInstalled(ctx)
 	if err != nil {
 		return err
 	}
@@ -324,8 +324,8 @@ func (cj *ClusterJobs) bootstrap(ctx context.Context, j *createJob) error {
 	} else {
 		j.Log(models.EventWarn, "Velero is not installed on this cluster: no daily backup schedule")
 	}
-	for _, s := range []string{"kibana", "grafana", "prometheus", "harbor"} {
-		j.Log(models.EventInfo, fmt.Sprintf("managed service https://%s.%s.%s", s, a.Name, a.BaseDomain))
+	for _, s := range models.ManagedServices {
+		j.Log(models.EventInfo, "managed service "+s.URL(&models.Cluster{Name: a.Name, BaseDomain: a.BaseDomain}))
 	}
 	j.Progress(100, "bootstrapped")
 	return nil

@@ -14,6 +14,7 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 
 	"kaas/identity"
+	"kaas/kube"
 	"kaas/models"
 	"kaas/rbac"
 )
@@ -112,7 +113,7 @@ func FuzzBindings(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, name, namespace, role, kind, subject string) {
 		unsafeNames, ks.unsafe, creates = unsafeNames[:0], ks.unsafe[:0], 0
-		b, err := svc.Create(ctx, cs, rbac.CreateInput{Name: name, Namespace: namespace, RoleName: role, SubjectKind: kind, SubjectID: subject})
+		b, err := svc.Create(ctx, kube.NewCluster(cs, nil), rbac.CreateInput{Name: name, Namespace: namespace, RoleName: role, SubjectKind: kind, SubjectID: subject})
 		if len(unsafeNames) > 0 || len(ks.unsafe) > 0 {
 			t.Fatalf("Create(%q, %q, %q, %q, %q) sent %q to the cluster and %q to Keystone", name, namespace, role, kind, subject, unsafeNames, ks.unsafe)
 		}
@@ -130,7 +131,7 @@ func FuzzBindings(f *testing.F) {
 			checkCreated(t, cs, b)
 		}
 
-		err = svc.Delete(ctx, cs, namespace, name)
+		err = svc.Delete(ctx, kube.NewCluster(cs, nil), namespace, name)
 		if len(unsafeNames) > 0 {
 			t.Fatalf("Delete(%q, %q) sent %q to the cluster", namespace, name, unsafeNames)
 		}

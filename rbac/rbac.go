@@ -5,18 +5,14 @@ package rbac
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
-	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/validation/path"
-	"k8s.io/client-go/kubernetes"
 
-	"kaas/kube"
 	"kaas/memo"
 	"kaas/models"
 )
@@ -40,6 +36,19 @@ type Keystone interface {
 	Roles(ctx context.Context) ([]models.Role, error)
 	User(ctx context.Context, userID string) (models.Identity, error)
 	SearchUsers(ctx context.Context, query string, offset, limit int) (models.KeystoneUserPage, error)
+}
+
+// Cluster is one cluster's RBAC API, acting as the panel (kube.Cluster).
+type Cluster interface {
+	Bindings(ctx context.Context) ([]models.KubeBinding, error)
+	ClusterRoles(ctx context.Context) ([]models.KubeClusterRole, error)
+	ClusterRoleExists(ctx context.Context, name string) (bool, error)
+	NamespaceExists(ctx context.Context, name string) (bool, error)
+	// CreateBinding creates a binding to the ClusterRole b.RoleName, labelled as the
+	// panel's; a binding of that name already there is CONFLICT.
+	CreateBinding(ctx context.Context, b models.KubeBinding) error
+	GetBinding(ctx context.Context, namespace, name string) (models.KubeBinding, error)
+	DeleteBinding(ctx context.Context, namespace, name string) error
 }
 
 // Usernames maps identities to Kubernetes user names (identity.UsernameRule).
@@ -83,7 +92,7 @@ type Service struct {
 	keystone     Keystone
 	usernames    Usernames
 	roles        *memo.Cache[string, []models.Role]
-	clusterRoles *memo.Cache[string, []kube.ClusterRole]
+	clusterRoles *memo.Cache[string, []models.KubeClusterRole]
 }
 
 // New returns the service; User subjects are named by usernames, the rule the webhook
@@ -91,7 +100,7 @@ type Service struct {
 func New(keystone Keystone, usernames Usernames) *Service {
 	return &Service{keystone: keystone, usernames: usernames,
 		roles:        memo.New[string, []models.Role](memo.Options{TTL: AnswerTTL, Max: 1}),
-		clusterRoles: memo.New[string, []kube.ClusterRole](memo.Options{TTL: AnswerTTL}),
+		clusterRoles: memo.New[string, []models.KubeClusterRole](memo.Options{TTL: AnswerTTL}),
 	}
 }
 
@@ -100,20 +109,20 @@ const rolesKey = "roles"
 
 // ClusterRoles returns the names of the cluster's ClusterRoles that may be bound (no
 // system ones), remembered for AnswerTTL per cluster.
-func (s *Service) ClusterRoles(ctx context.Context, clusterID string, cs kubernetes.Interface) ([]string, error) {
-	return s.clusterRoleNames(ctx, clusterID, cs, func(kube.ClusterRole) bool { return true })
+func (s *Service) ClusterRoles(ctx context.Context, clusterID string, cluster Cluster) ([]string, error) {
+	return s.clusterRoleNames(ctx, clusterID, cluster, func(models.KubeClusterRole) bool { return true })
 }
 
 // EmptyClusterRoles returns the names of the cluster's bindable ClusterRoles that hold no
 // rule, so that binding them grants nothing: the aggregated view, edit and admin on a
 // cluster whose controller manager does not run. From the same remembered list.
-func (s *Service) EmptyClusterRoles(ctx context.Context, clusterID string, cs kubernetes.Interface) ([]string, error) {
-	return s.clusterRoleNames(ctx, clusterID, cs, func(r kube.ClusterRole) bool { return r.Rules == 0 })
+func (s *Service) EmptyClusterRoles(ctx context.Context, clusterID string, cluster Cluster) ([]string, error) {
+	return s.clusterRoleNames(ctx, clusterID, cluster, func(r models.KubeClusterRole) bool { return r.Rules == 0 })
 }
 
-func (s *Service) clusterRoleNames(ctx context.Context, clusterID string, cs kubernetes.Interface, keep func(kube.ClusterRole) bool) ([]string, error) {
-	rs, err := s.clusterRoles.Get(ctx, clusterID, func(ctx context.Context) ([]kube.ClusterRole, error) {
-		return kube.ClusterRoles(ctx, cs)
+func (s *Service) clusterRoleNames(ctx context.Context, clusterID string, cluster Cluster, keep func(models.KubeClusterRole) bool) ([]string, error) {
+	rs, err := s.clusterRoles.Get(ctx, clusterID, func(ctx context.Context) ([]models.KubeClusterRole, error) {
+		return cluster.ClusterRoles(ctx)
 	})
 	if err != nil {
 		return nil, err
@@ -128,8 +137,8 @@ func (s *Service) clusterRoleNames(ctx context.Context, clusterID string, cs kub
 }
 
 // List returns the bindings that name at least one non-system user or group.
-func (s *Service) List(ctx context.Context, cs kubernetes.Interface) ([]Binding, error) {
-	all, err := kube.Bindings(ctx, cs)
+func (s *Service) List(ctx context.Context, cluster Cluster) ([]Binding, error) {
+	all, err := cluster.Bindings(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -150,16 +159,16 @@ func (s *Service) List(ctx context.Context, cs kubernetes.Interface) ([]Binding,
 		// The panel notes the Keystone ID of the one user of a binding it made.
 		users := 0
 		for _, sub := range b.Subjects {
-			if sub.Kind == rbacv1.UserKind {
+			if sub.Kind == models.KubeUserKind {
 				users++
 			}
 		}
 		for _, sub := range b.Subjects {
 			ps := Subject{Kind: SubjectOther, ID: sub.Name}
 			switch {
-			case sub.Kind == rbacv1.GroupKind && roles[sub.Name] != "":
+			case sub.Kind == models.KubeGroupKind && roles[sub.Name] != "":
 				ps.Kind, ps.Name, ps.KeystoneID = SubjectRole, roles[sub.Name], sub.Name
-			case sub.Kind == rbacv1.UserKind && !strings.HasPrefix(sub.Name, "system:"):
+			case sub.Kind == models.KubeUserKind && !strings.HasPrefix(sub.Name, "system:"):
 				ps.Kind = SubjectUser
 				ps.Name, ps.Domain = s.usernames.Split(sub.Name)
 				if users == 1 {
@@ -173,9 +182,9 @@ func (s *Service) List(ctx context.Context, cs kubernetes.Interface) ([]Binding,
 	return out, nil
 }
 
-func relevant(b kube.Binding) bool {
+func relevant(b models.KubeBinding) bool {
 	for _, s := range b.Subjects {
-		if (s.Kind == rbacv1.GroupKind || s.Kind == rbacv1.UserKind) && !strings.HasPrefix(s.Name, "system:") {
+		if (s.Kind == models.KubeGroupKind || s.Kind == models.KubeUserKind) && !strings.HasPrefix(s.Name, "system:") {
 			return true
 		}
 	}
@@ -188,11 +197,11 @@ func protected(namespace, name string, labels map[string]string) bool {
 }
 
 // groupIDs lists the Group subjects of bindings: the Keystone role IDs they may name.
-func groupIDs(bs []kube.Binding) []string {
+func groupIDs(bs []models.KubeBinding) []string {
 	var ids []string
 	for _, b := range bs {
 		for _, sub := range b.Subjects {
-			if sub.Kind == rbacv1.GroupKind && !strings.HasPrefix(sub.Name, "system:") {
+			if sub.Kind == models.KubeGroupKind && !strings.HasPrefix(sub.Name, "system:") {
 				ids = append(ids, sub.Name)
 			}
 		}
@@ -311,7 +320,7 @@ func validSubjectID(id string) bool { return keystoneID.MatchString(id) && id !=
 
 // Create makes a ClusterRoleBinding (no namespace) or a RoleBinding granting the
 // ClusterRole to one Keystone role or user. Bad input is INVALID and changes nothing.
-func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in CreateInput) (Binding, error) {
+func (s *Service) Create(ctx context.Context, cluster Cluster, in CreateInput) (Binding, error) {
 	in.Name, in.Namespace, in.RoleName, in.SubjectID = strings.TrimSpace(in.Name), strings.TrimSpace(in.Namespace), strings.TrimSpace(in.RoleName), strings.TrimSpace(in.SubjectID)
 	switch {
 	case len(in.Name) > 253 || !dnsSubdomain.MatchString(in.Name):
@@ -331,7 +340,7 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 	case !validSubjectID(in.SubjectID):
 		return Binding{}, models.Errorf(models.CodeInvalid, "%q is not a Keystone ID", clip(in.SubjectID))
 	}
-	ok, err := kube.ClusterRoleExists(ctx, cs, in.RoleName)
+	ok, err := cluster.ClusterRoleExists(ctx, in.RoleName)
 	if err != nil {
 		return Binding{}, err
 	}
@@ -339,7 +348,7 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 		return Binding{}, models.Errorf(models.CodeInvalid, "the cluster has no ClusterRole %q", in.RoleName)
 	}
 	if in.Namespace != "" {
-		ok, err := kube.NamespaceExists(ctx, cs, in.Namespace)
+		ok, err := cluster.NamespaceExists(ctx, in.Namespace)
 		if err != nil {
 			return Binding{}, err
 		}
@@ -347,7 +356,7 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 			return Binding{}, models.Errorf(models.CodeInvalid, "the cluster has no namespace %q", in.Namespace)
 		}
 	}
-	var subject rbacv1.Subject
+	var subject models.KubeSubject
 	var annotations map[string]string
 	var shown Subject
 	switch in.SubjectKind {
@@ -361,7 +370,7 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 		if !ok {
 			return Binding{}, models.Errorf(models.CodeInvalid, "Keystone has no role with ID %s", in.SubjectID)
 		}
-		subject = rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: in.SubjectID}
+		subject = models.KubeSubject{Kind: models.KubeGroupKind, Name: in.SubjectID}
 		shown = Subject{Kind: SubjectRole, ID: in.SubjectID, Name: name, KeystoneID: in.SubjectID}
 	case SubjectUser:
 		// Kubernetes matches User subjects by user name, which the webhook sets by the
@@ -378,14 +387,14 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 		if err != nil {
 			return Binding{}, models.Errorf(models.CodeInvalid, "the Keystone user %s cannot be a binding subject: %s", in.SubjectID, models.ErrorMessage(err))
 		}
-		subject = rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}
+		subject = models.KubeSubject{Kind: models.KubeUserKind, Name: name}
 		annotations = map[string]string{userIDsAnnotation: u.UserID}
 		shown = Subject{Kind: SubjectUser, ID: name, Name: u.Username, Domain: u.Domain, KeystoneID: u.UserID}
 	default:
 		return Binding{}, models.Errorf(models.CodeInvalid, "a subject is a Keystone role or a Keystone user")
 	}
-	b := kube.Binding{Name: in.Name, Namespace: in.Namespace, RoleKind: "ClusterRole", RoleName: in.RoleName, Subjects: []rbacv1.Subject{subject}}
-	if err := kube.CreateBinding(ctx, cs, b, annotations); err != nil {
+	b := models.KubeBinding{Name: in.Name, Namespace: in.Namespace, RoleKind: "ClusterRole", RoleName: in.RoleName, Subjects: []models.KubeSubject{subject}, Annotations: annotations}
+	if err := cluster.CreateBinding(ctx, b); err != nil {
 		if models.ErrorCode(err) == models.CodeConflict {
 			return Binding{}, models.Errorf(models.CodeConflict, "a binding named %s already exists there", in.Name)
 		}
@@ -396,21 +405,21 @@ func (s *Service) Create(ctx context.Context, cs kubernetes.Interface, in Create
 }
 
 // Delete removes a binding; protected ones are refused.
-func (s *Service) Delete(ctx context.Context, cs kubernetes.Interface, namespace, name string) error {
+func (s *Service) Delete(ctx context.Context, cluster Cluster, namespace, name string) error {
 	if (namespace != "" && !dnsLabel.MatchString(namespace)) || !objectName(name) {
-		return models.Errorf(models.CodeInvalid, "no binding can be named %q", clip(qualified(namespace, name)))
+		return models.Errorf(models.CodeInvalid, "no binding can be named %q", clip(models.BindingID(namespace, name)))
 	}
-	b, err := kube.GetBinding(ctx, cs, namespace, name)
+	b, err := cluster.GetBinding(ctx, namespace, name)
 	if err != nil {
 		if models.ErrorCode(err) == models.CodeNotFound {
-			return models.Errorf(models.CodeNotFound, "no binding %s", qualified(namespace, name))
+			return models.Errorf(models.CodeNotFound, "no binding %s", models.BindingID(namespace, name))
 		}
 		return err
 	}
 	if protected(b.Namespace, b.Name, b.Labels) {
-		return models.Errorf(models.CodeForbidden, "the binding %s is managed by the platform and cannot be deleted", qualified(namespace, name))
+		return models.Errorf(models.CodeForbidden, "the binding %s is managed by the platform and cannot be deleted", models.BindingID(namespace, name))
 	}
-	return kube.DeleteBinding(ctx, cs, namespace, name)
+	return cluster.DeleteBinding(ctx, namespace, name)
 }
 
 // clip shortens a caller's input for an error message.
@@ -419,11 +428,4 @@ func clip(s string) string {
 		return s[:80] + "…"
 	}
 	return s
-}
-
-func qualified(namespace, name string) string {
-	if namespace == "" {
-		return name
-	}
-	return fmt.Sprintf("%s/%s", namespace, name)
 }

@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 
+	"kaas/kube"
 	"kaas/models"
 	"kaas/rbac"
 )
@@ -90,7 +91,7 @@ func TestUpstreamAnswersAreShared(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
-			names, err := svc.ClusterRoles(ctx, "cluster-1", cs)
+			names, err := svc.ClusterRoles(ctx, "cluster-1", kube.NewCluster(cs, nil))
 			if err != nil || len(names) != 2 || names[0] != "edit" || names[1] != "view" {
 				t.Errorf("cluster roles = %v, %v", names, err)
 			}
@@ -100,7 +101,7 @@ func TestUpstreamAnswersAreShared(t *testing.T) {
 	if n := ks.roleLists.Load(); n != 1 {
 		t.Errorf("Keystone's role list read %d times for 30 askers, want 1", n)
 	}
-	if empty, err := svc.EmptyClusterRoles(ctx, "cluster-1", cs); err != nil || len(empty) != 1 || empty[0] != "view" {
+	if empty, err := svc.EmptyClusterRoles(ctx, "cluster-1", kube.NewCluster(cs, nil)); err != nil || len(empty) != 1 || empty[0] != "view" {
 		t.Errorf("empty cluster roles = %v, %v; want [view]", empty, err)
 	}
 	if n := lists.Load(); n != 1 {
@@ -110,7 +111,7 @@ func TestUpstreamAnswersAreShared(t *testing.T) {
 	// Another cluster has its own answer.
 	var otherLists atomic.Int32
 	other := clusterWithRoles(t, &otherLists, "admin")
-	if names, err := svc.ClusterRoles(ctx, "cluster-2", other); err != nil || len(names) != 1 || names[0] != "admin" {
+	if names, err := svc.ClusterRoles(ctx, "cluster-2", kube.NewCluster(other, nil)); err != nil || len(names) != 1 || names[0] != "admin" {
 		t.Fatalf("second cluster's roles = %v, %v", names, err)
 	}
 }
@@ -137,7 +138,7 @@ func TestARoleMadeSinceIsFound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := svc.Create(ctx, cs, rbac.CreateInput{Name: "b-" + tt.subject, RoleName: "view", SubjectKind: rbac.SubjectRole, SubjectID: tt.subject})
+			b, err := svc.Create(ctx, kube.NewCluster(cs, nil), rbac.CreateInput{Name: "b-" + tt.subject, RoleName: "view", SubjectKind: rbac.SubjectRole, SubjectID: tt.subject})
 			if got := models.ErrorCode(err); got != tt.code {
 				t.Fatalf("code = %q (%v), want %q", got, err, tt.code)
 			}
@@ -146,7 +147,7 @@ func TestARoleMadeSinceIsFound(t *testing.T) {
 			}
 		})
 	}
-	bs, err := svc.List(ctx, cs)
+	bs, err := svc.List(ctx, kube.NewCluster(cs, nil))
 	if err != nil || len(bs) != 1 || bs[0].Subjects[0].Kind != rbac.SubjectRole || bs[0].Subjects[0].Name != "demo-cluster-admin" {
 		t.Fatalf("bindings = %+v, %v", bs, err)
 	}

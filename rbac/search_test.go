@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"kaas/identity"
+	"kaas/kube"
 	"kaas/models"
 )
 
@@ -96,7 +97,7 @@ func TestListShowsUsersByNameAndDomain(t *testing.T) {
 		binding("two-users", map[string]string{userIDsAnnotation: "u-x"}, user("bob"), user("carol")),
 		binding("group", nil, rbacv1.Subject{Kind: rbacv1.GroupKind, Name: "r1"}),
 	)
-	bs, err := New(&keystoneStub{}, identity.NewUsernameRule("Default")).List(context.Background(), cs)
+	bs, err := New(&keystoneStub{}, identity.NewUsernameRule("Default")).List(context.Background(), kube.NewCluster(cs, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,8 @@ import (
 
 	"kaas/audit"
 	"kaas/auth"
+	"kaas/clusters"
 	"kaas/models"
-
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 )
 
 // principal returns the caller or UNAUTHENTICATED.
@@ -88,21 +86,35 @@ func (r *Resolver) clusterAdmin(ctx context.Context, clusterID *string) (models.
 	return viewer, c, nil
 }
 
-// adminClients is clusterAdmin plus the clients that act on the cluster as the panel.
-func (r *Resolver) adminClients(ctx context.Context, clusterID *string) (models.Identity, *models.Cluster, kubernetes.Interface, dynamic.Interface, error) {
+// auditAccess is the trail's view of who may read what: the operator role, and cluster
+// administration as clusterAdmin checks it (a refusal is recorded).
+type auditAccess struct{ r *Resolver }
+
+func (a auditAccess) Caller(ctx context.Context) (models.Identity, error) {
+	return a.r.Auth.Viewer(ctx)
+}
+
+func (a auditAccess) IsOperator(caller models.Identity) bool { return a.r.Registry.IsOperator(caller) }
+
+func (a auditAccess) AdministeredCluster(ctx context.Context, clusterID *string) (string, error) {
+	_, c, err := a.r.clusterAdmin(ctx, clusterID)
+	if err != nil {
+		return "", err
+	}
+	return c.ID, nil
+}
+
+// adminClient is clusterAdmin plus the client that acts on the cluster as the panel.
+func (r *Resolver) adminClient(ctx context.Context, clusterID *string) (models.Identity, *models.Cluster, clusters.Client, error) {
 	viewer, c, err := r.clusterAdmin(ctx, clusterID)
 	if err != nil {
-		return models.Identity{}, nil, nil, nil, err
+		return models.Identity{}, nil, nil, err
 	}
-	cs, err := r.Registry.Client(c)
+	client, err := r.Registry.Client(c)
 	if err != nil {
-		return models.Identity{}, nil, nil, nil, err
+		return models.Identity{}, nil, nil, err
 	}
-	dc, err := r.Registry.Dynamic(c)
-	if err != nil {
-		return models.Identity{}, nil, nil, nil, err
-	}
-	return viewer, c, cs, dc, nil
+	return viewer, c, client, nil
 }
 
 func deref(s *string) string {

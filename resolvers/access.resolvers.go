@@ -14,13 +14,13 @@ import (
 )
 
 func (r *mutationResolver) CreateBinding(ctx context.Context, input model.CreateBindingInput) (*model.RoleBinding, error) {
-	viewer, c, cs, _, err := r.adminClients(ctx, input.ClusterID)
+	viewer, c, client, err := r.adminClient(ctx, input.ClusterID)
 	if err != nil {
 		return nil, err
 	}
-	b, err := r.RBAC.Create(ctx, cs, rbac.CreateInput{Name: input.Name, Namespace: deref(input.Namespace),
+	b, err := r.RBAC.Create(ctx, client, rbac.CreateInput{Name: input.Name, Namespace: deref(input.Namespace),
 		RoleName: input.RoleName, SubjectKind: string(input.SubjectKind), SubjectID: input.SubjectID})
-	r.Audit.Record(ctx, principalOf(viewer), audit.ActionBindingCreate, c.ID, bindingID(deref(input.Namespace), input.Name)+" → "+input.RoleName, err)
+	r.Audit.Record(ctx, principalOf(viewer), audit.ActionBindingCreate, c.ID, models.BindingID(deref(input.Namespace), input.Name)+" → "+input.RoleName, err)
 	if err != nil {
 		return nil, err
 	}
@@ -28,21 +28,21 @@ func (r *mutationResolver) CreateBinding(ctx context.Context, input model.Create
 }
 
 func (r *mutationResolver) DeleteBinding(ctx context.Context, input model.DeleteBindingInput) (bool, error) {
-	viewer, c, cs, _, err := r.adminClients(ctx, input.ClusterID)
+	viewer, c, client, err := r.adminClient(ctx, input.ClusterID)
 	if err != nil {
 		return false, err
 	}
-	err = r.RBAC.Delete(ctx, cs, deref(input.Namespace), input.Name)
-	r.Audit.Record(ctx, principalOf(viewer), audit.ActionBindingDelete, c.ID, bindingID(deref(input.Namespace), input.Name), err)
+	err = r.RBAC.Delete(ctx, client, deref(input.Namespace), input.Name)
+	r.Audit.Record(ctx, principalOf(viewer), audit.ActionBindingDelete, c.ID, models.BindingID(deref(input.Namespace), input.Name), err)
 	return err == nil, err
 }
 
 func (r *queryResolver) Bindings(ctx context.Context, clusterID *string) ([]*model.RoleBinding, error) {
-	_, _, cs, _, err := r.adminClients(ctx, clusterID)
+	_, _, client, err := r.adminClient(ctx, clusterID)
 	if err != nil {
 		return nil, err
 	}
-	bs, err := r.RBAC.List(ctx, cs)
+	bs, err := r.RBAC.List(ctx, client)
 	if err != nil {
 		return nil, err
 	}
@@ -54,19 +54,19 @@ func (r *queryResolver) Bindings(ctx context.Context, clusterID *string) ([]*mod
 }
 
 func (r *queryResolver) KubernetesRoles(ctx context.Context, clusterID *string) ([]string, error) {
-	_, c, cs, _, err := r.adminClients(ctx, clusterID)
+	_, c, client, err := r.adminClient(ctx, clusterID)
 	if err != nil {
 		return nil, err
 	}
-	return r.RBAC.ClusterRoles(ctx, c.ID, cs)
+	return r.RBAC.ClusterRoles(ctx, c.ID, client)
 }
 
 func (r *queryResolver) EmptyKubernetesRoles(ctx context.Context, clusterID *string) ([]string, error) {
-	_, c, cs, _, err := r.adminClients(ctx, clusterID)
+	_, c, client, err := r.adminClient(ctx, clusterID)
 	if err != nil {
 		return nil, err
 	}
-	return r.RBAC.EmptyClusterRoles(ctx, c.ID, cs)
+	return r.RBAC.EmptyClusterRoles(ctx, c.ID, client)
 }
 
 func (r *queryResolver) KeystoneRoles(ctx context.Context, clusterID *string) ([]*models.Role, error) {

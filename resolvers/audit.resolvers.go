@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"kaas/audit"
 	"kaas/graph/generated"
 	"kaas/graph/model"
 	"kaas/models"
@@ -36,53 +37,16 @@ func (r *auditEntryResolver) ClusterName(ctx context.Context, obj *models.AuditE
 }
 
 func (r *queryResolver) AuditEntries(ctx context.Context, filter *model.AuditFilter, first *int, before *string) (*model.AuditPage, error) {
-	f := models.AuditFilter{Limit: 50}
-	if first != nil {
-		if *first < 1 || *first > 500 {
-			return nil, models.Errorf(models.CodeInvalid, "first must be between 1 and 500")
-		}
-		f.Limit = *first
-	}
-	if before != nil {
-		n, err := strconv.ParseInt(*before, 10, 64)
-		if err != nil || n < 1 {
-			return nil, models.Errorf(models.CodeInvalid, "before must be an entry ID")
-		}
-		f.Before = n
-	}
-	var clusterID *string
+	q := audit.Query{First: first, Before: before}
 	if filter != nil {
-		f.Action, f.ActorName = deref(filter.Action), deref(filter.Actor)
-		clusterID = filter.ClusterID
+		q.All = filter.All != nil && *filter.All
+		q.ClusterID, q.Action, q.Actor = filter.ClusterID, deref(filter.Action), deref(filter.Actor)
 	}
-	viewer, err := r.Auth.Viewer(ctx)
+	p, err := r.Audit.Page(ctx, auditAccess{r.Resolver}, q)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case filter != nil && filter.All != nil && *filter.All:
-		if !r.Registry.IsOperator(viewer) {
-			return nil, models.Errorf(models.CodeForbidden, "only operators see the whole audit trail")
-		}
-	case r.Registry.IsOperator(viewer) && clusterID != nil:
-		f.ClusterID = *clusterID
-	default:
-		_, c, err := r.clusterAdmin(ctx, clusterID)
-		if err != nil {
-			return nil, err
-		}
-		f.ClusterID = c.ID
-	}
-	entries, err := r.Audit.List(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	page := &model.AuditPage{Entries: pointers(entries)}
-	if len(entries) == f.Limit {
-		next := strconv.FormatInt(entries[len(entries)-1].ID, 10)
-		page.NextBefore = &next
-	}
-	return page, nil
+	return &model.AuditPage{Entries: pointers(p.Entries), NextBefore: nonEmpty(p.NextBefore)}, nil
 }
 
 func (r *Resolver) AuditEntry() generated.AuditEntryResolver { return &auditEntryResolver{r} }

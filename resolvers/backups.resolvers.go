@@ -13,11 +13,11 @@ import (
 )
 
 func (r *mutationResolver) CreateBackup(ctx context.Context, input model.CreateBackupInput) (*model.Backup, error) {
-	viewer, c, cs, dc, err := r.adminClients(ctx, input.ClusterID)
+	viewer, c, client, err := r.adminClient(ctx, input.ClusterID)
 	if err != nil {
 		return nil, err
 	}
-	b, err := backups.CreateBackup(ctx, cs, dc, input.IncludedNamespaces, derefInt(input.TTLHours))
+	b, err := backups.CreateBackup(ctx, client, input.IncludedNamespaces, derefInt(input.TTLHours))
 	r.Audit.Record(ctx, principalOf(viewer), audit.ActionBackupCreate, c.ID, b.Name, err)
 	if err != nil {
 		return nil, err
@@ -26,11 +26,11 @@ func (r *mutationResolver) CreateBackup(ctx context.Context, input model.CreateB
 }
 
 func (r *mutationResolver) CreateRestore(ctx context.Context, input model.CreateRestoreInput) (*model.Restore, error) {
-	viewer, c, cs, dc, err := r.adminClients(ctx, input.ClusterID)
+	viewer, c, client, err := r.adminClient(ctx, input.ClusterID)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := backups.CreateRestore(ctx, cs, dc, input.BackupName)
+	rs, err := backups.CreateRestore(ctx, client, input.BackupName)
 	r.Audit.Record(ctx, principalOf(viewer), audit.ActionRestoreCreate, c.ID, input.BackupName, err)
 	if err != nil {
 		return nil, err
@@ -39,11 +39,11 @@ func (r *mutationResolver) CreateRestore(ctx context.Context, input model.Create
 }
 
 func (r *queryResolver) Backups(ctx context.Context, clusterID *string) (*model.BackupOverview, error) {
-	_, _, cs, dc, err := r.adminClients(ctx, clusterID)
+	_, _, client, err := r.adminClient(ctx, clusterID)
 	if err != nil {
 		return nil, err
 	}
-	o, err := backups.List(ctx, cs, dc)
+	o, err := backups.List(ctx, client)
 	if err != nil {
 		return nil, err
 	}

@@ -2,20 +2,12 @@ package resolvers
 
 import (
 	"kaas/graph/model"
-	"kaas/kube"
 	"kaas/models"
 	"kaas/rbac"
 )
 
-func bindingID(namespace, name string) string {
-	if namespace == "" {
-		return name
-	}
-	return namespace + "/" + name
-}
-
 func toBinding(b rbac.Binding) *model.RoleBinding {
-	out := &model.RoleBinding{ID: bindingID(b.Namespace, b.Name), Name: b.Name, RoleKind: b.RoleKind, RoleName: b.RoleName,
+	out := &model.RoleBinding{ID: models.BindingID(b.Namespace, b.Name), Name: b.Name, RoleKind: b.RoleKind, RoleName: b.RoleName,
 		Protected: b.Protected, CreatedAt: b.CreatedAt, Subjects: []*model.BindingSubject{}}
 	if b.Namespace != "" {
 		ns := b.Namespace
@@ -45,7 +37,7 @@ func toUserPage(p rbac.UserPage) *model.KeystoneUserPage {
 	return out
 }
 
-func toBackup(b kube.VeleroObject) *model.Backup {
+func toBackup(b models.VeleroObject) *model.Backup {
 	ns := b.IncludedNamespaces
 	if ns == nil {
 		ns = []string{}
@@ -54,7 +46,7 @@ func toBackup(b kube.VeleroObject) *model.Backup {
 		CompletedAt: b.Completed, ExpiresAt: b.Expires, Errors: b.Errors, Warnings: b.Warnings}
 }
 
-func toRestore(r kube.VeleroObject) *model.Restore {
+func toRestore(r models.VeleroObject) *model.Restore {
 	return &model.Restore{Name: r.Name, BackupName: r.BackupName, Phase: r.Phase, CreatedAt: r.Created, StartedAt: r.Started, CompletedAt: r.Completed}
 }
 

@@ -9,7 +9,6 @@ import (
 	"context"
 	"kaas/graph/model"
 	"kaas/models"
-	"strings"
 )
 
 func (r *queryResolver) Settings(ctx context.Context) (*model.PanelSettings, error) {
@@ -17,8 +16,7 @@ func (r *queryResolver) Settings(ctx context.Context) (*model.PanelSettings, err
 		return nil, err
 	}
 	return &model.PanelSettings{
-		WebhookCacheSeconds: int(models.WebhookCacheTTL.Seconds()),
-		// kube-apiserver sends a webhook kubeconfig's credentials only over TLS.
-		WebhookIdentifiesClusters: strings.HasPrefix(r.PublicURL, "https://"),
+		WebhookCacheSeconds:       int(models.WebhookCacheTTL.Seconds()),
+		WebhookIdentifiesClusters: r.Registry.WebhookIdentifiesClusters(),
 	}, nil
 }

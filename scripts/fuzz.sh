@@ -16,7 +16,7 @@ TARGETS=(
   "./webhook FuzzTokenReview"
   "./tokens FuzzParse"
   "./tokens FuzzCreateToken"
-  "./clusters FuzzAdoptKubeconfig"
+  "./kube FuzzAdoptKubeconfig"
   "./models FuzzClusterInputs"
   "./rbac FuzzBindings"
   "./jobs FuzzJobReplay"

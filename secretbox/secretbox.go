@@ -91,9 +91,3 @@ func (b *Box) Open(sealed, aad []byte) ([]byte, error) {
 	}
 	return plain, nil
 }
-
-// IsCurrent reports whether sealed was sealed with the current key (else it needs
-// re-sealing after a rotation).
-func (b *Box) IsCurrent(sealed []byte) bool {
-	return len(sealed) >= keyIDLen && [keyIDLen]byte(sealed[:keyIDLen]) == b.current.id
-}

@@ -27,10 +27,18 @@ func TestSealOpenRotate(t *testing.T) {
 		t.Error("opened a tampered value")
 	}
 	rotated, _ := New(k2, k1)
-	if p, err := rotated.Open(sealed, []byte("c1")); err != nil || string(p) != "kubeconfig" || rotated.IsCurrent(sealed) {
+	if p, err := rotated.Open(sealed, []byte("c1")); err != nil || string(p) != "kubeconfig" {
 		t.Fatalf("after rotation: %q, %v", p, err)
 	}
+	// After rotation new values carry the new key's ID, not the old one's.
+	resealed, err := rotated.Seal([]byte("kubeconfig"), []byte("c1"))
+	if err != nil || bytes.Equal(resealed[:keyIDLen], sealed[:keyIDLen]) {
+		t.Fatalf("sealed after rotation with the old key's ID: %x, %v", resealed, err)
+	}
 	only2, _ := New(k2)
+	if p, err := only2.Open(resealed, []byte("c1")); err != nil || string(p) != "kubeconfig" {
+		t.Fatalf("a value sealed after rotation needs the old key: %q, %v", p, err)
+	}
 	if _, err := only2.Open(sealed, []byte("c1")); err == nil {
 		t.Error("opened without the old key")
 	}

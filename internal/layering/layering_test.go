@@ -15,7 +15,7 @@ var (
 	database  = []string{"gorm.io/", "github.com/jackc/pgx", "github.com/glebarez/"}
 	openstack = []string{"github.com/gophercloud/"}
 	cluster   = []string{"k8s.io/client-go"}
-	k8sAPI    = []string{"k8s.io/api/"}
+	kubeAPI   = []string{"k8s.io/api/"}
 	graphql   = []string{"github.com/99designs/gqlgen", "github.com/vektah/gqlparser"}
 )
 
@@ -34,6 +34,8 @@ func TestImportRules(t *testing.T) {
 		pkg       string
 		forbidden []string
 		stdOnly   bool
+		// direct checks only the package's own imports, not what they import in turn.
+		direct bool
 	}{
 		{pkg: "kaas/models", stdOnly: true},
 		{pkg: "kaas/memo", forbidden: join(database, openstack, cluster, graphql)},
@@ -49,15 +51,25 @@ func TestImportRules(t *testing.T) {
 		{pkg: "kaas/identity", forbidden: join(database, cluster, graphql)},
 		{pkg: "kaas/graph", forbidden: join(database, openstack, cluster)},
 		// The job engine knows nothing of what its jobs do.
-		{pkg: "kaas/jobs", forbidden: join(openstack, cluster, k8sAPI, graphql)},
+		{pkg: "kaas/jobs", forbidden: join(openstack, cluster, kubeAPI, graphql)},
 		// The cluster lifecycle reaches clouds and clusters only through its drivers and
 		// its Kube interface.
-		{pkg: "kaas/provisioning", forbidden: join(openstack, cluster, k8sAPI, graphql)},
+		{pkg: "kaas/provisioning", forbidden: join(openstack, cluster, kubeAPI, graphql)},
 		{pkg: "kaas/cloud", forbidden: join(database, cluster, graphql)},
+		// Services reach clusters through the small interfaces they declare, in the
+		// panel's own types; kube implements them.
+		{pkg: "kaas/clusters", forbidden: join(database, openstack, cluster, kubeAPI, graphql)},
+		{pkg: "kaas/rbac", forbidden: join(database, openstack, cluster, kubeAPI, graphql)},
+		{pkg: "kaas/backups", forbidden: join(database, openstack, cluster, kubeAPI, graphql)},
+		{pkg: "kaas/audit", forbidden: join(database, openstack, cluster, kubeAPI, graphql)},
+		{pkg: "kaas/httpapi", forbidden: join(database, openstack, cluster, kubeAPI)},
+		// Resolvers name no outside system themselves; through provisioning (Engine and
+		// ClusterJobs are still its concrete types) they reach client-go and gophercloud.
+		{pkg: "kaas/resolvers", forbidden: join(database, openstack, cluster, kubeAPI, []string{"kaas/kube", "kaas/identity", "kaas/store"}), direct: true},
 	}
 	for _, r := range rules {
 		t.Run(r.pkg, func(t *testing.T) {
-			deps := goList(t, r.pkg)
+			deps := goList(t, r.pkg, r.direct)
 			for _, d := range deps {
 				if r.stdOnly && !d.Standard && !strings.HasPrefix(d.ImportPath, r.pkg) {
 					t.Errorf("%s imports %s: the domain package imports only the standard library", r.pkg, d.ImportPath)
@@ -120,10 +132,19 @@ type dep struct {
 	Standard   bool
 }
 
-// goList returns pkg's transitive dependencies (not its tests').
-func goList(t *testing.T, pkg string) []dep {
+// goList returns pkg's transitive dependencies (not its tests'), or with direct only the
+// packages it imports itself.
+func goList(t *testing.T, pkg string, direct bool) []dep {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-deps", "-json=ImportPath,Standard", pkg).Output()
+	args := []string{"list", "-deps", "-json=ImportPath,Standard", pkg}
+	if direct {
+		imports, err := exec.Command("go", "list", "-f", `{{join .Imports " "}}`, pkg).Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", pkg, err)
+		}
+		args = append([]string{"list", "-json=ImportPath,Standard"}, strings.Fields(string(imports))...)
+	}
+	out, err := exec.Command("go", args...).Output()
 	if err != nil {
 		t.Fatalf("go list %s: %v", pkg, err)
 	}

@@ -1,4 +1,4 @@
-package clusters_test
+package kube_test
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	"kaas/clusters"
+	"kaas/kube"
 	"kaas/models"
 )
 
@@ -72,7 +72,6 @@ func FuzzAdoptKubeconfig(f *testing.F) {
 		f.Fatal("inotify does not see a file being read")
 	}
 
-	kube := clusters.ClientGo{}
 	f.Fuzz(func(t *testing.T, kubeconfig string) {
 		kc := []byte(strings.ReplaceAll(kubeconfig, "@DIR@", present))
 		_, ep, errPresent := kube.Connect(kc)
