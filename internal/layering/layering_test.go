@@ -63,9 +63,10 @@ func TestImportRules(t *testing.T) {
 		{pkg: "kaas/backups", forbidden: join(database, openstack, cluster, kubeAPI, graphql)},
 		{pkg: "kaas/audit", forbidden: join(database, openstack, cluster, kubeAPI, graphql)},
 		{pkg: "kaas/httpapi", forbidden: join(database, openstack, cluster, kubeAPI)},
-		// Resolvers name no outside system themselves; through provisioning (Engine and
-		// ClusterJobs are still its concrete types) they reach client-go and gophercloud.
+		// Resolvers name no outside system and no adapter themselves.
 		{pkg: "kaas/resolvers", forbidden: join(database, openstack, cluster, kubeAPI, []string{"kaas/kube", "kaas/identity", "kaas/store"}), direct: true},
+		// Nor through anything they import: no client-go, gophercloud or k8s.io/api at all.
+		{pkg: "kaas/resolvers", forbidden: join(openstack, cluster, kubeAPI)},
 	}
 	for _, r := range rules {
 		t.Run(r.pkg, func(t *testing.T) {
