@@ -12,6 +12,7 @@ var migrations = []migration{
 	{2, "provisioning jobs and their events", migrate2},
 	{3, "panel sessions", migrate3},
 	{4, "token paging and pruning indexes, unique webhook credential hash", migrate4},
+	{5, "cluster resize requests", migrate5},
 }
 
 func migrate1(tx *gorm.DB) error {
@@ -133,6 +134,42 @@ func migrate4(tx *gorm.DB) error {
 		"UPDATE clusters SET webhook_token_hash = NULL WHERE webhook_token_hash IS NOT NULL AND length(webhook_token_hash) <> 32",
 		"DROP INDEX IF EXISTS idx_clusters_webhook",
 		"CREATE UNIQUE INDEX idx_clusters_webhook_hash ON clusters (webhook_token_hash)",
+	} {
+		if err := tx.Exec(stmt).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrate5 keeps cluster admins' resize requests. The partial unique index allows one
+// pending request per cluster, whoever asks and however many ask at once.
+func migrate5(tx *gorm.DB) error {
+	type resizeRequest struct {
+		ID             string `gorm:"primaryKey;size:36"`
+		ClusterID      string `gorm:"size:36;not null"`
+		Status         string `gorm:"size:16;not null"`
+		Workers        int    `gorm:"not null"`
+		WorkerVCPU     int    `gorm:"not null"`
+		WorkerRAMGB    int    `gorm:"not null"`
+		WorkerDiskGB   int    `gorm:"not null"`
+		RegistryDBGB   int    `gorm:"not null"`
+		Reason         string `gorm:"size:1000;not null"`
+		RequesterID    string `gorm:"size:64;not null"`
+		RequesterName  string `gorm:"size:255;not null"`
+		DeciderName    string `gorm:"size:255;not null"`
+		DecisionReason string `gorm:"size:1000;not null"`
+		JobID          string `gorm:"size:36;not null"`
+		CreatedAt      time.Time `gorm:"not null"`
+		DecidedAt      *time.Time
+	}
+	if err := tx.Table("resize_requests").Migrator().CreateTable(&resizeRequest{}); err != nil {
+		return err
+	}
+	for _, stmt := range []string{
+		"CREATE INDEX idx_resize_requests_cluster ON resize_requests (cluster_id, created_at)",
+		"CREATE INDEX idx_resize_requests_created ON resize_requests (created_at)",
+		"CREATE UNIQUE INDEX idx_resize_requests_pending ON resize_requests (cluster_id) WHERE status = 'PENDING'",
 	} {
 		if err := tx.Exec(stmt).Error; err != nil {
 			return err
