@@ -274,3 +274,6 @@ func lower(s models.ResizeStatus) string {
 	}
 	return "pending"
 }
+
+// Resizable reports whether the panel can resize c's workers.
+func (s *Service) Resizable(c *models.Cluster) bool { return s.jobs.CanResize(c) == nil }

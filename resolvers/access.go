@@ -66,15 +66,7 @@ func (r *Resolver) clusterAdmin(ctx context.Context, clusterID *string) (models.
 	if err != nil {
 		return models.Identity{}, nil, err
 	}
-	var c *models.Cluster
-	if clusterID != nil && *clusterID != "" {
-		c, err = r.Registry.Get(ctx, *clusterID)
-	} else {
-		c, err = r.Registry.Active(ctx, viewer.UserID)
-		if err == nil && c == nil {
-			err = models.Errorf(models.CodeNotFound, "there is no cluster yet")
-		}
-	}
+	c, err := r.clusterOrActive(ctx, viewer, clusterID)
 	if err != nil {
 		return models.Identity{}, nil, err
 	}
@@ -84,6 +76,19 @@ func (r *Resolver) clusterAdmin(ctx context.Context, clusterID *string) (models.
 		return models.Identity{}, nil, err
 	}
 	return viewer, c, nil
+}
+
+// clusterOrActive returns the cluster by ID, or the viewer's active cluster when the ID
+// is absent.
+func (r *Resolver) clusterOrActive(ctx context.Context, viewer models.Identity, clusterID *string) (*models.Cluster, error) {
+	if clusterID != nil && *clusterID != "" {
+		return r.Registry.Get(ctx, *clusterID)
+	}
+	c, err := r.Registry.Active(ctx, viewer.UserID)
+	if err == nil && c == nil {
+		err = models.Errorf(models.CodeNotFound, "there is no cluster yet")
+	}
+	return c, err
 }
 
 // auditAccess is the trail's view of who may read what: the operator role, and cluster

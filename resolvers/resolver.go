@@ -12,6 +12,7 @@ import (
 	"kaas/models"
 	"kaas/provisioning"
 	"kaas/rbac"
+	"kaas/resize"
 	"kaas/tokens"
 )
 
@@ -26,6 +27,7 @@ type Resolver struct {
 	Prober       ServiceProber
 	Engine       *jobs.Engine
 	ClusterJobs  *provisioning.ClusterJobs
+	Resize       *resize.Service
 	// Usernames is the Kubernetes user-name rule the webhook answers with.
 	Usernames Usernames
 }

@@ -25,6 +25,7 @@ type ClusterResolver interface {
 	Version(ctx context.Context, obj *models.Cluster) (*string, error)
 	Nodes(ctx context.Context, obj *models.Cluster) ([]*model.Node, error)
 	Services(ctx context.Context, obj *models.Cluster) ([]*model.ManagedService, error)
+	Resizable(ctx context.Context, obj *models.Cluster) (bool, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -423,6 +424,29 @@ func (ec *executionContext) fieldContext_Cluster_services(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Cluster_resizable(ctx context.Context, field graphql.CollectedField, obj *models.Cluster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cluster_resizable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Cluster().Resizable(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cluster_resizable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cluster", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _ClusterHealth_healthy(ctx context.Context, field graphql.CollectedField, obj *model.ClusterHealth) (ret graphql.Marshaler) {
@@ -1029,6 +1053,12 @@ func (ec *executionContext) _Cluster(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Cluster_services(ctx, field, obj)
 				})
+		case "resizable":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cluster_resizable(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1376,6 +1406,13 @@ func (ec *executionContext) marshalOCluster2ᚖkaasᚋmodelsᚐCluster(ctx conte
 		return graphql.Null
 	}
 	return ec._Cluster(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOClusterSize2ᚖkaasᚋmodelsᚐClusterSize(ctx context.Context, sel ast.SelectionSet, v *models.ClusterSize) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ClusterSize(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

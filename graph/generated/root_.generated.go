@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"kaas/graph/model"
+	"kaas/models"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -27,6 +28,7 @@ type ResolverRoot interface {
 	Job() JobResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	ResizeRequest() ResizeRequestResolver
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 }
@@ -99,6 +101,7 @@ type ComplexityRoot struct {
 		Name                func(childComplexity int) int
 		Nodes               func(childComplexity int) int
 		ProtectedNamespaces func(childComplexity int) int
+		Resizable           func(childComplexity int) int
 		Services            func(childComplexity int) int
 		Size                func(childComplexity int) int
 		Status              func(childComplexity int) int
@@ -181,11 +184,13 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AdoptCluster           func(childComplexity int, input model.AdoptClusterInput) int
+		ApproveResize          func(childComplexity int, id string) int
 		CancelJob              func(childComplexity int, id string) int
 		CreateBackup           func(childComplexity int, input model.CreateBackupInput) int
 		CreateBinding          func(childComplexity int, input model.CreateBindingInput) int
 		CreateRestore          func(childComplexity int, input model.CreateRestoreInput) int
 		CreateToken            func(childComplexity int, input model.CreateTokenInput) int
+		DeclineResize          func(childComplexity int, id string, reason string) int
 		DeleteBinding          func(childComplexity int, input model.DeleteBindingInput) int
 		DeleteCluster          func(childComplexity int, id string) int
 		DeleteToken            func(childComplexity int, id string) int
@@ -194,6 +199,8 @@ type ComplexityRoot struct {
 		Login                  func(childComplexity int, username string, password string, domain *string) int
 		Logout                 func(childComplexity int) int
 		ProvisionCluster       func(childComplexity int, input model.ProvisionClusterInput) int
+		RequestResize          func(childComplexity int, input model.ResizeInput) int
+		ResizeCluster          func(childComplexity int, input model.ResizeInput) int
 		RetryJob               func(childComplexity int, id string) int
 		SelectCluster          func(childComplexity int, id string) int
 	}
@@ -226,10 +233,27 @@ type ComplexityRoot struct {
 		KeystoneRoles        func(childComplexity int, clusterID *string) int
 		KeystoneUsers        func(childComplexity int, clusterID *string, search string, offset *int, limit *int) int
 		KubernetesRoles      func(childComplexity int, clusterID *string) int
+		ResizeRequests       func(childComplexity int, clusterID *string, status *models.ResizeStatus) int
 		Settings             func(childComplexity int) int
 		TokenPage            func(childComplexity int, first *int, after *string) int
 		Tokens               func(childComplexity int, first *int, after *string) int
 		Viewer               func(childComplexity int) int
+	}
+
+	ResizeRequest struct {
+		ClusterID      func(childComplexity int) int
+		ClusterName    func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		DecidedAt      func(childComplexity int) int
+		DecidedBy      func(childComplexity int) int
+		DecisionReason func(childComplexity int) int
+		From           func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Job            func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		RequesterName  func(childComplexity int) int
+		Size           func(childComplexity int) int
+		Status         func(childComplexity int) int
 	}
 
 	Restore struct {
@@ -573,6 +597,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cluster.ProtectedNamespaces(childComplexity), true
+	case "Cluster.resizable":
+		if e.ComplexityRoot.Cluster.Resizable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.Resizable(childComplexity), true
 	case "Cluster.services":
 		if e.ComplexityRoot.Cluster.Services == nil {
 			break
@@ -905,6 +935,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdoptCluster(childComplexity, args["input"].(model.AdoptClusterInput)), true
+	case "Mutation.approveResize":
+		if e.ComplexityRoot.Mutation.ApproveResize == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveResize_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveResize(childComplexity, args["id"].(string)), true
 	case "Mutation.cancelJob":
 		if e.ComplexityRoot.Mutation.CancelJob == nil {
 			break
@@ -960,6 +1001,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateToken(childComplexity, args["input"].(model.CreateTokenInput)), true
+	case "Mutation.declineResize":
+		if e.ComplexityRoot.Mutation.DeclineResize == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineResize_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineResize(childComplexity, args["id"].(string), args["reason"].(string)), true
 	case "Mutation.deleteBinding":
 		if e.ComplexityRoot.Mutation.DeleteBinding == nil {
 			break
@@ -1043,6 +1095,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ProvisionCluster(childComplexity, args["input"].(model.ProvisionClusterInput)), true
+	case "Mutation.requestResize":
+		if e.ComplexityRoot.Mutation.RequestResize == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestResize_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestResize(childComplexity, args["input"].(model.ResizeInput)), true
+	case "Mutation.resizeCluster":
+		if e.ComplexityRoot.Mutation.ResizeCluster == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resizeCluster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResizeCluster(childComplexity, args["input"].(model.ResizeInput)), true
 	case "Mutation.retryJob":
 		if e.ComplexityRoot.Mutation.RetryJob == nil {
 			break
@@ -1245,6 +1319,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.KubernetesRoles(childComplexity, args["clusterId"].(*string)), true
+	case "Query.resizeRequests":
+		if e.ComplexityRoot.Query.ResizeRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_resizeRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ResizeRequests(childComplexity, args["clusterId"].(*string), args["status"].(*models.ResizeStatus)), true
 	case "Query.settings":
 		if e.ComplexityRoot.Query.Settings == nil {
 			break
@@ -1279,6 +1364,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "ResizeRequest.clusterId":
+		if e.ComplexityRoot.ResizeRequest.ClusterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResizeRequest.ClusterID(childComplexity), true
+	case "ResizeRequest.clusterName":
+		if e.ComplexityRoot.ResizeRequest.ClusterName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResizeRequest.ClusterName(childComplexity), true
+	case "ResizeRequest.createdAt":
+		if e.ComplexityRoot.ResizeRequest.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResizeRequest.CreatedAt(childComplexity), true
+	case "ResizeRequest.decidedAt":
+		if e.ComplexityRoot.ResizeRequest.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResizeRequest.DecidedAt(childComplexity), true
+	case "ResizeRequest.decidedBy":
+		if e.ComplexityRoot.ResizeRequest.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResizeRequest.DecidedBy(childComplexity), true
+	case "ResizeRequest.decisionReason":
+		if e.ComplexityRoot.ResizeRequest.DecisionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResizeRequest.DecisionReason(childComplexity), true
+	case "ResizeRequest.from":
+		if e.ComplexityRoot.ResizeRequest.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResizeRequest.From(childComplexity), true
+	case "ResizeRequest.id":
+		if e.ComplexityRoot.ResizeRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResizeRequest.ID(childComplexity), true
+	case "ResizeRequest.job":
+		if e.ComplexityRoot.ResizeRequest.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResizeRequest.Job(childComplexity), true
+	case "ResizeRequest.reason":
+		if e.ComplexityRoot.ResizeRequest.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResizeRequest.Reason(childComplexity), true
+	case "ResizeRequest.requestedBy":
+		if e.ComplexityRoot.ResizeRequest.RequesterName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResizeRequest.RequesterName(childComplexity), true
+	case "ResizeRequest.size":
+		if e.ComplexityRoot.ResizeRequest.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResizeRequest.Size(childComplexity), true
+	case "ResizeRequest.status":
+		if e.ComplexityRoot.ResizeRequest.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResizeRequest.Status(childComplexity), true
 
 	case "Restore.backupName":
 		if e.ComplexityRoot.Restore.BackupName == nil {
@@ -1501,6 +1665,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("DeleteBindingInput", ec.unmarshalInputDeleteBindingInput),
 			graphql.NewInputUnmarshaler("ProvisionClusterInput", ec.unmarshalInputProvisionClusterInput),
+			graphql.NewInputUnmarshaler("ResizeInput", ec.unmarshalInputResizeInput),
 		)
 	}
 	first := true
@@ -2060,6 +2225,80 @@ type JobEvent {
   status: String!
 }
 `, BuiltIn: false},
+	{Name: "../resize.graphqls", Input: `extend type Query {
+  """
+  resizeRequests are requests to resize clusters' workers, newest first (at most 100).
+  Operators see every cluster's (or clusterId's); a cluster admin sees those of clusterId,
+  by default the active cluster.
+  """
+  resizeRequests(clusterId: ID, status: ResizeStatus): [ResizeRequest!]!
+}
+
+extend type Mutation {
+  """
+  requestResize asks the operators to resize a cluster's workers (cluster admins;
+  clusterId defaults to the active cluster). A cluster has at most one pending request.
+  """
+  requestResize(input: ResizeInput!): ResizeRequest!
+  "approveResize starts the resize job a pending request asks for (operators only)."
+  approveResize(id: ID!): ResizeRequest!
+  "declineResize refuses a pending request; the reason is shown to the requester (operators only)."
+  declineResize(id: ID!, reason: String!): ResizeRequest!
+  "resizeCluster starts a durable job that resizes a cluster's workers (operators only)."
+  resizeCluster(input: ResizeInput!): Job!
+}
+
+extend type Cluster {
+  """
+  resizable tells whether the panel can resize the cluster's workers: it made them (the
+  OPENSTACK driver).
+  """
+  resizable: Boolean!
+}
+
+"ResizeInput is the size a cluster's workers should become."
+input ResizeInput {
+  "clusterId defaults to the viewer's active cluster."
+  clusterId: ID
+  "workers is the new number of workers (1 to 100)."
+  workers: Int!
+  "workerVcpu, workerRamGb and workerDiskGb size the workers added; unset keeps the cluster's."
+  workerVcpu: Int
+  workerRamGb: Int
+  workerDiskGb: Int
+  "reason tells the operators why (at most 1000 characters)."
+  reason: String
+}
+
+"ResizeStatus is where a resize request is."
+enum ResizeStatus {
+  PENDING
+  APPROVED
+  DECLINED
+}
+
+"ResizeRequest is a cluster admin's request to resize a cluster's workers."
+type ResizeRequest {
+  id: ID!
+  clusterId: ID!
+  "clusterName is null when the cluster is gone."
+  clusterName: String
+  status: ResizeStatus!
+  "size is what the workers should become (the per-worker fields describe added workers)."
+  size: ClusterSize!
+  "from is the cluster's size now (null when the cluster is gone)."
+  from: ClusterSize
+  reason: String!
+  requestedBy: String!
+  createdAt: Time!
+  decidedBy: String
+  decidedAt: Time
+  "decisionReason says why an operator declined."
+  decisionReason: String
+  "job is the resize job an approval started."
+  job: Job
+}
+`, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `"""
 Time is an RFC 3339 timestamp in UTC.
 """
@@ -2352,6 +2591,8 @@ func (ec *executionContext) childFields_Cluster(ctx context.Context, field graph
 		return ec.fieldContext_Cluster_nodes(ctx, field)
 	case "services":
 		return ec.fieldContext_Cluster_services(ctx, field)
+	case "resizable":
+		return ec.fieldContext_Cluster_resizable(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Cluster", field.Name)
 }
@@ -2532,6 +2773,38 @@ func (ec *executionContext) childFields_PanelSettings(ctx context.Context, field
 		return ec.fieldContext_PanelSettings_webhookIdentifiesClusters(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PanelSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_ResizeRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ResizeRequest_id(ctx, field)
+	case "clusterId":
+		return ec.fieldContext_ResizeRequest_clusterId(ctx, field)
+	case "clusterName":
+		return ec.fieldContext_ResizeRequest_clusterName(ctx, field)
+	case "status":
+		return ec.fieldContext_ResizeRequest_status(ctx, field)
+	case "size":
+		return ec.fieldContext_ResizeRequest_size(ctx, field)
+	case "from":
+		return ec.fieldContext_ResizeRequest_from(ctx, field)
+	case "reason":
+		return ec.fieldContext_ResizeRequest_reason(ctx, field)
+	case "requestedBy":
+		return ec.fieldContext_ResizeRequest_requestedBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ResizeRequest_createdAt(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_ResizeRequest_decidedBy(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_ResizeRequest_decidedAt(ctx, field)
+	case "decisionReason":
+		return ec.fieldContext_ResizeRequest_decisionReason(ctx, field)
+	case "job":
+		return ec.fieldContext_ResizeRequest_job(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResizeRequest", field.Name)
 }
 
 func (ec *executionContext) childFields_Restore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

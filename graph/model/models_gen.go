@@ -233,6 +233,20 @@ type ProvisionClusterInput struct {
 type Query struct {
 }
 
+// ResizeInput is the size a cluster's workers should become.
+type ResizeInput struct {
+	// clusterId defaults to the viewer's active cluster.
+	ClusterID *string `json:"clusterId,omitempty"`
+	// workers is the new number of workers (1 to 100).
+	Workers int `json:"workers"`
+	// workerVcpu, workerRamGb and workerDiskGb size the workers added; unset keeps the cluster's.
+	WorkerVcpu   *int `json:"workerVcpu,omitempty"`
+	WorkerRAMGb  *int `json:"workerRamGb,omitempty"`
+	WorkerDiskGb *int `json:"workerDiskGb,omitempty"`
+	// reason tells the operators why (at most 1000 characters).
+	Reason *string `json:"reason,omitempty"`
+}
+
 // Restore is a Velero Restore.
 type Restore struct {
 	Name        string     `json:"name"`
