@@ -12,6 +12,7 @@ import { graphql } from '../../gql'
 import type { OverviewQuery } from '../../gql/graphql'
 import { describeSize } from '../../lib/capacity'
 import { NodesSection } from './NodesSection'
+import { ResizeSection } from './ResizeSection'
 
 // Everything here is for every signed-in user; the nodes (admins only) have their own
 // query in NodesSection.
@@ -34,6 +35,7 @@ const OverviewQueryDoc = graphql(`
           checkedAt
         }
         controlPlaneOnly
+        resizable
         size {
           workers
           workerVcpu
@@ -184,6 +186,7 @@ export function OverviewPage() {
         {result.error && <ErrorState error={result.error} title="Some of the cluster’s facts could not be loaded" />}
         <ClusterFacts cluster={cluster} />
         {isAdmin && <NodesSection clusterName={cluster.name} />}
+        {isAdmin && cluster.resizable && <ResizeSection clusterId={cluster.id} clusterName={cluster.name} size={cluster.size} />}
         <section className="panel" aria-labelledby="next-steps">
           <h2 id="next-steps">Use it with kubectl</h2>
           <p>

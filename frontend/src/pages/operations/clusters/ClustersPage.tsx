@@ -12,6 +12,7 @@ import { AdoptClusterForm } from './AdoptClusterForm'
 import { useDeleteCluster } from './DeleteClusterDialog'
 import { ProvisionClusterForm } from './ProvisionClusterForm'
 import { RecentJobs } from './RecentJobs'
+import { ResizeRequests } from './ResizeRequests'
 
 const ClustersPageQuery = graphql(`
   query ClustersPage {
@@ -100,6 +101,7 @@ export function ClustersPage() {
           <h2 id="clusters-heading">Clusters</h2>
           <ClusterList />
         </section>
+        <ResizeRequests />
         <RecentJobs />
         <ProvisionClusterForm />
         <AdoptClusterForm />
