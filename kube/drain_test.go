@@ -100,6 +100,17 @@ func TestDrainEvictsHonoursBudgetsAndDeletesTheNode(t *testing.T) {
 			t.Fatalf("create pod %s: %v", p.Name, err)
 		}
 	}
+	// web runs and is ready, as its kubelet would report (a pending pod may always be
+	// evicted; a running one only as its budget allows).
+	web, err := cs.CoreV1().Pods("default").Get(ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web.Status.Phase = corev1.PodRunning
+	web.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue, LastTransitionTime: metav1.Now()}}
+	if _, err := cs.CoreV1().Pods("default").UpdateStatus(ctx, web, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("play web's kubelet: %v", err)
+	}
 	// A budget that allows no disruption of web: the drain must wait for it.
 	one := intstr.FromInt32(1)
 	pdb := &policyv1.PodDisruptionBudget{
