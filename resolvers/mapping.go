@@ -4,6 +4,7 @@ import (
 	"kaas/graph/model"
 	"kaas/models"
 	"kaas/rbac"
+	"kaas/resize"
 )
 
 func toBinding(b rbac.Binding) *model.RoleBinding {
@@ -74,4 +75,11 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+func resizeChange(in model.ResizeInput) resize.Change {
+	return resize.Change{
+		Workers: in.Workers, WorkerVCPU: derefInt(in.WorkerVcpu), WorkerRAMGB: derefInt(in.WorkerRAMGb),
+		WorkerDiskGB: derefInt(in.WorkerDiskGb), Reason: deref(in.Reason),
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"kaas/graph/generated"
 	"kaas/graph/model"
 	"kaas/models"
-	"kaas/resize"
 )
 
 func (r *clusterResolver) Resizable(ctx context.Context, obj *models.Cluster) (bool, error) {
@@ -118,10 +117,3 @@ func (r *resizeRequestResolver) Job(ctx context.Context, obj *models.ResizeReque
 func (r *Resolver) ResizeRequest() generated.ResizeRequestResolver { return &resizeRequestResolver{r} }
 
 type resizeRequestResolver struct{ *Resolver }
-
-func resizeChange(in model.ResizeInput) resize.Change {
-	return resize.Change{
-		Workers: in.Workers, WorkerVCPU: derefInt(in.WorkerVcpu), WorkerRAMGB: derefInt(in.WorkerRAMGb),
-		WorkerDiskGB: derefInt(in.WorkerDiskGb), Reason: deref(in.Reason),
-	}
-}

@@ -27,7 +27,7 @@ type Resolver struct {
 	Prober       ServiceProber
 	Engine       *jobs.Engine
 	ClusterJobs  *provisioning.ClusterJobs
-	Resize       *resize.Service
+	Resize       Resizes
 	// Usernames is the Kubernetes user-name rule the webhook answers with.
 	Usernames Usernames
 }
@@ -98,4 +98,14 @@ type ServiceProber interface {
 // Usernames is the Kubernetes user-name rule (identity.UsernameRule).
 type Usernames interface {
 	Of(id models.Identity) (string, error)
+}
+
+// Resizes is the resize workflow (resize.Service).
+type Resizes interface {
+	Resizable(c *models.Cluster) bool
+	Request(ctx context.Context, actor models.Principal, c *models.Cluster, ch resize.Change) (*models.ResizeRequest, error)
+	Resize(ctx context.Context, actor models.Principal, c *models.Cluster, ch resize.Change) (*models.Job, error)
+	Approve(ctx context.Context, actor models.Principal, id string) (*models.ResizeRequest, error)
+	Decline(ctx context.Context, actor models.Principal, id, reason string) (*models.ResizeRequest, error)
+	List(ctx context.Context, f models.ResizeFilter) ([]models.ResizeRequest, error)
 }
