@@ -36,6 +36,7 @@ import (
 	"kaas/provisioning/local"
 	"kaas/provisioning/openstack"
 	"kaas/rbac"
+	"kaas/resize"
 	"kaas/resolvers"
 	"kaas/retention"
 	"kaas/secretbox"
@@ -239,6 +240,7 @@ func (a *App) wire() error {
 			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
 			RBAC: rbac.New(ks, usernames), Usernames: usernames, Keystone: ks, Prober: a.prober,
 			Engine: a.Jobs, ClusterJobs: a.clusterJobs,
+			Resize: resize.NewService(a.db, a.clusterJobs, a.Registry, recorder),
 		},
 		Log: log, Metrics: m, OperationNames: frontend.OperationNames(),
 		WebsocketInit: authSvc.WebsocketInit,

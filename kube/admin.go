@@ -26,3 +26,8 @@ func (c *Cluster) EnsureGroupClusterRoleBinding(ctx context.Context, name, group
 func (c *Cluster) EnsureVeleroSchedule(ctx context.Context, name, cron, ttl string) error {
 	return EnsureVeleroSchedule(ctx, c.dc, name, cron, ttl)
 }
+
+// Drain takes a node out of the cluster (see Drain).
+func (c *Cluster) Drain(ctx context.Context, node string, say func(string)) error {
+	return Drain(ctx, c.cs, node, say)
+}

@@ -63,6 +63,8 @@ type ClusterAPI interface {
 	DeleteBinding(ctx context.Context, namespace, name string) error
 	VeleroInstalled(ctx context.Context) (bool, error)
 	EnsureVeleroSchedule(ctx context.Context, name, cron, ttl string) error
+	// Drain takes a node out of the cluster (cordon, evict, delete); say reports progress.
+	Drain(ctx context.Context, node string, say func(string)) error
 }
 
 // JobHistory walks the jobs of the engine the cluster jobs run on.
@@ -86,6 +88,9 @@ type ClusterJobs struct {
 	AdminScope models.ScopeRef
 	// Drivers are the drivers clusters are made with, by the name requests give.
 	Drivers *DriverRegistry
+
+	// engine runs the jobs (set by Register): resizes look up a cluster's create job.
+	engine *jobs.Engine
 }
 
 // CreateArgs are a cluster.create job's arguments. The kubeconfig is sealed with the
@@ -134,6 +139,7 @@ type (
 
 // Register adds the cluster job kinds to the engine.
 func (cj *ClusterJobs) Register(e *jobs.Engine) {
+	cj.engine = e
 	e.Register(jobs.NewWorker(
 		jobs.Step[CreateArgs]{Name: "validate", Timeout: time.Minute, Run: cj.validate},
 		jobs.Step[CreateArgs]{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.adminRole},
@@ -149,6 +155,7 @@ func (cj *ClusterJobs) Register(e *jobs.Engine) {
 		jobs.Step[DeleteArgs]{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.deleteAdminRole},
 		jobs.Step[DeleteArgs]{Name: "unregister", Timeout: time.Minute, Run: cj.unregister},
 	))
+	e.Register(cj.resizeWorker())
 }
 
 // NewCreateArgs validates a provisioning request and seals its secrets (an existing
@@ -588,7 +595,7 @@ func (cj *ClusterJobs) unregister(ctx context.Context, j *deleteJob) error {
 // ClusterOf returns the ID and name of the cluster a cluster job works on, empty for
 // other jobs.
 func ClusterOf(job *models.Job) (id, name string) {
-	if job.Kind != KindClusterCreate && job.Kind != KindClusterDelete {
+	if job.Kind != KindClusterCreate && job.Kind != KindClusterDelete && job.Kind != KindClusterResize {
 		return "", ""
 	}
 	var a struct {

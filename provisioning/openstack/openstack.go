@@ -170,3 +170,24 @@ func (d *Driver) Remove(ctx context.Context, a provisioning.DeleteArgs, p provis
 func (d *Driver) Restore(context.Context, models.Cluster) ([]byte, error) {
 	return nil, models.Errorf(models.CodeInvalid, "an openstack cluster runs in the cloud: nothing to restore")
 }
+
+// Resize brings the cluster's workers to size.Workers: workers numbered from there up are
+// drained (drain takes the node, named as its server, out of Kubernetes) and deleted,
+// highest first; missing ones are created with the smallest flavor that fits size, and
+// join the cluster with kubeadm from the create job's PKI. Workers that stay keep their
+// flavor. It can run again after a crash: removed servers are not found, made ones are.
+func (d *Driver) Resize(ctx context.Context, a provisioning.CreateArgs, size models.ClusterSize, drain provisioning.DrainFunc, p provisioning.Progress) error {
+	if !d.Enabled() {
+		return fmt.Errorf("the openstack driver is not configured on this panel (--openstack-image): cannot resize cluster %s", a.Name)
+	}
+	k := key(a.Name, a.ClusterID)
+	removed, err := d.Cloud.RemoveWorkers(ctx, k, size.Workers, drain, func(msg string) { p.Log(models.EventInfo, msg) })
+	if err != nil {
+		return err
+	}
+	if len(removed) > 0 {
+		p.Log(models.EventInfo, fmt.Sprintf("removed %d workers: %s", len(removed), strings.Join(removed, ", ")))
+	}
+	a.Size = size
+	return d.Ensure(ctx, a, p)
+}

@@ -145,7 +145,7 @@ function JobProgress({ id }: { id: string }) {
   const refreshed = useRef(false)
   useEffect(() => {
     if (refreshed.current || live || !data || data.status !== 'succeeded') return
-    if (kind !== 'cluster.create' && kind !== 'cluster.delete') return
+    if (kind !== 'cluster.create' && kind !== 'cluster.delete' && kind !== 'cluster.resize') return
     refreshed.current = true
     resetClient()
   }, [live, data, kind, resetClient])

@@ -34,6 +34,8 @@ export function jobKindLabel(kind: string): string {
       return 'Provision cluster'
     case 'cluster.delete':
       return 'Delete cluster'
+    case 'cluster.resize':
+      return 'Resize cluster'
     default:
       return kind
   }
