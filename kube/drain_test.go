@@ -11,10 +11,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
 
+	"kaas/internal/testenv"
 	"kaas/kube"
 	"kaas/localcluster"
 )
@@ -40,61 +40,17 @@ func startCluster(t *testing.T) kubernetes.Interface {
 	return cs
 }
 
-// registerNode plays a kubelet's first act: it registers a Node object (no kubelet runs
-// here).
-func registerNode(t *testing.T, cs kubernetes.Interface, name string) {
-	t.Helper()
-	if _, err := cs.CoreV1().Nodes().Create(context.Background(), &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("register node %s: %v", name, err)
-	}
-}
-
-// playKubelet does what a node's kubelet would for pods being deleted on it: it ends
-// them at once, until stop is closed.
-func playKubelet(t *testing.T, cs kubernetes.Interface, node string, stop <-chan struct{}) *sync.WaitGroup {
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		zero := int64(0)
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(200 * time.Millisecond):
-			}
-			pods, err := cs.CoreV1().Pods("").List(context.Background(), metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("spec.nodeName", node).String()})
-			if err != nil {
-				continue
-			}
-			for _, p := range pods.Items {
-				if p.DeletionTimestamp != nil {
-					_ = cs.CoreV1().Pods(p.Namespace).Delete(context.Background(), p.Name, metav1.DeleteOptions{GracePeriodSeconds: &zero})
-				}
-			}
-		}
-	}()
-	return &wg
-}
-
-func pod(name, node string, labels, annotations map[string]string) *corev1.Pod {
-	return &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default", Labels: labels, Annotations: annotations},
-		Spec: corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: "app", Image: "registry.invalid/app:1"}}},
-	}
-}
-
 func TestDrainEvictsHonoursBudgetsAndDeletesTheNode(t *testing.T) {
 	cs := startCluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	registerNode(t, cs, "worker-2")
-	registerNode(t, cs, "worker-1")
+	testenv.RegisterNode(t, cs, "worker-2")
+	testenv.RegisterNode(t, cs, "worker-1")
 	for _, p := range []*corev1.Pod{
-		pod("web", "worker-2", map[string]string{"app": "web"}, nil),
-		pod("batch", "worker-2", nil, nil),
-		pod("static", "worker-2", nil, map[string]string{corev1.MirrorPodAnnotationKey: "x"}),
-		pod("elsewhere", "worker-1", nil, nil),
+		testenv.PodOn("web", "default", "worker-2", map[string]string{"app": "web"}, nil),
+		testenv.PodOn("batch", "default", "worker-2", nil, nil),
+		testenv.PodOn("static", "default", "worker-2", nil, map[string]string{corev1.MirrorPodAnnotationKey: "x"}),
+		testenv.PodOn("elsewhere", "default", "worker-1", nil, nil),
 	} {
 		if _, err := cs.CoreV1().Pods("default").Create(ctx, p, metav1.CreateOptions{}); err != nil {
 			t.Fatalf("create pod %s: %v", p.Name, err)
@@ -120,9 +76,7 @@ func TestDrainEvictsHonoursBudgetsAndDeletesTheNode(t *testing.T) {
 	if _, err := cs.PolicyV1().PodDisruptionBudgets("default").Create(ctx, pdb, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	stop := make(chan struct{})
-	kubelet := playKubelet(t, cs, "worker-2", stop)
-	defer func() { close(stop); kubelet.Wait() }()
+	testenv.PlayKubelets(t, cs, "worker-2")
 
 	var mu sync.Mutex
 	var said []string
