@@ -138,6 +138,8 @@ func TestProvisionOpenStackClusterOnAFake(t *testing.T) {
 		return kubectl("get", "clusterrolebinding", "kaas:default-cluster-admin")
 	})
 
+	resizeOnAFake(t, panel, op, ursula, opToken, fake, node, id, resourceKey(name, id))
+
 	abandonedCreateIsCleanedUp(t, panel, op, opToken, fake)
 
 	deleteClusterByJob(t, panel, op, opToken, id)
