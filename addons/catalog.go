@@ -12,6 +12,7 @@ package addons
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -248,17 +249,18 @@ func (a Addon) render(v Version, p Params) ([]*unstructured.Unstructured, error)
 		}
 		dec := utilyaml.NewYAMLOrJSONDecoder(&buf, 4096)
 		for i := 1; ; i++ {
-			var obj map[string]any
-			if err := dec.Decode(&obj); errors.Is(err, io.EOF) {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); errors.Is(err, io.EOF) {
 				break
 			} else if err != nil {
 				return nil, fmt.Errorf("add-on %s %s: %s document %d: %w", a.Name, v.Name, f.name, i, err)
 			}
-			if len(obj) == 0 {
+			if len(raw) == 0 || string(raw) == "null" {
 				continue
 			}
-			u := &unstructured.Unstructured{Object: obj}
-			if u.GetAPIVersion() == "" || u.GetKind() == "" || u.GetName() == "" {
+			// Unstructured's own decoding keeps integers int64, as client-go expects.
+			u := &unstructured.Unstructured{}
+			if err := u.UnmarshalJSON(raw); err != nil || u.GetAPIVersion() == "" || u.GetName() == "" {
 				return nil, fmt.Errorf("add-on %s %s: %s document %d: apiVersion, kind and metadata.name are required", a.Name, v.Name, f.name, i)
 			}
 			if u.GetKind() == "Namespace" && slices.Contains(protectedNamespaces, u.GetName()) {
