@@ -206,7 +206,11 @@ func (a *App) wire() error {
 	}
 	a.local = &provisioning.LocalDriver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"),
 		WebhookURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA, AllowInsecureWebhook: cfg.AllowInsecureWebhook, Log: log}
-	a.clusterJobs = &provisioning.ClusterJobs{AdminRoleTemplate: cfg.AdminRoleTemplate, Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget, Local: a.local,
+	addonInstaller, err := newAddonInstaller(cfg)
+	if err != nil {
+		return err
+	}
+	a.clusterJobs = &provisioning.ClusterJobs{Addons: addonInstaller, AdminRoleTemplate: cfg.AdminRoleTemplate, Keystone: ks, Store: a.db, Sealer: box, Kube: clusters.ClientGo{}, Forget: a.Identities.Forget, Local: a.local,
 		AdminScope: firstScope(cfg.Access.RoleScope),
 		OpenStack:  openStackDriver(cfg, ks),
 		Kubeadm: provisioning.KubeadmSettings{
@@ -226,7 +230,7 @@ func (a *App) wire() error {
 		Resolvers: &resolvers.Resolver{
 			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
 			RBAC: rbac.New(ks, usernames), Usernames: usernames, Keystone: ks, Prober: a.prober,
-			Engine: a.Jobs, ClusterJobs: a.clusterJobs,
+			Engine: a.Jobs, ClusterJobs: a.clusterJobs, Addons: addonInstaller,
 			PublicURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA, AllowInsecureWebhook: cfg.AllowInsecureWebhook,
 		},
 		Log: log, Metrics: m, OperationNames: frontend.OperationNames(),

@@ -89,6 +89,8 @@ type ClusterJobs struct {
 	OpenStack *OpenStackDriver
 	// Kubeadm is what the nodes of the clusters kubeadm builds (openstack) are told.
 	Kubeadm KubeadmSettings
+	// Addons installs the managed-services catalog; nil installs none.
+	Addons AddonInstaller
 }
 
 // KubeadmSettings are the panel's settings for the clusters kubeadm builds.
@@ -144,6 +146,7 @@ func (cj *ClusterJobs) Register(e *Engine) {
 		{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.adminRole},
 		{Name: "infrastructure", Timeout: 30 * time.Minute, Run: cj.infrastructure},
 		{Name: "wait-for-api", Timeout: 10 * time.Minute, Run: cj.waitForAPI},
+		{Name: "addons", Timeout: 10 * time.Minute, Run: cj.installAddons},
 		{Name: "bootstrap", Timeout: 5 * time.Minute, Run: cj.bootstrap},
 		{Name: "register", Timeout: time.Minute, Run: cj.register},
 	})
@@ -154,6 +157,7 @@ func (cj *ClusterJobs) Register(e *Engine) {
 		{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.deleteAdminRole},
 		{Name: "unregister", Timeout: time.Minute, Run: cj.unregister},
 	})
+	e.Register(KindClusterAddon, cj.addonSteps())
 }
 
 // NewCreateArgs validates a provisioning request and seals its secrets (an existing
@@ -689,7 +693,7 @@ func (cj *ClusterJobs) unregister(ctx context.Context, j *JobRun) error {
 // ClusterOf returns the ID and name of the cluster a cluster job works on, empty for
 // other jobs.
 func ClusterOf(job *models.Job) (id, name string) {
-	if job.Kind != KindClusterCreate && job.Kind != KindClusterDelete {
+	if job.Kind != KindClusterCreate && job.Kind != KindClusterDelete && job.Kind != KindClusterAddon {
 		return "", ""
 	}
 	var a struct {
