@@ -230,7 +230,7 @@ func (a *App) wire() error {
 		Resolvers: &resolvers.Resolver{
 			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
 			RBAC: rbac.New(ks, usernames), Usernames: usernames, Keystone: ks, Prober: a.prober,
-			Engine: a.Jobs, ClusterJobs: a.clusterJobs, Addons: addonInstaller,
+			Engine: a.Jobs, ClusterJobs: a.clusterJobs, AddonInstaller: addonInstaller,
 			PublicURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA, AllowInsecureWebhook: cfg.AllowInsecureWebhook,
 		},
 		Log: log, Metrics: m, OperationNames: frontend.OperationNames(),

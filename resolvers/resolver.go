@@ -24,8 +24,8 @@ type Resolver struct {
 	Prober       *clusters.Prober
 	Engine       *provisioning.Engine
 	ClusterJobs  *provisioning.ClusterJobs
-	// Addons is the add-on catalog's installer (health, and checks before jobs).
-	Addons *addons.Installer
+	// AddonInstaller is the add-on catalog's installer (health, and checks before jobs).
+	AddonInstaller *addons.Installer
 	// Usernames is the Kubernetes user-name rule the webhook answers with.
 	Usernames identity.UsernameRule
 	// PublicURL is where clusters reach the panel's webhook.
