@@ -11,6 +11,7 @@ import { Time } from '../../components/Time'
 import { graphql } from '../../gql'
 import type { OverviewQuery } from '../../gql/graphql'
 import { describeSize } from '../../lib/capacity'
+import { IngressSection } from './IngressSection'
 import { NodesSection } from './NodesSection'
 
 // Everything here is for every signed-in user; the nodes (admins only) have their own
@@ -25,6 +26,8 @@ const OverviewQueryDoc = graphql(`
         name
         baseDomain
         apiURL
+        wildcardHost
+        healthzURL
         status
         createdAt
         version
@@ -183,6 +186,12 @@ export function OverviewPage() {
       <>
         {result.error && <ErrorState error={result.error} title="Some of the cluster’s facts could not be loaded" />}
         <ClusterFacts cluster={cluster} />
+        <IngressSection
+          clusterId={cluster.id}
+          wildcardHost={cluster.wildcardHost}
+          healthzURL={cluster.healthzURL}
+          showReplicas={isAdmin || viewer.isOperator}
+        />
         {isAdmin && <NodesSection clusterName={cluster.name} />}
         <section className="panel" aria-labelledby="next-steps">
           <h2 id="next-steps">Use it with kubectl</h2>
