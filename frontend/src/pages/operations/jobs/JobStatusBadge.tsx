@@ -34,6 +34,8 @@ export function jobKindLabel(kind: string): string {
       return 'Provision cluster'
     case 'cluster.delete':
       return 'Delete cluster'
+    case 'cluster.addon':
+      return 'Cluster add-on'
     default:
       return kind
   }
