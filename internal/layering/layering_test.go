@@ -47,6 +47,8 @@ func TestImportRules(t *testing.T) {
 		{pkg: "kaas/store", forbidden: join(openstack, cluster, graphql)},
 		{pkg: "kaas/identity", forbidden: join(database, cluster, graphql)},
 		{pkg: "kaas/graph", forbidden: join(database, openstack, cluster)},
+		// The catalog and installer reach clusters only through the Cluster interface (kube.Applier).
+		{pkg: "kaas/addons", forbidden: join(database, openstack, cluster, graphql)},
 	}
 	for _, r := range rules {
 		t.Run(r.pkg, func(t *testing.T) {
