@@ -163,7 +163,7 @@ func TestCatalogOnRealAPIServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, p := range progress {
-			if !strings.Contains(p, " 0 changed") {
+			if !strings.Contains(p, "(0 changed,") {
 				t.Errorf("second run: %s", p)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/restmapper"
 
 	"kaas/models"
@@ -28,9 +29,16 @@ type Applier struct {
 // NewApplier connects to the cluster of an admin kubeconfig; objects it applies are
 // owned by fieldManager.
 func NewApplier(kubeconfig []byte, fieldManager string) (*Applier, error) {
-	cs, cfg, err := Client(kubeconfig)
+	cfg, _, err := ParseKubeconfig(kubeconfig)
 	if err != nil {
 		return nil, err
+	}
+	// An add-on is tens of objects, each read and applied: client-go's default of 5
+	// requests a second would make that half a minute.
+	cfg.QPS, cfg.Burst = 100, 200
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, models.WrapError(models.CodeInvalid, err, "the kubeconfig cannot be used")
 	}
 	dc, err := dynamic.NewForConfig(cfg)
 	if err != nil {
