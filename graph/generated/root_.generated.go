@@ -1943,7 +1943,8 @@ input DeleteBindingInput {
 	{Name: "../addons.graphqls", Input: `extend type Query {
   """
   addons are the catalog's add-ons on a cluster with their health, read from the cluster's
-  own Deployments, DaemonSets and StatefulSets (operators and the cluster's admins).
+  own Deployments, DaemonSets and StatefulSets. Operators may read every cluster's
+  (admins of the cluster only).
   """
   addons(clusterId: ID!): [Addon!]!
   "addonCatalog is every add-on the panel can install, with its versions (operators only)."
