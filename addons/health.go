@@ -81,7 +81,8 @@ func health(ctx context.Context, cl Cluster, a Addon) (Health, error) {
 	missing := 0
 	for _, r := range sortedRefs(inv.Objects) {
 		u, err := cl.Get(ctx, r.gvk(), r.Namespace, r.Name)
-		if models.ErrorCode(err) == models.CodeNotFound {
+		// A kind the cluster no longer serves (its CRD deleted) is as missing as the object.
+		if code := models.ErrorCode(err); code == models.CodeNotFound || code == models.CodeInvalid {
 			missing++
 			if workloadKinds[r.Kind] {
 				h.Workloads = append(h.Workloads, Workload{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name, Status: StatusDown, Message: "missing"})
