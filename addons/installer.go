@@ -64,6 +64,7 @@ type Result struct {
 	Deleted int
 }
 
+// String says what the action did, for a job's progress.
 func (r Result) String() string {
 	return fmt.Sprintf("%d objects applied (%d changed, %d unchanged), %d deleted", r.Applied, r.Changed, r.Applied-r.Changed, r.Deleted)
 }
