@@ -245,7 +245,9 @@ func (in *Installer) objects(cl Cluster, t Target, a Addon, v Version) ([]*unstr
 		labels[managedByLabel], labels[AddonLabel] = managedByValue, a.Name
 		o.SetLabels(labels)
 	}
-	slices.SortStableFunc(objs, func(x, y *unstructured.Unstructured) int { return cmp.Compare(applyRank(x.GetKind()), applyRank(y.GetKind())) })
+	slices.SortStableFunc(objs, func(x, y *unstructured.Unstructured) int {
+		return cmp.Compare(applyRank(x.GetKind()), applyRank(y.GetKind()))
+	})
 	return objs, nil
 }
 

@@ -24,7 +24,9 @@ type fakeCluster struct {
 	rv      int
 }
 
-func newFakeCluster() *fakeCluster { return &fakeCluster{objects: map[string]*unstructured.Unstructured{}} }
+func newFakeCluster() *fakeCluster {
+	return &fakeCluster{objects: map[string]*unstructured.Unstructured{}}
+}
 
 var clusterScoped = []string{"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "StorageClass", "CSIDriver", "IngressClass"}
 

@@ -372,4 +372,3 @@ func playNodeReady(t *testing.T, cs kubernetes.Interface, deploymentReady, agent
 		t.Fatal(err)
 	}
 }
-
