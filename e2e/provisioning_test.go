@@ -151,7 +151,7 @@ func TestProvisionExistingCluster(t *testing.T) {
 	for _, ev := range evs {
 		steps[ev.Step] = true
 	}
-	for _, s := range []string{"validate", "keystone-admin-role", "infrastructure", "wait-for-api", "bootstrap", "register"} {
+	for _, s := range []string{"validate", "keystone-admin-role", "infrastructure", "wait-for-api", "addons", "bootstrap", "register"} {
 		if !steps[s] {
 			t.Errorf("no event from step %s", s)
 		}
