@@ -213,6 +213,10 @@ func (a *App) wire() error {
 	}
 	a.local = &local.Driver{BinDir: cfg.KubeBinDir, StateDir: filepath.Join(cfg.DataDir, "local-clusters"),
 		WebhookURL: cfg.WebhookURL(), WebhookCAPEM: webhookCA, AllowInsecureWebhook: cfg.AllowInsecureWebhook, Log: log}
+	addonInstaller, err := newAddonInstaller(cfg)
+	if err != nil {
+		return err
+	}
 	// The drivers, in the order the provisioning form lists them. A new driver is one
 	// more entry here.
 	drivers := provisioning.NewDriverRegistry(
@@ -224,7 +228,7 @@ func (a *App) wire() error {
 		}},
 	)
 	a.clusterJobs = &provisioning.ClusterJobs{AdminRoleTemplate: cfg.AdminRoleTemplate, Keystone: ks, Store: a.db, Sealer: box, Kube: kubeAdmin{}, Forget: a.Identities.Forget,
-		AdminScope: firstScope(cfg.Access.RoleScope), Drivers: drivers}
+		AdminScope: firstScope(cfg.Access.RoleScope), Drivers: drivers, Addons: addonInstaller}
 	a.clusterJobs.Register(a.Jobs)
 	a.prober = clusters.NewProber(3*time.Second, 30*time.Second)
 	a.Registry = clusters.New(a.db, box, ks, clusterKube{}, clusters.Options{OperatorRole: cfg.OperatorRole, RoleScope: cfg.Access.RoleScope, AdminRoleTemplate: cfg.AdminRoleTemplate,
@@ -239,7 +243,7 @@ func (a *App) wire() error {
 		Resolvers: &resolvers.Resolver{
 			Auth: authSvc, TokenService: a.Tokens, Registry: a.Registry, Audit: recorder,
 			RBAC: rbac.New(ks, usernames), Usernames: usernames, Keystone: ks, Prober: a.prober,
-			Engine: a.Jobs, ClusterJobs: a.clusterJobs,
+			Engine: a.Jobs, ClusterJobs: a.clusterJobs, AddonInstaller: addonInstaller,
 			Resize: resize.NewService(a.db, a.clusterJobs, a.Registry, recorder),
 		},
 		Log: log, Metrics: m, OperationNames: frontend.OperationNames(),

@@ -27,6 +27,8 @@ const (
 	ActionJobCancel     = "job.cancel"
 	ActionJobRetry      = "job.retry"
 	ActionSessionsEnd   = "sessions.end"
+	// ActionAddonPrefix followed by install, upgrade or remove: an add-on job asked for.
+	ActionAddonPrefix = "addon."
 	// ActionAccessDenied is an admin or operator action refused to a caller without the
 	// role; its target is the GraphQL field.
 	ActionAccessDenied = "access.denied"

@@ -75,6 +75,8 @@ type Config struct {
 	OpenStack OpenStack
 	// Kubeadm is what the nodes of clusters built with kubeadm are told.
 	Kubeadm Kubeadm
+	// Addons is the managed-services catalog and what new clusters get of it.
+	Addons Addons
 
 	// JobLease is how long a provisioning job stays with a replica that stopped renewing
 	// it (a crash) before another resumes it.
@@ -178,6 +180,15 @@ type Kubeadm struct {
 	CNIManifest       string
 }
 
+// Addons configures the add-on catalog.
+type Addons struct {
+	// CatalogDir is an operator's catalog laid over the built-in one; empty for none.
+	CatalogDir string
+	// Defaults are the add-ons installed on the clusters the panel builds, in order: nil
+	// means every add-on of the catalog, empty none.
+	Defaults []string
+}
+
 // DefaultKeystoneIdleTimeout is below common servers' keep-alive timeouts (Apache: 5 s).
 const DefaultKeystoneIdleTimeout = 4 * time.Second
 
@@ -253,6 +264,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Kubeadm.PodSubnet, "cluster-pod-subnet", env("KAAS_CLUSTER_POD_SUBNET", "10.244.0.0/16"), "pod subnet of kubeadm-built clusters")
 	fs.StringVar(&c.Kubeadm.ServiceSubnet, "cluster-service-subnet", env("KAAS_CLUSTER_SERVICE_SUBNET", "10.96.0.0/12"), "service subnet of kubeadm-built clusters")
 	fs.StringVar(&c.Kubeadm.CNIManifest, "cni-manifest", env("KAAS_CNI_MANIFEST", ""), "URL of a CNI manifest the first master applies (empty: none)")
+	fs.StringVar(&c.Addons.CatalogDir, "addon-catalog-dir", env("KAAS_ADDON_CATALOG_DIR", ""), "operator's add-on catalog (<name>/addon.yaml, <name>/<version>/*.yaml) over the built-in one")
+	clusterAddons := fs.String("cluster-addons", env("KAAS_CLUSTER_ADDONS", "all"), "add-ons installed on the clusters the panel builds, in order: comma-separated names, all or none")
 	fs.DurationVar(&c.JobLease, "job-lease", typed.duration("KAAS_JOB_LEASE", 30*time.Second), "how long a crashed replica's provisioning job waits before another resumes it")
 	faultFlags(fs, &c)
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on shutdown")
@@ -293,6 +306,19 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	if v := getenv("KAAS_ALLOW_INSECURE_WEBHOOK"); v != "" {
 		if _, err := strconv.ParseBool(v); err != nil {
 			return Config{}, fmt.Errorf("KAAS_ALLOW_INSECURE_WEBHOOK=%q is not true or false", v)
+		}
+	}
+	switch v := strings.TrimSpace(*clusterAddons); v {
+	case "all":
+	case "none", "":
+		c.Addons.Defaults = []string{}
+	default:
+		for _, name := range strings.Split(v, ",") {
+			name = strings.TrimSpace(name)
+			if !models.ValidClusterName(name) {
+				return Config{}, fmt.Errorf("cluster add-ons: %q is not an add-on name (a DNS label), all or none", name)
+			}
+			c.Addons.Defaults = append(c.Addons.Defaults, name)
 		}
 	}
 	for _, d := range strings.Split(*dns, ",") {

@@ -247,3 +247,36 @@ func TestClusterAdminRoleTemplate(t *testing.T) {
 		})
 	}
 }
+
+func TestAddonSettings(t *testing.T) {
+	tests := []struct {
+		name         string
+		args         []string
+		env          map[string]string
+		wantDefaults []string // nil: every add-on
+		wantDir      string
+		wantErr      string
+	}{
+		{name: "default: every add-on", wantDefaults: nil},
+		{name: "none", args: []string{"--cluster-addons", "none"}, wantDefaults: []string{}},
+		{name: "a list", env: map[string]string{"KAAS_CLUSTER_ADDONS": "cni, ingress"}, wantDefaults: []string{"cni", "ingress"}},
+		{name: "flag wins", args: []string{"--cluster-addons", "velero"}, env: map[string]string{"KAAS_CLUSTER_ADDONS": "cni"}, wantDefaults: []string{"velero"}},
+		{name: "catalog dir", env: map[string]string{"KAAS_ADDON_CATALOG_DIR": "/etc/kaas/addons"}, wantDir: "/etc/kaas/addons"},
+		{name: "malformed name", env: map[string]string{"KAAS_CLUSTER_ADDONS": "cni,Ingress_NGINX"}, wantErr: `"Ingress_NGINX" is not an add-on name`},
+		{name: "empty entry", args: []string{"--cluster-addons", "cni,,velero"}, wantErr: `"" is not an add-on name`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, done := loadCase(t, tt.args, tt.env, tt.wantErr)
+			if done {
+				return
+			}
+			if (c.Addons.Defaults == nil) != (tt.wantDefaults == nil) || strings.Join(c.Addons.Defaults, ",") != strings.Join(tt.wantDefaults, ",") {
+				t.Errorf("defaults %#v, want %#v", c.Addons.Defaults, tt.wantDefaults)
+			}
+			if c.Addons.CatalogDir != tt.wantDir {
+				t.Errorf("catalog dir %q", c.Addons.CatalogDir)
+			}
+		})
+	}
+}

@@ -408,6 +408,11 @@ var adminOperations = map[string]string{
 	"Mutation.cancelJob":              `mutation{cancelJob(id:"x"){id}}`,
 	"Mutation.retryJob":               `mutation{retryJob(id:"x"){id}}`,
 	"Subscription.jobProgress":        `subscription{jobProgress(jobId:"x"){seq}}`,
+	"Query.addons":                    `query($id:ID!){addons(clusterId:$id){name}}`,
+	"Query.addonCatalog":              `{addonCatalog{name}}`,
+	"Mutation.installAddon":           `mutation($id:ID!){installAddon(input:{clusterId:$id,name:"cni"}){id}}`,
+	"Mutation.upgradeAddon":           `mutation($id:ID!){upgradeAddon(input:{clusterId:$id,name:"cni"}){id}}`,
+	"Mutation.removeAddon":            `mutation($id:ID!){removeAddon(clusterId:$id,name:"cni"){id}}`,
 }
 
 var adminOnly = regexp.MustCompile(`\((cluster admins|admins of the cluster|operators) only\)`)

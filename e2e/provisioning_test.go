@@ -151,7 +151,7 @@ func TestProvisionExistingCluster(t *testing.T) {
 	for _, ev := range evs {
 		steps[ev.Step] = true
 	}
-	for _, s := range []string{"validate", "keystone-admin-role", "infrastructure", "wait-for-api", "bootstrap", "register"} {
+	for _, s := range []string{"validate", "keystone-admin-role", "infrastructure", "wait-for-api", "addons", "bootstrap", "register"} {
 		if !steps[s] {
 			t.Errorf("no event from step %s", s)
 		}
@@ -266,6 +266,7 @@ func TestProvisionLocalCluster(t *testing.T) {
 		return kubectl("get", "clusterrolebinding", "kaas:default-cluster-admin")
 	})
 	viewGrantsReading(t, panel, ursula, id, cfg.KubeBinDir, apiURL, ca)
+	addonsApplied(t, ursula, id, evs, kubectl)
 
 	deleteClusterByJob(t, panel, op, opToken, id)
 	if err := kubectl("get", "ns", "--request-timeout=3s"); err == nil {
@@ -312,5 +313,34 @@ func viewGrantsReading(t *testing.T, panel *apptest.Panel, admin *apptest.Client
 	})
 	if err := kubectl("create", "ns", "not-allowed"); err == nil || !strings.Contains(err.Error(), "forbidden") {
 		t.Fatalf("a viewer created a namespace: %v", err)
+	}
+}
+
+// addonsApplied checks that the create job's addons step applied the whole catalog: every
+// add-on at its latest version, Velero's API there in time
+// for the bootstrap's daily schedule, and (no nodes) none of them UP.
+func addonsApplied(t *testing.T, admin *apptest.Client, clusterID string, evs []jobEvent, kubectl func(args ...string) error) {
+	t.Helper()
+	stepped := false
+	for _, ev := range evs {
+		stepped = stepped || (ev.Step == "addons" && strings.HasPrefix(ev.Message, "ingress 1.12.1: "))
+	}
+	if !stepped {
+		t.Errorf("no addons step event for ingress: %+v", evs)
+	}
+	as := addonsOf(t, admin, clusterID)
+	if len(as) != 7 {
+		t.Errorf("%d add-ons: %+v", len(as), as)
+	}
+	for name, a := range as {
+		if a.InstalledVersion == nil || (a.Status != "DOWN" && a.Status != "PROGRESSING") {
+			t.Errorf("%s on a cluster without nodes: %+v", name, a)
+		}
+	}
+	if err := kubectl("get", "schedules.velero.io", "-n", "velero", "kaas-daily"); err != nil {
+		t.Errorf("the daily backup schedule: %v", err)
+	}
+	if err := kubectl("get", "deployment", "-n", "kaas-ingress", "ingress-nginx-controller"); err != nil {
+		t.Errorf("the ingress controller: %v", err)
 	}
 }

@@ -285,6 +285,8 @@ func (c *Cluster) start(ctx context.Context, opts Options, webhookConfig string)
 		// /healthz, /livez, /readyz and /version stay readable without credentials.
 		"--anonymous-auth=true",
 		"--profiling=false",
+		// As kubeadm's clusters: node-level add-ons (a CSI node plugin) run privileged.
+		"--allow-privileged=true",
 	}
 	if webhookConfig != "" {
 		args = append(args,

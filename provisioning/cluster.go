@@ -88,6 +88,8 @@ type ClusterJobs struct {
 	AdminScope models.ScopeRef
 	// Drivers are the drivers clusters are made with, by the name requests give.
 	Drivers *DriverRegistry
+	// Addons installs the managed-services catalog; nil installs none.
+	Addons AddonInstaller
 
 	// engine runs the jobs (set by Register): resizes look up a cluster's create job.
 	engine *jobs.Engine
@@ -145,6 +147,7 @@ func (cj *ClusterJobs) Register(e *jobs.Engine) {
 		jobs.Step[CreateArgs]{Name: "keystone-admin-role", Timeout: 2 * time.Minute, Run: cj.adminRole},
 		jobs.Step[CreateArgs]{Name: "infrastructure", Timeout: 30 * time.Minute, Run: cj.infrastructure},
 		jobs.Step[CreateArgs]{Name: "wait-for-api", Timeout: 10 * time.Minute, Run: cj.waitForAPI},
+		jobs.Step[CreateArgs]{Name: "addons", Timeout: 10 * time.Minute, Run: cj.installAddons},
 		jobs.Step[CreateArgs]{Name: "bootstrap", Timeout: 5 * time.Minute, Run: cj.bootstrap},
 		jobs.Step[CreateArgs]{Name: "register", Timeout: time.Minute, Run: cj.register},
 	))
@@ -156,6 +159,7 @@ func (cj *ClusterJobs) Register(e *jobs.Engine) {
 		jobs.Step[DeleteArgs]{Name: "unregister", Timeout: time.Minute, Run: cj.unregister},
 	))
 	e.Register(cj.resizeWorker())
+	e.Register(cj.addonWorker())
 }
 
 // NewCreateArgs validates a provisioning request and seals its secrets (an existing
@@ -595,7 +599,7 @@ func (cj *ClusterJobs) unregister(ctx context.Context, j *deleteJob) error {
 // ClusterOf returns the ID and name of the cluster a cluster job works on, empty for
 // other jobs.
 func ClusterOf(job *models.Job) (id, name string) {
-	if job.Kind != KindClusterCreate && job.Kind != KindClusterDelete && job.Kind != KindClusterResize {
+	if job.Kind != KindClusterCreate && job.Kind != KindClusterDelete && job.Kind != KindClusterResize && job.Kind != KindClusterAddon {
 		return "", ""
 	}
 	var a struct {

@@ -42,6 +42,9 @@ type Description struct {
 	// Transient drivers run their clusters as processes of the panel, which end with it:
 	// on start the panel restores the ones it has registered.
 	Transient bool
+	// Adopted drivers take over clusters that ran before the panel knew them, with their
+	// own network and services: the panel installs no add-ons on them by itself.
+	Adopted bool
 }
 
 // Access is how the panel reaches a cluster.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"time"
 
+	"kaas/addons"
 	"kaas/audit"
 	"kaas/clusters"
 	"kaas/jobs"
@@ -28,6 +29,8 @@ type Resolver struct {
 	Engine       *jobs.Engine
 	ClusterJobs  *provisioning.ClusterJobs
 	Resize       Resizes
+	// AddonInstaller is the add-on catalog's installer (health, and checks before jobs).
+	AddonInstaller *addons.Installer
 	// Usernames is the Kubernetes user-name rule the webhook answers with.
 	Usernames Usernames
 }
@@ -66,6 +69,8 @@ type Clusters interface {
 	Client(c *models.Cluster) (clusters.Client, error)
 	Health(ctx context.Context, c *models.Cluster) clusters.Health
 	Nodes(ctx context.Context, c *models.Cluster) ([]models.KubeNode, error)
+	// Kubeconfig opens the cluster's admin kubeconfig.
+	Kubeconfig(c *models.Cluster) ([]byte, error)
 }
 
 // AuditTrail records actions and pages through them (audit.Recorder).

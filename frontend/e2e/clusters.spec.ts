@@ -342,11 +342,34 @@ test('the services page shows alpha’s four services with their links and a sta
     const url = `https://${label}.alpha.${BASE_DOMAIN}`
     await expect(card.getByRole('link')).toHaveAttribute('href', url)
     await expect(card.getByRole('link')).toContainText(url)
-    // These hosts do not resolve here: never Up.
-    const status = card.locator('[data-status]')
+    // These hosts do not resolve here: never Up. (The heading's badge is the probe; the
+    // card's other badge is its add-on's health.)
+    const status = card.getByRole('heading').locator('[data-status]')
     await expect(status).toHaveText(/^(Down|Unknown)\b/)
     await expect(status).toHaveAttribute('data-status', /^(down|unknown)$/)
   }
+})
+
+test('the services page shows the add-ons’ health from the cluster’s workloads; an operator installs one as a job', async ({ page }) => {
+  await login(page, users.oscar)
+  await useAlpha(page)
+  await mainNav(page).getByRole('link', { name: 'Services' }).click()
+  const row = page.locator('[data-testid="addon-row"][data-addon="ingress"]')
+  await expect(row).toBeVisible()
+  const install = row.getByRole('button', { name: /^Install / })
+  // A retried run finds it installed already.
+  if (await install.isVisible()) {
+    await install.click()
+    await page.getByRole('status').getByRole('link', { name: 'follow its progress' }).click()
+    await expect(page.getByTestId('job-status')).toHaveText('succeeded', { timeout: 60_000 })
+    await page.goBack()
+  }
+  // alpha has no nodes: the controller's two replicas are never ready.
+  await expect(row).toContainText('0 of 2 replicas ready')
+  await expect(row.locator('[data-status]').first()).toHaveText(/^(Down|Progressing)\b/)
+  // Next to Grafana's reachability: the add-on that runs it, not installed on alpha.
+  const grafana = page.getByTestId('service-card').filter({ has: page.getByRole('heading', { name: 'Grafana' }) })
+  await expect(grafana.getByTestId('addon-health-monitoring')).toContainText('Not installed')
 })
 
 test('“Back up now” creates a Velero backup that is listed, in phase New', async ({ page }) => {

@@ -9,7 +9,7 @@ import { testbedCluster } from './testbed.ts'
 // Runs after clusters.spec.ts, which adopted alpha and beta: the menu is a choice.
 
 const NAME = 'gamma-prov'
-const CREATE_STEPS = ['validate', 'keystone-admin-role', 'infrastructure', 'wait-for-api', 'bootstrap', 'register']
+const CREATE_STEPS = ['validate', 'keystone-admin-role', 'infrastructure', 'wait-for-api', 'addons', 'bootstrap', 'register']
 const DELETE_STEPS = ['mark-deleting', 'remove-bootstrap', 'keystone-admin-role', 'unregister']
 // A provisioning run takes a few seconds.
 const JOB_TIMEOUT = 60_000

@@ -37,6 +37,29 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Addon struct {
+		Description      func(childComplexity int) int
+		DesiredReplicas  func(childComplexity int) int
+		InstalledVersion func(childComplexity int) int
+		LatestVersion    func(childComplexity int) int
+		Message          func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Namespace        func(childComplexity int) int
+		ReadyReplicas    func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Workloads        func(childComplexity int) int
+	}
+
+	AddonWorkload struct {
+		DesiredReplicas func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Message         func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Namespace       func(childComplexity int) int
+		ReadyReplicas   func(childComplexity int) int
+		Status          func(childComplexity int) int
+	}
+
 	AuditEntry struct {
 		Action      func(childComplexity int) int
 		ActorID     func(childComplexity int) int
@@ -89,6 +112,13 @@ type ComplexityRoot struct {
 		Name       func(childComplexity int) int
 	}
 
+	CatalogAddon struct {
+		Description func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Namespace   func(childComplexity int) int
+		Versions    func(childComplexity int) int
+	}
+
 	Cluster struct {
 		APIURL              func(childComplexity int) int
 		AdminRoles          func(childComplexity int) int
@@ -97,6 +127,7 @@ type ComplexityRoot struct {
 		ControlPlaneOnly    func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
 		Health              func(childComplexity int) int
+		HealthzURL          func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		Name                func(childComplexity int) int
 		Nodes               func(childComplexity int) int
@@ -106,6 +137,7 @@ type ComplexityRoot struct {
 		Size                func(childComplexity int) int
 		Status              func(childComplexity int) int
 		Version             func(childComplexity int) int
+		WildcardHost        func(childComplexity int) int
 	}
 
 	ClusterHealth struct {
@@ -195,14 +227,17 @@ type ComplexityRoot struct {
 		DeleteCluster          func(childComplexity int, id string) int
 		DeleteToken            func(childComplexity int, id string) int
 		EndSessions            func(childComplexity int, userID string) int
+		InstallAddon           func(childComplexity int, input model.AddonJobInput) int
 		IssueWebhookKubeconfig func(childComplexity int, clusterID string) int
 		Login                  func(childComplexity int, username string, password string, domain *string) int
 		Logout                 func(childComplexity int) int
 		ProvisionCluster       func(childComplexity int, input model.ProvisionClusterInput) int
+		RemoveAddon            func(childComplexity int, clusterID string, name string) int
 		RequestResize          func(childComplexity int, input model.ResizeInput) int
 		ResizeCluster          func(childComplexity int, input model.ResizeInput) int
 		RetryJob               func(childComplexity int, id string) int
 		SelectCluster          func(childComplexity int, id string) int
+		UpgradeAddon           func(childComplexity int, input model.AddonJobInput) int
 	}
 
 	Node struct {
@@ -221,6 +256,8 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AddonCatalog         func(childComplexity int) int
+		Addons               func(childComplexity int, clusterID string) int
 		AuditEntries         func(childComplexity int, filter *model.AuditFilter, first *int, before *string) int
 		Backups              func(childComplexity int, clusterID *string) int
 		Bindings             func(childComplexity int, clusterID *string) int
@@ -320,6 +357,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Addon.description":
+		if e.ComplexityRoot.Addon.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.Description(childComplexity), true
+	case "Addon.desiredReplicas":
+		if e.ComplexityRoot.Addon.DesiredReplicas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.DesiredReplicas(childComplexity), true
+	case "Addon.installedVersion":
+		if e.ComplexityRoot.Addon.InstalledVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.InstalledVersion(childComplexity), true
+	case "Addon.latestVersion":
+		if e.ComplexityRoot.Addon.LatestVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.LatestVersion(childComplexity), true
+	case "Addon.message":
+		if e.ComplexityRoot.Addon.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.Message(childComplexity), true
+	case "Addon.name":
+		if e.ComplexityRoot.Addon.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.Name(childComplexity), true
+	case "Addon.namespace":
+		if e.ComplexityRoot.Addon.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.Namespace(childComplexity), true
+	case "Addon.readyReplicas":
+		if e.ComplexityRoot.Addon.ReadyReplicas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.ReadyReplicas(childComplexity), true
+	case "Addon.status":
+		if e.ComplexityRoot.Addon.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.Status(childComplexity), true
+	case "Addon.workloads":
+		if e.ComplexityRoot.Addon.Workloads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.Workloads(childComplexity), true
+
+	case "AddonWorkload.desiredReplicas":
+		if e.ComplexityRoot.AddonWorkload.DesiredReplicas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddonWorkload.DesiredReplicas(childComplexity), true
+	case "AddonWorkload.kind":
+		if e.ComplexityRoot.AddonWorkload.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddonWorkload.Kind(childComplexity), true
+	case "AddonWorkload.message":
+		if e.ComplexityRoot.AddonWorkload.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddonWorkload.Message(childComplexity), true
+	case "AddonWorkload.name":
+		if e.ComplexityRoot.AddonWorkload.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddonWorkload.Name(childComplexity), true
+	case "AddonWorkload.namespace":
+		if e.ComplexityRoot.AddonWorkload.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddonWorkload.Namespace(childComplexity), true
+	case "AddonWorkload.readyReplicas":
+		if e.ComplexityRoot.AddonWorkload.ReadyReplicas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddonWorkload.ReadyReplicas(childComplexity), true
+	case "AddonWorkload.status":
+		if e.ComplexityRoot.AddonWorkload.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddonWorkload.Status(childComplexity), true
 
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
@@ -531,6 +672,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BindingSubject.Name(childComplexity), true
 
+	case "CatalogAddon.description":
+		if e.ComplexityRoot.CatalogAddon.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogAddon.Description(childComplexity), true
+	case "CatalogAddon.name":
+		if e.ComplexityRoot.CatalogAddon.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogAddon.Name(childComplexity), true
+	case "CatalogAddon.namespace":
+		if e.ComplexityRoot.CatalogAddon.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogAddon.Namespace(childComplexity), true
+	case "CatalogAddon.versions":
+		if e.ComplexityRoot.CatalogAddon.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogAddon.Versions(childComplexity), true
+
 	case "Cluster.apiURL":
 		if e.ComplexityRoot.Cluster.APIURL == nil {
 			break
@@ -573,6 +739,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cluster.Health(childComplexity), true
+	case "Cluster.healthzURL":
+		if e.ComplexityRoot.Cluster.HealthzURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.HealthzURL(childComplexity), true
 	case "Cluster.id":
 		if e.ComplexityRoot.Cluster.ID == nil {
 			break
@@ -627,6 +799,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cluster.Version(childComplexity), true
+	case "Cluster.wildcardHost":
+		if e.ComplexityRoot.Cluster.WildcardHost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.WildcardHost(childComplexity), true
 
 	case "ClusterHealth.checkedAt":
 		if e.ComplexityRoot.ClusterHealth.CheckedAt == nil {
@@ -1056,6 +1234,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndSessions(childComplexity, args["userId"].(string)), true
+	case "Mutation.installAddon":
+		if e.ComplexityRoot.Mutation.InstallAddon == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_installAddon_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InstallAddon(childComplexity, args["input"].(model.AddonJobInput)), true
 	case "Mutation.issueWebhookKubeconfig":
 		if e.ComplexityRoot.Mutation.IssueWebhookKubeconfig == nil {
 			break
@@ -1095,6 +1284,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ProvisionCluster(childComplexity, args["input"].(model.ProvisionClusterInput)), true
+	case "Mutation.removeAddon":
+		if e.ComplexityRoot.Mutation.RemoveAddon == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeAddon_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveAddon(childComplexity, args["clusterId"].(string), args["name"].(string)), true
 	case "Mutation.requestResize":
 		if e.ComplexityRoot.Mutation.RequestResize == nil {
 			break
@@ -1139,6 +1339,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SelectCluster(childComplexity, args["id"].(string)), true
+	case "Mutation.upgradeAddon":
+		if e.ComplexityRoot.Mutation.UpgradeAddon == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upgradeAddon_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpgradeAddon(childComplexity, args["input"].(model.AddonJobInput)), true
 
 	case "Node.kubeletVersion":
 		if e.ComplexityRoot.Node.KubeletVersion == nil {
@@ -1196,6 +1407,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PanelSettings.WebhookIdentifiesClusters(childComplexity), true
 
+	case "Query.addonCatalog":
+		if e.ComplexityRoot.Query.AddonCatalog == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.AddonCatalog(childComplexity), true
+	case "Query.addons":
+		if e.ComplexityRoot.Query.Addons == nil {
+			break
+		}
+
+		args, err := ec.field_Query_addons_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Addons(childComplexity, args["clusterId"].(string)), true
 	case "Query.auditEntries":
 		if e.ComplexityRoot.Query.AuditEntries == nil {
 			break
@@ -1656,6 +1884,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddonJobInput", ec.unmarshalInputAddonJobInput),
 			graphql.NewInputUnmarshaler("AdoptClusterInput", ec.unmarshalInputAdoptClusterInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("ClusterSizeInput", ec.unmarshalInputClusterSizeInput),
@@ -1874,6 +2103,97 @@ input DeleteBindingInput {
   clusterId: ID
   name: String!
   namespace: String
+}
+`, BuiltIn: false},
+	{Name: "../addons.graphqls", Input: `extend type Query {
+  """
+  addons are the catalog's add-ons on a cluster with their health, read from the cluster's
+  own Deployments, DaemonSets and StatefulSets. Operators may read every cluster's
+  (admins of the cluster only).
+  """
+  addons(clusterId: ID!): [Addon!]!
+  "addonCatalog is every add-on the panel can install, with its versions (operators only)."
+  addonCatalog: [CatalogAddon!]!
+}
+
+extend type Mutation {
+  """
+  installAddon starts a cluster.addon job that installs an add-on on a registered cluster
+  at version (default the catalog's latest) (operators only).
+  """
+  installAddon(input: AddonJobInput!): Job!
+  "upgradeAddon starts a job that moves an installed add-on to version (default the latest) (operators only)."
+  upgradeAddon(input: AddonJobInput!): Job!
+  "removeAddon starts a job that deletes everything the add-on put on the cluster (operators only)."
+  removeAddon(clusterId: ID!, name: String!): Job!
+}
+
+"AddonJobInput names an add-on and a version for a cluster."
+input AddonJobInput {
+  clusterId: ID!
+  name: String!
+  "version defaults to the catalog's latest."
+  version: String
+}
+
+"AddonStatus is an add-on's health on a cluster."
+enum AddonStatus {
+  "UP: every workload has all its replicas ready."
+  UP
+  "PROGRESSING: some replicas are ready, or a change is being rolled out."
+  PROGRESSING
+  "DOWN: a workload has no ready replica (or runs on no node), or an object is missing."
+  DOWN
+  "NOT_INSTALLED: in the catalog, not on the cluster."
+  NOT_INSTALLED
+}
+
+"Addon is one add-on of the catalog on one cluster."
+type Addon {
+  name: String!
+  description: String!
+  "namespace is where its namespaced objects live."
+  namespace: String!
+  "installedVersion is the version on the cluster; null when not installed."
+  installedVersion: String
+  "latestVersion is the catalog's newest version."
+  latestVersion: String!
+  status: AddonStatus!
+  "readyReplicas and desiredReplicas add up its workloads."
+  readyReplicas: Int!
+  desiredReplicas: Int!
+  message: String!
+  workloads: [AddonWorkload!]!
+}
+
+"AddonWorkload is the readiness of one Deployment, DaemonSet or StatefulSet of an add-on."
+type AddonWorkload {
+  kind: String!
+  namespace: String!
+  name: String!
+  readyReplicas: Int!
+  desiredReplicas: Int!
+  status: AddonStatus!
+  message: String!
+}
+
+"CatalogAddon is an add-on the panel can install."
+type CatalogAddon {
+  name: String!
+  description: String!
+  namespace: String!
+  "versions, oldest first."
+  versions: [String!]!
+}
+
+extend type Cluster {
+  "wildcardHost is *.<cluster>.<domain>: every managed service's https URL is under it."
+  wildcardHost: String!
+  """
+  healthzURL is the kube-apiserver's /healthz, which answers anyone (no credentials): what
+  a customer may wire into their own monitoring.
+  """
+  healthzURL: String!
 }
 `, BuiltIn: false},
 	{Name: "../audit.graphqls", Input: `extend type Query {
@@ -2193,9 +2513,9 @@ input ClusterSizeInput {
 "Job is a durable provisioning job."
 type Job {
   id: ID!
-  "kind is cluster.create or cluster.delete."
+  "kind is cluster.create, cluster.delete or cluster.addon."
   kind: String!
-  "clusterId is the cluster the job creates or deletes."
+  "clusterId is the cluster the job creates, deletes or installs an add-on on."
   clusterId: ID
   "clusterName is that cluster's name."
   clusterName: String
@@ -2455,6 +2775,52 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Addon(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Addon_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Addon_description(ctx, field)
+	case "namespace":
+		return ec.fieldContext_Addon_namespace(ctx, field)
+	case "installedVersion":
+		return ec.fieldContext_Addon_installedVersion(ctx, field)
+	case "latestVersion":
+		return ec.fieldContext_Addon_latestVersion(ctx, field)
+	case "status":
+		return ec.fieldContext_Addon_status(ctx, field)
+	case "readyReplicas":
+		return ec.fieldContext_Addon_readyReplicas(ctx, field)
+	case "desiredReplicas":
+		return ec.fieldContext_Addon_desiredReplicas(ctx, field)
+	case "message":
+		return ec.fieldContext_Addon_message(ctx, field)
+	case "workloads":
+		return ec.fieldContext_Addon_workloads(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Addon", field.Name)
+}
+
+func (ec *executionContext) childFields_AddonWorkload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_AddonWorkload_kind(ctx, field)
+	case "namespace":
+		return ec.fieldContext_AddonWorkload_namespace(ctx, field)
+	case "name":
+		return ec.fieldContext_AddonWorkload_name(ctx, field)
+	case "readyReplicas":
+		return ec.fieldContext_AddonWorkload_readyReplicas(ctx, field)
+	case "desiredReplicas":
+		return ec.fieldContext_AddonWorkload_desiredReplicas(ctx, field)
+	case "status":
+		return ec.fieldContext_AddonWorkload_status(ctx, field)
+	case "message":
+		return ec.fieldContext_AddonWorkload_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddonWorkload", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2559,6 +2925,20 @@ func (ec *executionContext) childFields_BindingSubject(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type BindingSubject", field.Name)
 }
 
+func (ec *executionContext) childFields_CatalogAddon(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_CatalogAddon_name(ctx, field)
+	case "description":
+		return ec.fieldContext_CatalogAddon_description(ctx, field)
+	case "namespace":
+		return ec.fieldContext_CatalogAddon_namespace(ctx, field)
+	case "versions":
+		return ec.fieldContext_CatalogAddon_versions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CatalogAddon", field.Name)
+}
+
 func (ec *executionContext) childFields_Cluster(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2591,6 +2971,10 @@ func (ec *executionContext) childFields_Cluster(ctx context.Context, field graph
 		return ec.fieldContext_Cluster_nodes(ctx, field)
 	case "services":
 		return ec.fieldContext_Cluster_services(ctx, field)
+	case "wildcardHost":
+		return ec.fieldContext_Cluster_wildcardHost(ctx, field)
+	case "healthzURL":
+		return ec.fieldContext_Cluster_healthzURL(ctx, field)
 	case "resizable":
 		return ec.fieldContext_Cluster_resizable(ctx, field)
 	}

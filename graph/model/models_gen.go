@@ -11,6 +11,43 @@ import (
 	"time"
 )
 
+// Addon is one add-on of the catalog on one cluster.
+type Addon struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// namespace is where its namespaced objects live.
+	Namespace string `json:"namespace"`
+	// installedVersion is the version on the cluster; null when not installed.
+	InstalledVersion *string `json:"installedVersion,omitempty"`
+	// latestVersion is the catalog's newest version.
+	LatestVersion string      `json:"latestVersion"`
+	Status        AddonStatus `json:"status"`
+	// readyReplicas and desiredReplicas add up its workloads.
+	ReadyReplicas   int              `json:"readyReplicas"`
+	DesiredReplicas int              `json:"desiredReplicas"`
+	Message         string           `json:"message"`
+	Workloads       []*AddonWorkload `json:"workloads"`
+}
+
+// AddonJobInput names an add-on and a version for a cluster.
+type AddonJobInput struct {
+	ClusterID string `json:"clusterId"`
+	Name      string `json:"name"`
+	// version defaults to the catalog's latest.
+	Version *string `json:"version,omitempty"`
+}
+
+// AddonWorkload is the readiness of one Deployment, DaemonSet or StatefulSet of an add-on.
+type AddonWorkload struct {
+	Kind            string      `json:"kind"`
+	Namespace       string      `json:"namespace"`
+	Name            string      `json:"name"`
+	ReadyReplicas   int         `json:"readyReplicas"`
+	DesiredReplicas int         `json:"desiredReplicas"`
+	Status          AddonStatus `json:"status"`
+	Message         string      `json:"message"`
+}
+
 // AdoptClusterInput describes a running cluster to register.
 type AdoptClusterInput struct {
 	// name is a DNS label (lowercase letters, digits and '-', at most 40 characters).
@@ -81,6 +118,15 @@ type BindingSubject struct {
 	Domain *string `json:"domain,omitempty"`
 	// keystoneId is the role's or user's ID in Keystone, when known.
 	KeystoneID *string `json:"keystoneId,omitempty"`
+}
+
+// CatalogAddon is an add-on the panel can install.
+type CatalogAddon struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Namespace   string `json:"namespace"`
+	// versions, oldest first.
+	Versions []string `json:"versions"`
 }
 
 // ClusterHealth is the result of the kube-apiserver's health check.
@@ -281,6 +327,70 @@ type TokenPage struct {
 	Tokens []*models.Token `json:"tokens"`
 	// nextAfter continues the list when passed as after; null on the last page.
 	NextAfter *string `json:"nextAfter,omitempty"`
+}
+
+// AddonStatus is an add-on's health on a cluster.
+type AddonStatus string
+
+const (
+	// UP: every workload has all its replicas ready.
+	AddonStatusUp AddonStatus = "UP"
+	// PROGRESSING: some replicas are ready, or a change is being rolled out.
+	AddonStatusProgressing AddonStatus = "PROGRESSING"
+	// DOWN: a workload has no ready replica (or runs on no node), or an object is missing.
+	AddonStatusDown AddonStatus = "DOWN"
+	// NOT_INSTALLED: in the catalog, not on the cluster.
+	AddonStatusNotInstalled AddonStatus = "NOT_INSTALLED"
+)
+
+var AllAddonStatus = []AddonStatus{
+	AddonStatusUp,
+	AddonStatusProgressing,
+	AddonStatusDown,
+	AddonStatusNotInstalled,
+}
+
+func (e AddonStatus) IsValid() bool {
+	switch e {
+	case AddonStatusUp, AddonStatusProgressing, AddonStatusDown, AddonStatusNotInstalled:
+		return true
+	}
+	return false
+}
+
+func (e AddonStatus) String() string {
+	return string(e)
+}
+
+func (e *AddonStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AddonStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AddonStatus", str)
+	}
+	return nil
+}
+
+func (e AddonStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AddonStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AddonStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // ClusterDriver says how a cluster's infrastructure comes about.

@@ -10,7 +10,7 @@ import (
 )
 
 // CreateSteps are the steps of a cluster.create job, in order.
-var CreateSteps = []string{"validate", "keystone-admin-role", "infrastructure", "wait-for-api", "bootstrap", "register"}
+var CreateSteps = []string{"validate", "keystone-admin-role", "infrastructure", "wait-for-api", "addons", "bootstrap", "register"}
 
 // CheckCreatedOnce checks what a finished cluster.create job of the named cluster left,
 // after any number of crashes and resumptions: every step recorded done once (done counts

@@ -67,6 +67,8 @@ func TestImportRules(t *testing.T) {
 		{pkg: "kaas/resolvers", forbidden: join(database, openstack, cluster, kubeAPI, []string{"kaas/kube", "kaas/identity", "kaas/store"}), direct: true},
 		// Nor through anything they import: no client-go, gophercloud or k8s.io/api at all.
 		{pkg: "kaas/resolvers", forbidden: join(openstack, cluster, kubeAPI)},
+		// The catalog and installer reach clusters only through the Cluster interface (kube.Applier).
+		{pkg: "kaas/addons", forbidden: join(database, openstack, cluster, graphql)},
 	}
 	for _, r := range rules {
 		t.Run(r.pkg, func(t *testing.T) {

@@ -21,9 +21,10 @@ type Driver struct {
 	Sealer provisioning.Sealer
 }
 
-// Describe names the driver; its clusters outlive the panel.
+// Describe names the driver; its clusters outlive the panel and keep their own
+// services.
 func (d *Driver) Describe() provisioning.Description {
-	return provisioning.Description{Name: Name}
+	return provisioning.Description{Name: Name, Adopted: true}
 }
 
 // Enabled reports true: any panel can adopt a cluster.

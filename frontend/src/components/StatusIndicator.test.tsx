@@ -1,6 +1,6 @@
 import { render } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
-import { StatusIndicator, healthDetail, healthView, serviceStatusView } from './StatusIndicator'
+import { StatusIndicator, addonStatusView, healthDetail, healthView, serviceStatusView } from './StatusIndicator'
 
 describe('serviceStatusView', () => {
   const cases = [
@@ -22,6 +22,22 @@ describe('serviceStatusView', () => {
     expect(new Set(views.map((v) => v.label)).size).toBe(3)
     expect(new Set(views.map((v) => v.shape)).size).toBe(3)
   })
+})
+
+describe('addonStatusView', () => {
+  const cases = [
+    { status: 'UP', label: 'Up', tone: 'success', shape: 'up' },
+    { status: 'PROGRESSING', label: 'Progressing', tone: 'neutral', shape: 'unknown' },
+    { status: 'DOWN', label: 'Down', tone: 'danger', shape: 'down' },
+    { status: 'NOT_INSTALLED', label: 'Not installed', tone: 'neutral', shape: 'unknown' },
+    { status: 'DEGRADED', label: 'Unknown (DEGRADED)', tone: 'neutral', shape: 'unknown' },
+  ]
+  for (const tc of cases) {
+    it(`${tc.status} reads “${tc.label}”`, () => {
+      const view = addonStatusView(tc.status)
+      expect([view.label, view.tone, view.shape]).toEqual([tc.label, tc.tone, tc.shape])
+    })
+  }
 })
 
 describe('healthView', () => {

@@ -21,6 +21,18 @@ export function serviceStatusView(status: ServiceStatus | string): StatusView {
   return services[status as ServiceStatus] ?? { ...services.UNKNOWN, label: `Unknown (${status})` }
 }
 
+const addons: Record<string, StatusView> = {
+  UP: { label: 'Up', description: 'every workload has all its replicas ready', tone: 'success', shape: 'up' },
+  PROGRESSING: { label: 'Progressing', description: 'some replicas are ready, or a change is rolling out', tone: 'neutral', shape: 'unknown' },
+  DOWN: { label: 'Down', description: 'a workload has no ready replica, or an object is missing', tone: 'danger', shape: 'down' },
+  NOT_INSTALLED: { label: 'Not installed', description: 'in the catalog, not on this cluster', tone: 'neutral', shape: 'unknown' },
+}
+
+// addonStatusView is how an add-on's health (from its workloads' ready replicas) shows.
+export function addonStatusView(status: string): StatusView {
+  return addons[status] ?? { ...services.UNKNOWN, label: `Unknown (${status})` }
+}
+
 // healthView is how the kube-apiserver's health shows.
 export function healthView(healthy: boolean): StatusView {
   return healthy

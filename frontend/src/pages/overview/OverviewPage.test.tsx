@@ -10,6 +10,8 @@ const cluster = {
   name: 'prod',
   baseDomain: 'example.com',
   apiURL: 'https://api.prod.example.com:6443',
+  wildcardHost: '*.prod.example.com',
+  healthzURL: 'https://api.prod.example.com:6443/healthz',
   status: 'READY',
   createdAt: '2026-01-01T10:00:00Z',
   version: 'v1.31.2',
@@ -37,6 +39,10 @@ const nodes = {
   },
 }
 
+const ingress = (status: string, ready: number) => ({
+  data: { addons: [{ name: 'cni', installedVersion: '0.26.1', status: 'DOWN', readyReplicas: 0, desiredReplicas: 0 }, { name: 'ingress', installedVersion: '1.12.1', status, readyReplicas: ready, desiredReplicas: 2 }] },
+})
+
 describe('OverviewPage', () => {
   it('shows the cluster’s facts to a regular user and never asks for the nodes', async () => {
     const { queries } = renderPage(<OverviewPage />, { Overview: overview(false) })
@@ -62,7 +68,7 @@ describe('OverviewPage', () => {
   })
 
   it('shows admins the nodes with their totals', async () => {
-    renderPage(<OverviewPage />, { Overview: overview(true), OverviewNodes: nodes }, { isClusterAdmin: true })
+    renderPage(<OverviewPage />, { Overview: overview(true), OverviewNodes: nodes, OverviewIngress: ingress('UP', 2) }, { isClusterAdmin: true })
     const table = await screen.findByTestId('node-table')
     expect(within(table).getByRole('rowheader', { name: 'cp-1' })).toBeTruthy()
     expect(within(table).getByText('Not ready')).toBeTruthy()
@@ -74,7 +80,7 @@ describe('OverviewPage', () => {
   })
 
   it('says so calmly when the server refuses the nodes', async () => {
-    renderPage(<OverviewPage />, { Overview: overview(true), OverviewNodes: { error: 'FORBIDDEN' } }, { isClusterAdmin: true })
+    renderPage(<OverviewPage />, { Overview: overview(true), OverviewNodes: { error: 'FORBIDDEN' }, OverviewIngress: ingress('UP', 2) }, { isClusterAdmin: true })
     expect(await screen.findByText('Nodes are shown to admins of prod only.')).toBeTruthy()
     expect(screen.getByRole('heading', { level: 1, name: 'Cluster prod' })).toBeTruthy()
   })
@@ -99,5 +105,29 @@ describe('OverviewPage', () => {
     expect(alert.textContent).toContain('internal error')
     expect(alert.textContent).toContain('INTERNAL')
     expect(screen.queryByText(/No cluster yet/)).toBeNull()
+  })
+
+  it('shows everyone the wildcard domain and the anonymous health URL, and never asks a regular user for the ingress replicas', async () => {
+    const { queries } = renderPage(<OverviewPage />, { Overview: overview(false) })
+    expect((await screen.findByTestId('wildcard-host')).textContent).toBe('*.prod.example.com')
+    expect(screen.getByTestId('healthz-url').textContent).toBe('https://api.prod.example.com:6443/healthz')
+    expect(screen.getByText(/Answers “ok” to anyone, without credentials/)).toBeTruthy()
+    expect(screen.queryByText('Ingress controller')).toBeNull()
+    expect(queries.map(operationName)).not.toContain('OverviewIngress')
+  })
+
+  it('shows admins how many ingress controller replicas are ready', async () => {
+    const { queries } = renderPage(<OverviewPage />, { Overview: overview(true), OverviewNodes: nodes, OverviewIngress: ingress('PROGRESSING', 1) }, { isClusterAdmin: true })
+    const replicas = await screen.findByTestId('ingress-replicas')
+    expect(replicas.textContent).toContain('Progressing')
+    expect(replicas.textContent).toContain('1 of 2 replicas ready')
+    expect(replicas.textContent).toContain('version 1.12.1')
+    const asked = queries.find((q) => operationName(q) === 'OverviewIngress')!
+    expect(asked.variables).toEqual({ clusterId: 'c1' })
+  })
+
+  it('shows operators an ingress controller that is not installed as such', async () => {
+    renderPage(<OverviewPage />, { Overview: overview(false), OverviewIngress: { data: { addons: [{ name: 'ingress', installedVersion: null, status: 'NOT_INSTALLED', readyReplicas: 0, desiredReplicas: 0 }] } } }, { isOperator: true })
+    expect(await screen.findByText('not installed on this cluster')).toBeTruthy()
   })
 })

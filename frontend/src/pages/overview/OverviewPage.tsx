@@ -11,6 +11,7 @@ import { Time } from '../../components/Time'
 import { graphql } from '../../gql'
 import type { OverviewQuery } from '../../gql/graphql'
 import { describeSize } from '../../lib/capacity'
+import { IngressSection } from './IngressSection'
 import { NodesSection } from './NodesSection'
 import { ResizeSection } from './ResizeSection'
 
@@ -26,6 +27,8 @@ const OverviewQueryDoc = graphql(`
         name
         baseDomain
         apiURL
+        wildcardHost
+        healthzURL
         status
         createdAt
         version
@@ -185,6 +188,12 @@ export function OverviewPage() {
       <>
         {result.error && <ErrorState error={result.error} title="Some of the cluster’s facts could not be loaded" />}
         <ClusterFacts cluster={cluster} />
+        <IngressSection
+          clusterId={cluster.id}
+          wildcardHost={cluster.wildcardHost}
+          healthzURL={cluster.healthzURL}
+          showReplicas={isAdmin || viewer.isOperator}
+        />
         {isAdmin && <NodesSection clusterName={cluster.name} />}
         {isAdmin && cluster.resizable && <ResizeSection clusterId={cluster.id} clusterName={cluster.name} size={cluster.size} />}
         <section className="panel" aria-labelledby="next-steps">

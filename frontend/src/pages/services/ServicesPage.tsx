@@ -11,6 +11,8 @@ import { Time } from '../../components/Time'
 import { graphql } from '../../gql'
 import type { ServicesPageQuery } from '../../gql/graphql'
 import { usePolling } from '../../graphql/usePolling'
+import { AddonHealth, AddonsSection, SERVICE_ADDONS, ServicesAddonsQueryDoc } from './AddonsSection'
+import type { Addon } from './AddonsSection'
 
 const ServicesPageQueryDoc = graphql(`
   query ServicesPage {
@@ -35,13 +37,16 @@ export const POLL_MS = 30_000
 
 type Service = NonNullable<NonNullable<ServicesPageQuery['viewer']>['activeCluster']>['services'][number]
 
-function ServiceCard({ service }: { service: Service }) {
+// ServiceCard is one service: its link, whether its URL answers and, for operators and the
+// cluster's admins, the health of the add-on that runs it.
+function ServiceCard({ service, addon }: { service: Service; addon?: Addon }) {
   return (
     <li className="card" data-testid="service-card">
       <h2 className="card__title">
         {service.name}
         <StatusIndicator view={serviceStatusView(service.status)} />
       </h2>
+      {addon && <AddonHealth addon={addon} />}
       <a href={service.url} target="_blank" rel="noopener noreferrer">
         {service.url}
         <span className="visually-hidden"> (opens in a new tab)</span>
@@ -72,7 +77,18 @@ export function ServicesPage() {
   if (result.data && (last?.data !== result.data || last.client !== client)) setLast({ client, data: result.data })
   const data = result.data ?? (last?.client === client ? last.data : undefined)
   const cluster = data?.viewer?.activeCluster ?? null
-  const poll = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch])
+  // The add-ons' health is asked for only by those allowed to see it.
+  const mayReadAddons = cluster !== null && (viewer.isOperator || viewer.isClusterAdmin)
+  const [addonsResult, refetchAddons] = useQuery({
+    query: ServicesAddonsQueryDoc,
+    variables: { clusterId: cluster?.id ?? '' },
+    pause: !mayReadAddons,
+  })
+  const addonByName = new Map((addonsResult.data?.addons ?? []).map((a) => [a.name, a]))
+  const poll = useCallback(() => {
+    refetch({ requestPolicy: 'network-only' })
+    if (mayReadAddons) refetchAddons({ requestPolicy: 'network-only' })
+  }, [refetch, refetchAddons, mayReadAddons])
   usePolling(poll, POLL_MS, cluster !== null)
 
   let body
@@ -103,18 +119,29 @@ export function ServicesPage() {
         {result.error && <ErrorState error={result.error} title="The latest status could not be loaded; showing the previous one" onRetry={poll} />}
         <ul className="cards" aria-label={`Managed services of ${cluster.name}`}>
           {cluster.services.map((s) => (
-            <ServiceCard key={s.name} service={s} />
+            <ServiceCard key={s.name} service={s} addon={addonByName.get(SERVICE_ADDONS[s.name] ?? '')} />
           ))}
         </ul>
         <p className="muted">The status is checked again every 30 seconds while this page is open.</p>
       </>
     )
   }
+  const addons =
+    cluster && mayReadAddons ? (
+      <AddonsSection
+        clusterId={cluster.id}
+        clusterName={cluster.name}
+        isOperator={viewer.isOperator}
+        result={addonsResult}
+        onRetry={() => refetchAddons({ requestPolicy: 'network-only' })}
+      />
+    ) : null
 
   return (
     <div className="page">
       <PageHeader title="Services" description="Managed services of the active cluster: Kibana, Grafana, Prometheus and the Harbor registry." />
       {body}
+      {addons}
     </div>
   )
 }

@@ -139,13 +139,13 @@ function JobProgress({ id }: { id: string }) {
     return () => clearTimeout(timer)
   }, [live, data, job.fetching])
 
-  // A finished cluster job changes the cluster list (the sidebar's menu among others):
-  // drop the cache once, so every query reads it again.
+  // A finished cluster job changes the cluster list (the sidebar's menu among others) or
+  // a cluster's add-ons: drop the cache once, so every query reads it again.
   const kind = data?.kind
   const refreshed = useRef(false)
   useEffect(() => {
     if (refreshed.current || live || !data || data.status !== 'succeeded') return
-    if (kind !== 'cluster.create' && kind !== 'cluster.delete' && kind !== 'cluster.resize') return
+    if (kind !== 'cluster.create' && kind !== 'cluster.delete' && kind !== 'cluster.resize' && kind !== 'cluster.addon') return
     refreshed.current = true
     resetClient()
   }, [live, data, kind, resetClient])

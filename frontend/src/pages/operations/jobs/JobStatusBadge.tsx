@@ -36,6 +36,8 @@ export function jobKindLabel(kind: string): string {
       return 'Delete cluster'
     case 'cluster.resize':
       return 'Resize cluster'
+    case 'cluster.addon':
+      return 'Cluster add-on'
     default:
       return kind
   }
