@@ -231,6 +231,7 @@ func (a *App) wire() error {
 		},
 		Log: log, Metrics: m, OperationNames: frontend.OperationNames(),
 		WebsocketInit: authSvc.WebsocketInit,
+		Jobs:          a.Jobs,
 		WebsocketLimits: graph.WebsocketLimits{
 			MaxConnections: cfg.MaxWebsocketsPerUser, MaxSubscriptions: cfg.MaxSubscriptionsPerUser,
 			Principal: principalID,

@@ -45,6 +45,9 @@ type Options struct {
 	WebsocketInit func(ctx context.Context, authorization string) (context.Context, error)
 	// WebsocketLimits caps each principal's websocket connections and subscriptions.
 	WebsocketLimits WebsocketLimits
+	// Jobs streams job events to the shared jobProgress feeds; nil runs every
+	// subscription on its own.
+	Jobs JobEvents
 }
 
 // NewServer returns the GraphQL HTTP handler: POST and websocket transports, a depth and
@@ -54,24 +57,49 @@ func NewServer(opts Options) *handler.Server {
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	wsGuard := newWebsocketGuard(opts.WebsocketLimits)
-	srv.AddTransport(transport.Websocket{
-		KeepAlivePingInterval: 15 * time.Second,
-		PingPongInterval:      wsGuard.limits.PingInterval,
-		InitTimeout:           10 * time.Second,
-		InitFunc: wsGuard.init(func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			if opts.WebsocketInit == nil {
-				return ctx, nil, nil
-			}
-			authz := p.Authorization()
-			if authz == "" {
-				authz = p.GetString("authorization")
-			}
-			// Told to the client when the caller's re-check ends the connection.
-			ctx = transport.AppendCloseReason(ctx, "your session or token is no longer valid")
-			ctx, err := opts.WebsocketInit(ctx, authz)
-			return ctx, nil, err
-		}),
+	initFunc := wsGuard.init(func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		if opts.WebsocketInit == nil {
+			return ctx, nil, nil
+		}
+		authz := p.Authorization()
+		if authz == "" {
+			authz = p.GetString("authorization")
+		}
+		// Told to the client when the caller's re-check ends the connection.
+		ctx = withCloseReason(ctx, "your session or token is no longer valid")
+		ctx, err := opts.WebsocketInit(ctx, authz)
+		return ctx, nil, err
 	})
+	presenter := func(ctx context.Context, err error) *gqlerror.Error {
+		return presentError(ctx, err, opts.Log)
+	}
+	recoverFunc := func(ctx context.Context, p any) error {
+		opts.Log.Error("graphql: panic", "panic", p, "path", pathOf(ctx))
+		return models.Errorf(models.CodeInternal, "internal error")
+	}
+	var metrics *operationMetrics
+	if opts.Metrics != nil {
+		metrics = &operationMetrics{m: opts.Metrics, names: operationNameSet(opts.OperationNames)}
+	}
+	ws := &wsTransport{
+		legacy: transport.Websocket{
+			KeepAlivePingInterval: 15 * time.Second,
+			PingPongInterval:      wsGuard.limits.PingInterval,
+			InitTimeout:           10 * time.Second,
+			InitFunc:              initFunc,
+		},
+		init:         initFunc,
+		initTimeout:  10 * time.Second,
+		pingInterval: wsGuard.limits.PingInterval,
+		guard:        wsGuard,
+		metrics:      metrics,
+		log:          opts.Log,
+	}
+	if opts.Jobs != nil && opts.Resolvers != nil {
+		ws.feeds = newFeeds(opts.Jobs, opts.Resolvers, presenter, recoverFunc, opts.Log)
+		ws.progress = opts.Resolvers.Subscription().JobProgress
+	}
+	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -81,16 +109,11 @@ func NewServer(opts Options) *handler.Server {
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.Use(wsGuard)
 	srv.Use(loginLimit{})
-	if opts.Metrics != nil {
-		srv.Use(operationMetrics{m: opts.Metrics, names: operationNameSet(opts.OperationNames)})
+	if metrics != nil {
+		srv.Use(*metrics)
 	}
-	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
-		return presentError(ctx, err, opts.Log)
-	})
-	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
-		opts.Log.Error("graphql: panic", "panic", p, "path", pathOf(ctx))
-		return models.Errorf(models.CodeInternal, "internal error")
-	})
+	srv.SetErrorPresenter(presenter)
+	srv.SetRecoverFunc(recoverFunc)
 	return srv
 }
 
@@ -216,7 +239,18 @@ func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.Re
 	if !graphql.HasOperationContext(ctx) {
 		return resp
 	}
-	oc := graphql.GetOperationContext(ctx)
+	code := ""
+	if resp != nil && len(resp.Errors) > 0 {
+		if c, ok := resp.Errors[0].Extensions["code"].(string); ok {
+			code = c
+		}
+	}
+	o.observe(graphql.GetOperationContext(ctx), code, time.Since(start))
+	return resp
+}
+
+// observe counts one operation (a response; for a shared subscription, its joining).
+func (o operationMetrics) observe(oc *graphql.OperationContext, code string, d time.Duration) {
 	opType, name := "unknown", oc.OperationName
 	if oc.Operation != nil {
 		opType = string(oc.Operation.Operation)
@@ -227,12 +261,5 @@ func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.Re
 	if !o.names[name] {
 		name = otherOperation
 	}
-	code := ""
-	if resp != nil && len(resp.Errors) > 0 {
-		if c, ok := resp.Errors[0].Extensions["code"].(string); ok {
-			code = c
-		}
-	}
-	o.m.GraphQLOperation(opType, name, code, time.Since(start))
-	return resp
+	o.m.GraphQLOperation(opType, name, code, d)
 }
