@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
@@ -37,6 +38,10 @@ type feeds struct {
 	jobs JobEvents
 	exec *executor.Executor // runs the selection over the feed's own event channel
 	log  *slog.Logger
+	// history is how many rendered events each feed keeps (feedHistory).
+	history int
+	// renders counts executions of a selection for an event, shared or replayed.
+	renders atomic.Int64
 
 	mu    sync.Mutex
 	byKey map[string]*feed
@@ -48,7 +53,7 @@ func newFeeds(jobs JobEvents, root generated.ResolverRoot, presenter graphql.Err
 	exec.SetQueryCache(lru.New[*ast.QueryDocument](100))
 	exec.SetErrorPresenter(presenter)
 	exec.SetRecoverFunc(recoverFunc)
-	return &feeds{jobs: jobs, exec: exec, log: log, byKey: map[string]*feed{}}
+	return &feeds{jobs: jobs, exec: exec, log: log, history: feedHistory, byKey: map[string]*feed{}}
 }
 
 // feedResolvers resolve jobProgress from the event channel in ctx: the feed's renderer
@@ -74,28 +79,31 @@ func (feedSubscription) JobProgress(ctx context.Context, _ string, _ *int) (<-ch
 // renderer executes one operation's selection for one event at a time and encodes the
 // response: the payload of a "next" message.
 type renderer struct {
-	src    chan *models.JobEvent
-	next   graphql.ResponseHandler
-	ctx    context.Context
-	cancel context.CancelFunc
+	renders *atomic.Int64
+	src     chan *models.JobEvent
+	next    graphql.ResponseHandler
+	ctx     context.Context
+	cancel  context.CancelFunc
 }
 
 func (fs *feeds) newRenderer(params *graphql.RawParams) (*renderer, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	src := make(chan *models.JobEvent, 1)
-	ctx = context.WithValue(ctx, sourceKey{}, src)
+	ctx = graphql.StartOperationTrace(context.WithValue(ctx, sourceKey{}, src))
 	p := *params
-	p.ReadTime = graphql.TraceTiming{}
+	now := graphql.Now()
+	p.ReadTime = graphql.TraceTiming{Start: now, End: now}
 	rc, errs := fs.exec.CreateOperationContext(ctx, &p)
 	if errs != nil {
 		cancel()
 		return nil, fmt.Errorf("prepare the shared rendering: %w", errs)
 	}
 	next, ctx := fs.exec.DispatchOperation(ctx, rc)
-	return &renderer{src: src, next: next, ctx: ctx, cancel: cancel}, nil
+	return &renderer{renders: &fs.renders, src: src, next: next, ctx: ctx, cancel: cancel}, nil
 }
 
 func (r *renderer) render(ev *models.JobEvent) ([]byte, error) {
+	r.renders.Add(1)
 	r.src <- ev
 	resp := r.next(r.ctx)
 	if resp == nil {
@@ -301,7 +309,7 @@ func (f *feed) publish(seq int, payload []byte, final bool) bool {
 	}
 	f.last = seq
 	f.history = append(f.history, rendered{seq: seq, payload: payload})
-	if n := len(f.history) - feedHistory; n > 0 {
+	if n := len(f.history) - f.fs.history; n > 0 {
 		f.base = f.history[n-1].seq
 		f.history = append(f.history[:0:0], f.history[n:]...)
 	}

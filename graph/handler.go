@@ -53,6 +53,12 @@ type Options struct {
 // NewServer returns the GraphQL HTTP handler: POST and websocket transports, a depth and
 // complexity limit, errors with extensions.code, internal errors logged and hidden.
 func NewServer(opts Options) *handler.Server {
+	srv, _ := newServer(opts)
+	return srv
+}
+
+// newServer is NewServer, also returning its websocket transport.
+func newServer(opts Options) (*handler.Server, *wsTransport) {
 	cfg := generated.Config{Resolvers: opts.Resolvers}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
@@ -114,7 +120,7 @@ func NewServer(opts Options) *handler.Server {
 	}
 	srv.SetErrorPresenter(presenter)
 	srv.SetRecoverFunc(recoverFunc)
-	return srv
+	return srv, ws
 }
 
 // presentError gives every error a code in extensions.code. Application errors show
