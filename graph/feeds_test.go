@@ -126,7 +126,7 @@ func startFeedPanel(t *testing.T, history int) *feedPanel {
 		WebsocketInit: func(ctx context.Context, authz string) (context.Context, error) {
 			return asUser(ctx, authz), nil
 		},
-		WebsocketLimits: WebsocketLimits{MaxConnections: 1000, MaxSubscriptions: 1000, Principal: func(ctx context.Context) string {
+		WebsocketLimits: WebsocketLimits{MaxConnections: 1000, MaxSubscriptions: 1000, PingInterval: time.Hour, Principal: func(ctx context.Context) string {
 			id, _ := ctx.Value(userKey{}).(string)
 			return id
 		}},
