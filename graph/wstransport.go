@@ -404,27 +404,24 @@ func (c *wsConn) subscribeShared(id string, rc *graphql.OperationContext, params
 		return false
 	}
 	ctx, cancel := context.WithCancel(graphql.WithOperationContext(c.ctx, rc))
-	own, err := c.t.progress(ctx, op.jobID, op.after)
+	// The subscriber's own stream: its authorization, and its replay until it joins.
+	ownCtx, endOwn := context.WithCancel(ctx)
+	own, err := c.t.progress(ownCtx, op.jobID, op.after)
 	if err != nil {
+		endOwn()
 		cancel()
 		release()
 		return false
 	}
 	f, err := c.t.feeds.get(op, params)
 	if err != nil {
+		endOwn()
 		cancel()
 		release()
 		c.t.log.Error("websocket: shared job progress", "err", err)
 		return false
 	}
-	head, err := json.Marshal(id)
-	if err != nil {
-		cancel()
-		release()
-		f.release()
-		return false
-	}
-	s := &sharedSub{c: c, id: id, head: slices.Concat([]byte(`{"id":`), head, []byte(`,"type":"next","payload":`))}
+	s := &sharedSub{c: c, id: id, head: nextHead(id)}
 	var once sync.Once
 	finish := func(complete bool) {
 		once.Do(func() {
@@ -440,6 +437,7 @@ func (c *wsConn) subscribeShared(id string, rc *graphql.OperationContext, params
 	}
 	s.end = func() { finish(true) }
 	if !c.track(id, func() { finish(false) }) {
+		endOwn()
 		finish(false)
 		return true
 	}
@@ -450,15 +448,22 @@ func (c *wsConn) subscribeShared(id string, rc *graphql.OperationContext, params
 	if op.after != nil {
 		after = *op.after
 	}
-	go c.join(ctx, s, f, own, after, params, finish)
+	go c.join(ctx, s, f, own, endOwn, after, params, finish)
 	return true
+}
+
+// nextHead is what precedes the payload in a "next" message of subscription id.
+func nextHead(id string) []byte {
+	b, _ := json.Marshal(id) // a string always encodes
+	return slices.Concat([]byte(`{"id":`), b, []byte(`,"type":"next","payload":`))
 }
 
 // join replays to s from its own stream until the feed holds every event after the last
 // one replayed, then moves it onto the feed and ends its own stream.
-func (c *wsConn) join(ctx context.Context, s *sharedSub, f *feed, own <-chan *models.JobEvent, last int, params *graphql.RawParams, finish func(bool)) {
+func (c *wsConn) join(ctx context.Context, s *sharedSub, f *feed, own <-chan *models.JobEvent, endOwn context.CancelFunc, last int, params *graphql.RawParams, finish func(bool)) {
 	var r *renderer
 	defer func() {
+		endOwn()
 		if r != nil {
 			r.cancel()
 		}
