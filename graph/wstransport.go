@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -16,7 +17,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"kaas/models"
@@ -35,6 +35,9 @@ const (
 	// wsHardQueue is the most messages of any kind that may wait; past it the connection
 	// is closed (its client stopped reading).
 	wsHardQueue = 4 * wsQueue
+	// wsWriteTimeout bounds one write: a client that takes nothing for this long is
+	// disconnected.
+	wsWriteTimeout = 10 * time.Second
 )
 
 // wsTransport serves GraphQL over graphql-transport-ws. Every operation runs through
@@ -67,13 +70,12 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		t.legacy.Do(w, r, exec)
 		return
 	}
-	// Accept checks that Origin, when a browser sends one, is the Host.
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{transportWS}})
+	// wsAccept checks that Origin, when a browser sends one, is the Host.
+	nc, br, err := wsAccept(w, r, transportWS)
 	if err != nil {
-		return // Accept answered the request
+		return // answered
 	}
-	ws.SetReadLimit(wsReadLimit)
-	c := &wsConn{t: t, ws: ws, exec: exec, headers: r.Header, subs: map[string]func(){}}
+	c := &wsConn{t: t, nc: nc, fr: &frameReader{r: br, limit: wsReadLimit}, exec: exec, headers: r.Header, subs: map[string]func(){}}
 	if !c.handshake(r.Context()) {
 		return
 	}
@@ -95,7 +97,9 @@ func offers(r *http.Request, p string) bool {
 // wsConn is one graphql-transport-ws connection.
 type wsConn struct {
 	t           *wsTransport
-	ws          *websocket.Conn
+	nc          net.Conn
+	fr          *frameReader // read by run alone
+	finished    sync.Once    // the close frame sent and the socket closed
 	exec        graphql.GraphExecutor
 	headers     http.Header
 	initPayload transport.InitPayload
@@ -113,7 +117,10 @@ type wsConn struct {
 
 // outMsg is one message: head, body and tail written as one websocket message. A shared
 // event's body is its feed's payload, the same bytes for every subscriber.
-type outMsg struct{ head, body, tail []byte }
+type outMsg struct {
+	op               byte
+	head, body, tail []byte
+}
 
 // message is a graphql-transport-ws message.
 type message struct {
@@ -126,28 +133,28 @@ var nextTail = []byte{'}'}
 
 // handshake waits for connection_init, authenticates it and acknowledges.
 func (c *wsConn) handshake(ctx context.Context) bool {
-	rctx, cancel := context.WithTimeout(ctx, c.t.initTimeout)
-	_, b, err := c.ws.Read(rctx)
-	cancel()
+	_ = c.nc.SetReadDeadline(time.Now().Add(c.t.initTimeout))
+	b, err := c.read()
+	_ = c.nc.SetReadDeadline(time.Time{})
 	if err != nil {
-		_ = c.ws.Close(4408, "connection initialisation timeout")
+		c.finish(4408, "connection initialisation timeout")
 		return false
 	}
 	var m message
 	if err := json.Unmarshal(b, &m); err != nil || m.Type != "connection_init" {
-		_ = c.ws.Close(4400, "expected connection_init")
+		c.finish(4400, "expected connection_init")
 		return false
 	}
 	if len(m.Payload) > 0 && !bytes.Equal(m.Payload, []byte("null")) {
 		if err := json.Unmarshal(m.Payload, &c.initPayload); err != nil {
-			_ = c.ws.Close(4400, "invalid connection_init payload")
+			c.finish(4400, "invalid connection_init payload")
 			return false
 		}
 	}
 	if c.t.init != nil {
 		ictx, _, err := c.t.init(ctx, c.initPayload)
 		if err != nil {
-			_ = c.ws.Close(websocket.StatusNormalClosure, closeReason(ictx))
+			c.finish(closeNormal, closeReason(ictx))
 			return false
 		}
 		ctx = ictx
@@ -155,10 +162,7 @@ func (c *wsConn) handshake(ctx context.Context) bool {
 	c.ctx, c.cancel = context.WithCancel(ctx)
 	// The caller's context ends when the connection must (a logged-out session, a
 	// deleted token, a disabled user, shutdown): close it, with a reason.
-	context.AfterFunc(c.ctx, func() {
-		c.shut()
-		_ = c.ws.Close(websocket.StatusNormalClosure, "terminated")
-	})
+	context.AfterFunc(c.ctx, func() { c.closeWith(closeNormal, "terminated") })
 	c.queueControl(message{Type: "connection_ack"})
 	c.mu.Lock()
 	c.lastPong = time.Now()
@@ -188,13 +192,13 @@ func withCloseReason(ctx context.Context, reason string) context.Context {
 func (c *wsConn) run() {
 	defer c.cancel()
 	for {
-		_, b, err := c.ws.Read(context.Background())
+		b, err := c.read()
 		if err != nil {
 			return
 		}
 		var m message
 		if err := json.Unmarshal(b, &m); err != nil {
-			_ = c.ws.Close(4400, "invalid message")
+			c.closeWith(4400, "invalid message")
 			return
 		}
 		switch m.Type {
@@ -216,10 +220,10 @@ func (c *wsConn) run() {
 			c.lastPong = time.Now()
 			c.mu.Unlock()
 		case "connection_init":
-			_ = c.ws.Close(4429, "too many initialisation requests")
+			c.closeWith(4429, "too many initialisation requests")
 			return
 		default:
-			_ = c.ws.Close(4400, fmt.Sprintf("unexpected message %.40q", m.Type))
+			c.closeWith(4400, fmt.Sprintf("unexpected message %.40q", m.Type))
 			return
 		}
 	}
@@ -239,8 +243,7 @@ func (c *wsConn) pingTick() {
 	}
 	c.mu.Unlock()
 	if silent {
-		c.shut()
-		_ = c.ws.CloseNow()
+		c.drop()
 		return
 	}
 	c.queueControl(message{Type: "ping"})
@@ -265,7 +268,9 @@ func (c *wsConn) shut() {
 	for _, stop := range stops {
 		stop()
 	}
-	c.cancel()
+	if c.cancel != nil {
+		c.cancel()
+	}
 }
 
 // queueNext queues a "next" message of a shared subscription unless wsQueue messages
@@ -279,7 +284,7 @@ func (c *wsConn) queueNext(head, payload []byte) bool {
 	if len(c.queue) >= wsQueue {
 		return false
 	}
-	c.push(outMsg{head: head, body: payload, tail: nextTail})
+	c.push(outMsg{op: opText, head: head, body: payload, tail: nextTail})
 	return true
 }
 
@@ -298,11 +303,10 @@ func (c *wsConn) queueControl(m message) {
 	}
 	if len(c.queue) >= wsHardQueue {
 		c.mu.Unlock()
-		c.shut()
-		_ = c.ws.CloseNow()
+		c.drop()
 		return
 	}
-	c.push(outMsg{body: b})
+	c.push(outMsg{op: opText, body: b})
 	c.mu.Unlock()
 }
 
@@ -315,12 +319,16 @@ func (c *wsConn) push(m outMsg) {
 	}
 }
 
-var writeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+var writeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-// drain writes queued messages in order until none is left.
+// drain writes the queued messages, all that wait in one write, until none is left.
 func (c *wsConn) drain() {
 	bp := writeBuffers.Get().(*[]byte)
-	defer writeBuffers.Put(bp)
+	defer func() {
+		if cap(*bp) <= 64<<10 {
+			writeBuffers.Put(bp)
+		}
+	}()
 	for {
 		c.mu.Lock()
 		batch := c.queue
@@ -331,18 +339,66 @@ func (c *wsConn) drain() {
 			return
 		}
 		c.mu.Unlock()
+		buf := (*bp)[:0]
 		for _, m := range batch {
-			buf := append(append(append((*bp)[:0], m.head...), m.body...), m.tail...)
-			*bp = buf
-			if err := c.ws.Write(context.Background(), websocket.MessageText, buf); err != nil {
-				c.shut()
-				c.mu.Lock()
-				c.writing = false
-				c.mu.Unlock()
-				return
-			}
+			buf = appendFrame(buf, m.op, m.head, m.body, m.tail)
+		}
+		*bp = buf
+		_ = c.nc.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+		if _, err := c.nc.Write(buf); err != nil {
+			c.mu.Lock()
+			c.writing = false
+			c.mu.Unlock()
+			c.drop()
+			return
 		}
 	}
+}
+
+// read returns the next data message, answering pings and a close.
+func (c *wsConn) read() ([]byte, error) {
+	b, err := c.fr.message(func(p []byte) {
+		c.mu.Lock()
+		if !c.closed {
+			c.push(outMsg{op: opPong, body: p})
+		}
+		c.mu.Unlock()
+	}, func(code int) {
+		if code < 1000 || code == 1005 || code == 1006 || code >= 5000 {
+			code = closeNormal
+		}
+		c.closeWith(code, "")
+	})
+	switch {
+	case errors.Is(err, errTooBig):
+		c.closeWith(closeTooBig, "message too big")
+	case errors.As(err, new(protocolError)):
+		c.closeWith(closeProtocolError, err.Error())
+	}
+	return b, err
+}
+
+// closeWith ends the connection with a close frame.
+func (c *wsConn) closeWith(code int, reason string) {
+	c.shut()
+	c.finish(code, reason)
+}
+
+// drop ends the connection without a close frame: its client is gone or stuck.
+func (c *wsConn) drop() {
+	c.shut()
+	c.finish(0, "")
+}
+
+// finish sends a close frame (unless code is 0) and closes the socket, once.
+func (c *wsConn) finish(code int, reason string) {
+	c.finished.Do(func() {
+		if code != 0 {
+			_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+			_, _ = c.nc.Write(appendFrame(nil, opClose, closePayload(code, reason)))
+		}
+		_ = c.nc.Close()
+	})
 }
 
 // track registers a subscription's stop under id; false when id is taken.
@@ -369,7 +425,7 @@ func (c *wsConn) subscribe(id string, payload json.RawMessage) bool {
 	_, taken := c.subs[id]
 	c.mu.Unlock()
 	if id == "" || taken {
-		_ = c.ws.Close(4409, fmt.Sprintf("subscriber for %.40q already exists", id))
+		c.closeWith(4409, fmt.Sprintf("subscriber for %.40q already exists", id))
 		return false
 	}
 	start := graphql.Now()
