@@ -459,9 +459,9 @@ func (c *wsConn) subscribeShared(id string, rc *graphql.OperationContext, params
 	if !ok {
 		return false
 	}
-	ctx, cancel := context.WithCancel(graphql.WithOperationContext(c.ctx, rc))
+	ctx, cancel := context.WithCancel(c.ctx)
 	// The subscriber's own stream: its authorization, and its replay until it joins.
-	ownCtx, endOwn := context.WithCancel(ctx)
+	ownCtx, endOwn := context.WithCancel(graphql.WithOperationContext(ctx, rc))
 	own, err := c.t.progress(ownCtx, op.jobID, op.after)
 	if err != nil {
 		endOwn()
