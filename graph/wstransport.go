@@ -35,9 +35,6 @@ const (
 	// wsHardQueue is the most messages of any kind that may wait; past it the connection
 	// is closed (its client stopped reading).
 	wsHardQueue = 4 * wsQueue
-	// wsWriteTimeout bounds one write: a client that takes nothing for this long is
-	// disconnected.
-	wsWriteTimeout = 10 * time.Second
 )
 
 // wsTransport serves GraphQL over graphql-transport-ws. Every operation runs through
@@ -344,7 +341,8 @@ func (c *wsConn) drain() {
 			buf = appendFrame(buf, m.op, m.head, m.body, m.tail)
 		}
 		*bp = buf
-		_ = c.nc.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+		// No write deadline: a client that stops reading stops answering pings too, and
+		// the ping deadline closes the socket under a blocked write.
 		if _, err := c.nc.Write(buf); err != nil {
 			c.mu.Lock()
 			c.writing = false
