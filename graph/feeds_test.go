@@ -113,9 +113,10 @@ func (r fakeSubscription) JobProgress(ctx context.Context, jobID string, after *
 
 // feedPanel is the GraphQL server over fakeJobs on a loopback listener.
 type feedPanel struct {
-	jobs  *fakeJobs
-	feeds *feeds
-	url   string
+	jobs      *fakeJobs
+	feeds     *feeds
+	transport *wsTransport
+	url       string
 }
 
 func startFeedPanel(t *testing.T, history int) *feedPanel {
@@ -134,7 +135,7 @@ func startFeedPanel(t *testing.T, history int) *feedPanel {
 	ws.feeds.history = history
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	return &feedPanel{jobs: jobs, feeds: ws.feeds, url: "ws" + strings.TrimPrefix(hs.URL, "http")}
+	return &feedPanel{jobs: jobs, feeds: ws.feeds, transport: ws, url: "ws" + strings.TrimPrefix(hs.URL, "http")}
 }
 
 // liveFeeds is how many feeds are running.
