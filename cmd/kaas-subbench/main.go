@@ -99,7 +99,12 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 	}
 	defer os.RemoveAll(dataDir)
 	g := &gates{}
-	p, err := benchpanel.Start(ctx, benchpanel.Config(o.Keystone, dataDir, 5*time.Minute), func(e *provisioning.Engine) {
+	cfg := benchpanel.Config(o.Keystone, dataDir, 5*time.Minute)
+	// Every subscriber is oscar: lift the per-user caps on websockets and subscriptions
+	// (the measured one and the baseline's).
+	cfg.MaxWebsocketsPerUser = o.Subscribers + 1
+	cfg.MaxSubscriptionsPerUser = o.Subscribers + 1
+	p, err := benchpanel.Start(ctx, cfg, func(e *provisioning.Engine) {
 		e.Register(kindBenchEvents, eventSteps(g, o.Events, o.Interval))
 	})
 	if err != nil {
