@@ -112,8 +112,16 @@ func (r *renderer) render(ev *models.JobEvent) ([]byte, error) {
 	return json.Marshal(resp)
 }
 
+// JobProgressAuthorizer checks, for each subscriber, what the jobProgress resolver checks
+// before it streams (the caller may see the job, the job exists), so that the
+// subscriber can join a shared feed instead of running the resolver.
+type JobProgressAuthorizer interface {
+	AuthorizeJobProgress(ctx context.Context, jobID string) error
+}
+
 // sharedOp is a jobProgress subscription that can share a feed.
 type sharedOp struct {
+	field graphql.CollectedField
 	jobID string
 	after *int
 	key   string // the job and everything that shapes the payload
@@ -159,7 +167,7 @@ func shareable(rc *graphql.OperationContext) (sharedOp, bool) {
 	if !selectionKey(&key, rc, fields[0]) {
 		return sharedOp{}, false
 	}
-	return sharedOp{jobID: jobID, after: after, key: key.String()}, true
+	return sharedOp{field: fields[0], jobID: jobID, after: after, key: key.String()}, true
 }
 
 // selectionKey writes what shapes f's part of the response: its response key, its name

@@ -98,6 +98,17 @@ type fakeRoot struct {
 
 func (r fakeRoot) Subscription() generated.SubscriptionResolver { return fakeSubscription(r) }
 
+// AuthorizeJobProgress is JobProgress's checks.
+func (r fakeRoot) AuthorizeJobProgress(ctx context.Context, jobID string) error {
+	if user, _ := ctx.Value(userKey{}).(string); user != "oscar" {
+		return models.Errorf(models.CodeForbidden, "operators only")
+	}
+	if jobID != testJob {
+		return models.Errorf(models.CodeNotFound, "no job %s", jobID)
+	}
+	return nil
+}
+
 type fakeSubscription fakeRoot
 
 func (r fakeSubscription) JobProgress(ctx context.Context, jobID string, after *int) (<-chan *models.JobEvent, error) {
@@ -143,6 +154,19 @@ func (p *feedPanel) liveFeeds() int {
 	p.feeds.mu.Lock()
 	defer p.feeds.mu.Unlock()
 	return len(p.feeds.byKey)
+}
+
+// attached is how many subscribers are on feeds.
+func (p *feedPanel) attached() int {
+	p.feeds.mu.Lock()
+	defer p.feeds.mu.Unlock()
+	n := 0
+	for _, f := range p.feeds.byKey {
+		f.mu.Lock()
+		n += len(f.subs)
+		f.mu.Unlock()
+	}
+	return n
 }
 
 // testSub is one graphql-transport-ws client following jobProgress.
@@ -376,6 +400,9 @@ func TestSubscribersJoinMidStream(t *testing.T) {
 	for _, j := range joiners {
 		j.s = p.subscribe(t, "oscar", progressQuery, j.after, true)
 	}
+	// Every one is on the feed (after its replay, for those older than the history)
+	// before it moves on.
+	waitUntil(t, "6 subscribers on the feed", func() bool { return p.attached() == 6 })
 	for i := range 10 {
 		status := models.JobRunning
 		if i == 9 {
@@ -402,8 +429,10 @@ func TestSubscribersJoinMidStream(t *testing.T) {
 		}
 		checkAll(t, j.name, seqs(t, got), j.after, last)
 	}
-	if p.jobs.subscribes.Load() < int64(len(joiners)+2) {
-		t.Fatalf("%d engine subscriptions: each subscriber is authorized and replayed on its own", p.jobs.subscribes.Load())
+	// The feed's own engine subscription, and one for each subscriber whose seq was older
+	// than the feed's history (from the start, 40 and 7): the others replayed from it.
+	if n := p.jobs.subscribes.Load(); n != 4 {
+		t.Fatalf("%d engine subscriptions, want 4: the feed's and three replays", n)
 	}
 }
 
@@ -451,10 +480,14 @@ func TestUnauthorizedSubscriberIsRefused(t *testing.T) {
 	p.jobs.emit(2, "before", models.JobRunning)
 	oscar := p.subscribe(t, "oscar", progressQuery, 0, true)
 	waitUntil(t, "oscar's replay", func() bool { return oscar.count() == 2 })
+	subscribes := p.jobs.subscribes.Load()
 	mallory := p.subscribe(t, "mallory", progressQuery, 0, true)
 	got, end := mallory.wait(5 * time.Second)
 	if end != "errors: FORBIDDEN" || len(got) != 0 {
 		t.Fatalf("mallory: %d events, ended %q; want only a FORBIDDEN error", len(got), end)
+	}
+	if n := p.jobs.subscribes.Load(); n != subscribes {
+		t.Fatalf("mallory's refused subscription reached the engine")
 	}
 	p.feeds.mu.Lock()
 	refs := 0

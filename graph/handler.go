@@ -45,8 +45,8 @@ type Options struct {
 	WebsocketInit func(ctx context.Context, authorization string) (context.Context, error)
 	// WebsocketLimits caps each principal's websocket connections and subscriptions.
 	WebsocketLimits WebsocketLimits
-	// Jobs streams job events to the shared jobProgress feeds; nil runs every
-	// subscription on its own.
+	// Jobs streams job events to the shared jobProgress feeds. Without it, or when
+	// Resolvers is no JobProgressAuthorizer, every subscription runs on its own.
 	Jobs JobEvents
 }
 
@@ -98,12 +98,13 @@ func newServer(opts Options) (*handler.Server, *wsTransport) {
 		initTimeout:  10 * time.Second,
 		pingInterval: wsGuard.limits.PingInterval,
 		guard:        wsGuard,
+		presenter:    presenter,
 		metrics:      metrics,
 		log:          opts.Log,
 	}
-	if opts.Jobs != nil && opts.Resolvers != nil {
+	if auth, ok := opts.Resolvers.(JobProgressAuthorizer); ok && opts.Jobs != nil {
 		ws.feeds = newFeeds(opts.Jobs, opts.Resolvers, presenter, recoverFunc, opts.Log)
-		ws.progress = opts.Resolvers.Subscription().JobProgress
+		ws.authorize = auth.AuthorizeJobProgress
 	}
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})

@@ -51,11 +51,11 @@ type wsTransport struct {
 	pingInterval time.Duration
 	guard        *websocketGuard
 	feeds        *feeds // nil: no sharing
-	// progress is the jobProgress resolver: it authorizes the caller and opens the
-	// subscriber's own stream, used for its replay until it can join the feed.
-	progress func(ctx context.Context, jobID string, after *int) (<-chan *models.JobEvent, error)
-	metrics  *operationMetrics
-	log      *slog.Logger
+	// authorize checks a jobProgress subscriber before it joins a feed.
+	authorize func(ctx context.Context, jobID string) error
+	presenter graphql.ErrorPresenterFunc
+	metrics   *operationMetrics
+	log       *slog.Logger
 }
 
 var _ graphql.Transport = (*wsTransport)(nil)
@@ -449,32 +449,46 @@ func (c *wsConn) subscribe(id string, payload json.RawMessage) bool {
 }
 
 // subscribeShared authorizes the subscriber and joins it to the feed of its job and
-// selection. It reports false when the operation must run on its own instead: the
-// resolver refused it (the caller gets the refusal from there), or the subscription cap
-// is reached.
+// selection. A refusal is answered as the resolver's would be (a "next" with the error,
+// then "complete"). It reports false when the operation must run on its own instead:
+// the subscription cap is reached (the cap's own error comes from there), or after is
+// negative (as does the engine's refusal).
 func (c *wsConn) subscribeShared(id string, rc *graphql.OperationContext, params *graphql.RawParams, op sharedOp, start time.Time) bool {
+	after := 0
+	if op.after != nil {
+		after = *op.after
+	}
+	if after < 0 {
+		return false
+	}
 	release, ok := c.t.guard.subs.acquire(c.t.guard.limits.Principal(c.ctx))
 	if !ok {
 		return false
 	}
-	ctx, cancel := context.WithCancel(c.ctx)
-	// The subscriber's own stream: its authorization, and its replay until it joins.
-	ownCtx, endOwn := context.WithCancel(graphql.WithOperationContext(ctx, rc))
-	own, err := c.t.progress(ownCtx, op.jobID, op.after)
-	if err != nil {
-		endOwn()
-		cancel()
+	// The field's context, as the resolver would have it: audit records and error
+	// paths name the field.
+	fctx := graphql.WithFieldContext(graphql.WithOperationContext(c.ctx, rc), &graphql.FieldContext{
+		Object: "Subscription", Field: op.field, IsMethod: true, IsResolver: true,
+		Args: map[string]any{"jobId": op.jobID, "after": op.after},
+	})
+	if err := c.t.authorize(fctx, op.jobID); err != nil {
 		release()
-		return false
+		gerr := c.t.presenter(fctx, err)
+		c.sendResponse(id, &graphql.Response{Errors: gqlerror.List{gerr}, Data: []byte("null")})
+		c.queueControl(message{ID: id, Type: "complete"})
+		if c.t.metrics != nil {
+			code, _ := gerr.Extensions["code"].(string)
+			c.t.metrics.observe(rc, code, time.Since(start))
+		}
+		return true
 	}
 	f, err := c.t.feeds.get(op, params)
 	if err != nil {
-		endOwn()
-		cancel()
 		release()
 		c.t.log.Error("websocket: shared job progress", "err", err)
 		return false
 	}
+	ctx, cancel := context.WithCancel(c.ctx)
 	s := &sharedSub{c: c, id: id, head: nextHead(id)}
 	var once sync.Once
 	finish := func(complete bool) {
@@ -491,18 +505,17 @@ func (c *wsConn) subscribeShared(id string, rc *graphql.OperationContext, params
 	}
 	s.end = func() { finish(true) }
 	if !c.track(id, func() { finish(false) }) {
-		endOwn()
 		finish(false)
 		return true
 	}
 	if c.t.metrics != nil {
 		c.t.metrics.observe(rc, "", time.Since(start))
 	}
-	after := 0
-	if op.after != nil {
-		after = *op.after
+	if attached, ended := f.attach(s, after); ended {
+		finish(true)
+	} else if !attached {
+		go c.join(ctx, s, f, op.jobID, after, params, finish)
 	}
-	go c.join(ctx, s, f, own, endOwn, after, params, finish)
 	return true
 }
 
@@ -512,24 +525,24 @@ func nextHead(id string) []byte {
 	return slices.Concat([]byte(`{"id":`), b, []byte(`,"type":"next","payload":`))
 }
 
-// join replays to s from its own stream until the feed holds every event after the last
-// one replayed, then moves it onto the feed and ends its own stream.
-func (c *wsConn) join(ctx context.Context, s *sharedSub, f *feed, own <-chan *models.JobEvent, endOwn context.CancelFunc, last int, params *graphql.RawParams, finish func(bool)) {
+// join replays to s, from a stream of its own, the events after last that its feed no
+// longer holds, rendered for s alone; it moves s onto the feed as soon as the feed
+// holds every event after the last one replayed.
+func (c *wsConn) join(ctx context.Context, s *sharedSub, f *feed, jobID string, last int, params *graphql.RawParams, finish func(bool)) {
+	ownCtx, endOwn := context.WithCancel(ctx)
+	defer endOwn()
+	own, err := c.t.feeds.jobs.Subscribe(ownCtx, jobID, last)
+	if err != nil {
+		finish(true)
+		return
+	}
 	var r *renderer
 	defer func() {
-		endOwn()
 		if r != nil {
 			r.cancel()
 		}
 	}()
 	for {
-		switch attached, ended := f.attach(s, last); {
-		case ended:
-			finish(true)
-			return
-		case attached:
-			return
-		}
 		var ev *models.JobEvent
 		var ok bool
 		select {
@@ -542,7 +555,6 @@ func (c *wsConn) join(ctx context.Context, s *sharedSub, f *feed, own <-chan *mo
 			return
 		}
 		if r == nil {
-			var err error
 			if r, err = c.t.feeds.newRenderer(params); err != nil {
 				c.t.log.Error("websocket: job progress replay", "err", err)
 				finish(true)
@@ -558,6 +570,13 @@ func (c *wsConn) join(ctx context.Context, s *sharedSub, f *feed, own <-chan *mo
 		if ev.Status.Final() {
 			finish(true)
 			return
+		}
+		switch attached, ended := f.attach(s, last); {
+		case ended:
+			finish(true)
+			return
+		case attached:
+			return // endOwn ends the stream
 		}
 	}
 }
