@@ -75,8 +75,18 @@ func wsAccept(w http.ResponseWriter, r *http.Request, subprotocol string) (net.C
 		conn.Close()
 		return nil, nil, fmt.Errorf("answer the upgrade: %w", err)
 	}
-	return conn, brw.Reader, nil
+	// A reader of our own, small (clients send little), so that nothing of the HTTP
+	// server's connection stays referenced once the handler returns.
+	var from io.Reader = conn
+	if n := brw.Reader.Buffered(); n > 0 {
+		b, _ := brw.Reader.Peek(n)
+		from = io.MultiReader(bytes.NewReader(bytes.Clone(b)), conn)
+	}
+	return conn, bufio.NewReaderSize(from, wsReadBuffer), nil
 }
+
+// wsReadBuffer is the read buffer of a connection; larger frames are read past it.
+const wsReadBuffer = 512
 
 // checkUpgrade checks a websocket upgrade request (RFC 6455 section 4.2.1).
 func checkUpgrade(r *http.Request) (int, error) {

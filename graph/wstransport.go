@@ -73,10 +73,16 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		return // answered
 	}
 	c := &wsConn{t: t, nc: nc, fr: &frameReader{r: br, limit: wsReadLimit}, exec: exec, headers: r.Header, subs: map[string]func(){}}
-	if !c.handshake(r.Context()) {
-		return
-	}
-	c.run()
+	// The connection lives on in a goroutine of its own, with a small stack, and the
+	// request's goroutine returns: its deep stack and the HTTP server's buffers for the
+	// connection are freed. The request's context ends when it returns, so the
+	// connection keeps its values only: nothing else ever ended a hijacked one.
+	ctx := context.WithoutCancel(r.Context())
+	go func() {
+		if c.handshake(ctx) {
+			c.run()
+		}
+	}()
 }
 
 // offers reports whether the upgrade request lists the websocket subprotocol p.
