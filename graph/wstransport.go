@@ -73,16 +73,16 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		return // answered
 	}
 	c := &wsConn{t: t, nc: nc, fr: &frameReader{r: br, limit: wsReadLimit}, exec: exec, headers: r.Header, subs: map[string]func(){}}
-	// The connection lives on in a goroutine of its own, with a small stack, and the
-	// request's goroutine returns: its deep stack and the HTTP server's buffers for the
-	// connection are freed. The request's context ends when it returns, so the
-	// connection keeps its values only: nothing else ever ended a hijacked one.
-	ctx := context.WithoutCancel(r.Context())
-	go func() {
-		if c.handshake(ctx) {
-			c.run()
-		}
-	}()
+	// The request's context ends when its goroutine returns, so the connection keeps
+	// its values only: nothing else ever ended a hijacked one.
+	if !c.handshake(context.WithoutCancel(r.Context())) {
+		return
+	}
+	// The connection lives on in a goroutine of its own, whose stack stays small (the
+	// deep calls of the handshake and of each subscribe run elsewhere), and the
+	// request's goroutine returns: its stack and the HTTP server's buffers for the
+	// connection are freed.
+	go c.run()
 }
 
 // offers reports whether the upgrade request lists the websocket subprotocol p.
@@ -206,7 +206,12 @@ func (c *wsConn) run() {
 		}
 		switch m.Type {
 		case "subscribe":
-			if !c.subscribe(m.ID, m.Payload) {
+			// In a goroutine of its own, waited for: its deep calls (the operation's
+			// validation, the authorization, a database read) grow that goroutine's
+			// stack, not this long-lived one's.
+			ok := make(chan bool, 1)
+			go func() { ok <- c.subscribe(m.ID, m.Payload) }()
+			if !<-ok {
 				return
 			}
 		case "complete":
