@@ -74,8 +74,13 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 	}
 	c := &wsConn{t: t, nc: nc, fr: &frameReader{r: br, limit: wsReadLimit}, exec: exec, headers: r.Header, subs: map[string]func(){}}
 	// The request's context ends when its goroutine returns, so the connection keeps
-	// its values only: nothing else ever ended a hijacked one.
-	if !c.handshake(context.WithoutCancel(r.Context())) {
+	// its values only (nothing else ever ended a hijacked one), and ends with c.cancel:
+	// whatever the init function hangs on it (the caller's re-checks, the connection's
+	// slot under the per-user cap) ends with the connection.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	c.cancel = cancel
+	if !c.handshake(ctx) {
+		cancel()
 		return
 	}
 	// The connection lives on in a goroutine of its own, whose stack stays small (the
@@ -106,8 +111,8 @@ type wsConn struct {
 	exec        graphql.GraphExecutor
 	headers     http.Header
 	initPayload transport.InitPayload
-	ctx         context.Context // the caller's, after connection_init; ends with the connection
-	cancel      context.CancelFunc
+	ctx         context.Context    // the caller's, after connection_init; ends with the connection
+	cancel      context.CancelFunc // ends ctx
 
 	mu       sync.Mutex
 	queue    []outMsg
@@ -162,7 +167,7 @@ func (c *wsConn) handshake(ctx context.Context) bool {
 		}
 		ctx = ictx
 	}
-	c.ctx, c.cancel = context.WithCancel(ctx)
+	c.ctx = ctx
 	// The caller's context ends when the connection must (a logged-out session, a
 	// deleted token, a disabled user, shutdown): close it, with a reason.
 	context.AfterFunc(c.ctx, func() { c.closeWith(closeNormal, "terminated") })

@@ -2,7 +2,10 @@ package graph
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -193,4 +196,48 @@ func TestWebsocketTransport(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, tt.run)
 	}
+}
+
+// TestWebsocketSlotsEndWithTheConnection: with one connection allowed per user, a second
+// is refused while the first is open, and accepted once it has closed.
+func TestWebsocketSlotsEndWithTheConnection(t *testing.T) {
+	jobs := newFakeJobs()
+	srv, _ := newServer(Options{
+		Resolvers: fakeRoot{jobs: jobs}, Jobs: jobs, Log: slog.New(slog.DiscardHandler),
+		WebsocketInit: func(ctx context.Context, authz string) (context.Context, error) { return asUser(ctx, authz), nil },
+		WebsocketLimits: WebsocketLimits{MaxConnections: 1, Principal: func(ctx context.Context) string {
+			id, _ := ctx.Value(userKey{}).(string)
+			return id
+		}},
+	})
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	p := &feedPanel{jobs: jobs, url: "ws" + strings.TrimPrefix(hs.URL, "http")}
+	first, err := rawSocket(t, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c, _, err := websocket.Dial(ctx, p.url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+		if err != nil {
+			return err
+		}
+		defer c.CloseNow()
+		_ = c.Write(ctx, websocket.MessageText, []byte(`{"type":"connection_init","payload":{"authorization":"oscar"}}`))
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(string(b), "connection_ack") {
+			return errors.New(string(b))
+		}
+		return nil
+	}
+	if err := open(); err == nil {
+		t.Fatal("a second connection was accepted; the cap is 1")
+	}
+	first.Close(websocket.StatusNormalClosure, "")
+	waitUntil(t, "the slot to be free", func() bool { return open() == nil })
 }
