@@ -113,10 +113,11 @@ func (r *renderer) render(ev *models.JobEvent) ([]byte, error) {
 }
 
 // JobProgressAuthorizer checks, for each subscriber, what the jobProgress resolver checks
-// before it streams (the caller may see the job, the job exists), so that the
-// subscriber can join a shared feed instead of running the resolver.
+// before it streams (the caller may see the job, the job exists: jobKnown says a feed of
+// its events is live), so that the subscriber can join a shared feed instead of running
+// the resolver.
 type JobProgressAuthorizer interface {
-	AuthorizeJobProgress(ctx context.Context, jobID string) error
+	AuthorizeJobProgress(ctx context.Context, jobID string, jobKnown bool) error
 }
 
 // sharedOp is a jobProgress subscription that can share a feed.
@@ -227,6 +228,13 @@ type sharedSub struct {
 	cursor int    // the last seq queued to it
 	end    func() // ends the subscription (idempotent)
 	gone   bool   // detached: never attach again (f.mu)
+}
+
+// live reports whether a feed of key's job and selection is running.
+func (fs *feeds) live(key string) bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.byKey[key] != nil
 }
 
 // get returns the feed for key, creating it (and its engine subscription after seq

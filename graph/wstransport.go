@@ -52,7 +52,7 @@ type wsTransport struct {
 	guard        *websocketGuard
 	feeds        *feeds // nil: no sharing
 	// authorize checks a jobProgress subscriber before it joins a feed.
-	authorize func(ctx context.Context, jobID string) error
+	authorize func(ctx context.Context, jobID string, jobKnown bool) error
 	presenter graphql.ErrorPresenterFunc
 	metrics   *operationMetrics
 	log       *slog.Logger
@@ -487,7 +487,7 @@ func (c *wsConn) subscribeShared(id string, rc *graphql.OperationContext, params
 		Object: "Subscription", Field: op.field, IsMethod: true, IsResolver: true,
 		Args: map[string]any{"jobId": op.jobID, "after": op.after},
 	})
-	if err := c.t.authorize(fctx, op.jobID); err != nil {
+	if err := c.t.authorize(fctx, op.jobID, c.t.feeds.live(op.key)); err != nil {
 		release()
 		gerr := c.t.presenter(fctx, err)
 		c.sendResponse(id, &graphql.Response{Errors: gqlerror.List{gerr}, Data: []byte("null")})
