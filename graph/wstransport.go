@@ -438,7 +438,11 @@ func (c *wsConn) subscribe(id string, payload json.RawMessage) bool {
 	c.mu.Lock()
 	_, taken := c.subs[id]
 	c.mu.Unlock()
-	if id == "" || taken {
+	switch {
+	case id == "":
+		c.closeWith(4400, "a subscribe message needs an id")
+		return false
+	case taken:
 		c.closeWith(4409, fmt.Sprintf("subscriber for %.40q already exists", id))
 		return false
 	}
