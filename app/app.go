@@ -249,6 +249,7 @@ func (a *App) wire() error {
 		Log: log, Metrics: m, OperationNames: frontend.OperationNames(),
 		WebsocketInit: authSvc.WebsocketInit,
 		RequestID:     httpapi.RequestID,
+		Jobs:          a.Jobs,
 		WebsocketLimits: graph.WebsocketLimits{
 			MaxConnections: cfg.MaxWebsocketsPerUser, MaxSubscriptions: cfg.MaxSubscriptionsPerUser,
 			Principal: principalID,

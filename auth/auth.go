@@ -99,12 +99,18 @@ type caller struct {
 // request here: resolvers that need a caller report UNAUTHENTICATED with its reason.
 func (s *Service) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), writerKey, w)
-		ctx = context.WithValue(ctx, addressKey, s.clientAddress(r))
+		addr := context.WithValue(r.Context(), addressKey, s.clientAddress(r))
+		ctx := context.WithValue(addr, writerKey, w)
 		p, err := s.principal(r.WithContext(ctx))
 		secret := ""
 		if p != nil && p.TokenID != "" {
 			secret, _ = bearerToken(r.Header.Get("Authorization"))
+		}
+		if r.Header.Get("Upgrade") != "" {
+			// A websocket sets no cookie once upgraded, and its context lives as long as
+			// the connection: without the writer, the HTTP server's buffers for the
+			// request are not kept with it.
+			ctx = addr
 		}
 		ctx = context.WithValue(ctx, callerKey, &caller{p: p, err: err, secret: secret})
 		next.ServeHTTP(w, r.WithContext(ctx))

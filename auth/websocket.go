@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"kaas/models"
@@ -37,28 +38,38 @@ func (s *Service) WebsocketInit(ctx context.Context, authorization string) (cont
 
 // watchPrincipal returns ctx that is cancelled when p stops being a valid caller,
 // checked every Recheck. secret is the API token p proved itself with, empty for a
-// session.
+// session. The checks run on a timer, not a goroutine of their own: a connection that
+// waits costs no goroutine.
 func (s *Service) watchPrincipal(ctx context.Context, p models.Principal, secret string) context.Context {
 	every := s.Recheck
 	if every <= 0 {
 		every = 3 * time.Second
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	go func() {
-		defer cancel()
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			if err := s.recheck(ctx, p, secret); err != nil {
-				return
-			}
+	var mu sync.Mutex
+	var t *time.Timer
+	check := func() {
+		if ctx.Err() != nil {
+			return
 		}
-	}()
+		if err := s.recheck(ctx, p, secret); err != nil {
+			cancel()
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if ctx.Err() == nil {
+			t.Reset(every)
+		}
+	}
+	mu.Lock()
+	t = time.AfterFunc(every, check)
+	mu.Unlock()
+	context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		t.Stop()
+	})
 	return ctx
 }
 

@@ -49,33 +49,68 @@ type Options struct {
 	// (httpapi.RequestID), logged with internal errors and panics so that they can be
 	// found next to the request's access log line.
 	RequestID func(ctx context.Context) string
+	// Jobs streams job events to the shared jobProgress feeds. Without it, or when
+	// Resolvers is no JobProgressAuthorizer, every subscription runs on its own.
+	Jobs JobEvents
 }
 
 // NewServer returns the GraphQL HTTP handler: POST and websocket transports, a depth and
 // complexity limit, errors with extensions.code, internal errors logged and hidden.
 func NewServer(opts Options) *handler.Server {
+	srv, _ := newServer(opts)
+	return srv
+}
+
+// newServer is NewServer, also returning its websocket transport.
+func newServer(opts Options) (*handler.Server, *wsTransport) {
 	cfg := generated.Config{Resolvers: opts.Resolvers}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	wsGuard := newWebsocketGuard(opts.WebsocketLimits)
-	srv.AddTransport(transport.Websocket{
-		KeepAlivePingInterval: 15 * time.Second,
-		PingPongInterval:      wsGuard.limits.PingInterval,
-		InitTimeout:           10 * time.Second,
-		InitFunc: wsGuard.init(func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			if opts.WebsocketInit == nil {
-				return ctx, nil, nil
-			}
-			authz := p.Authorization()
-			if authz == "" {
-				authz = p.GetString("authorization")
-			}
-			// Told to the client when the caller's re-check ends the connection.
-			ctx = transport.AppendCloseReason(ctx, "your session or token is no longer valid")
-			ctx, err := opts.WebsocketInit(ctx, authz)
-			return ctx, nil, err
-		}),
+	initFunc := wsGuard.init(func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		if opts.WebsocketInit == nil {
+			return ctx, nil, nil
+		}
+		authz := p.Authorization()
+		if authz == "" {
+			authz = p.GetString("authorization")
+		}
+		// Told to the client when the caller's re-check ends the connection.
+		ctx = withCloseReason(ctx, "your session or token is no longer valid")
+		ctx, err := opts.WebsocketInit(ctx, authz)
+		return ctx, nil, err
 	})
+	presenter := func(ctx context.Context, err error) *gqlerror.Error {
+		return presentError(ctx, err, opts.Log, opts.RequestID)
+	}
+	recoverFunc := func(ctx context.Context, p any) error {
+		opts.Log.Error("graphql: panic", "panic", p, "path", pathOf(ctx), "request_id", requestIDOf(ctx, opts.RequestID))
+		return models.Errorf(models.CodeInternal, "internal error")
+	}
+	var metrics *operationMetrics
+	if opts.Metrics != nil {
+		metrics = &operationMetrics{m: opts.Metrics, names: operationNameSet(opts.OperationNames)}
+	}
+	ws := &wsTransport{
+		legacy: transport.Websocket{
+			KeepAlivePingInterval: 15 * time.Second,
+			PingPongInterval:      wsGuard.limits.PingInterval,
+			InitTimeout:           10 * time.Second,
+			InitFunc:              initFunc,
+		},
+		init:         initFunc,
+		initTimeout:  10 * time.Second,
+		pingInterval: wsGuard.limits.PingInterval,
+		guard:        wsGuard,
+		presenter:    presenter,
+		metrics:      metrics,
+		log:          opts.Log,
+	}
+	if auth, ok := opts.Resolvers.(JobProgressAuthorizer); ok && opts.Jobs != nil {
+		ws.feeds = newFeeds(opts.Jobs, opts.Resolvers, presenter, recoverFunc, opts.Log)
+		ws.authorize = auth.AuthorizeJobProgress
+	}
+	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -85,17 +120,12 @@ func NewServer(opts Options) *handler.Server {
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.Use(wsGuard)
 	srv.Use(loginLimit{})
-	if opts.Metrics != nil {
-		srv.Use(operationMetrics{m: opts.Metrics, names: operationNameSet(opts.OperationNames)})
+	if metrics != nil {
+		srv.Use(*metrics)
 	}
-	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
-		return presentError(ctx, err, opts.Log, opts.RequestID)
-	})
-	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
-		opts.Log.Error("graphql: panic", "panic", p, "path", pathOf(ctx), "request_id", requestIDOf(ctx, opts.RequestID))
-		return models.Errorf(models.CodeInternal, "internal error")
-	})
-	return srv
+	srv.SetErrorPresenter(presenter)
+	srv.SetRecoverFunc(recoverFunc)
+	return srv, ws
 }
 
 // presentError gives every error a code in extensions.code. Application errors show
@@ -227,7 +257,18 @@ func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.Re
 	if !graphql.HasOperationContext(ctx) {
 		return resp
 	}
-	oc := graphql.GetOperationContext(ctx)
+	code := ""
+	if resp != nil && len(resp.Errors) > 0 {
+		if c, ok := resp.Errors[0].Extensions["code"].(string); ok {
+			code = c
+		}
+	}
+	o.observe(graphql.GetOperationContext(ctx), code, time.Since(start))
+	return resp
+}
+
+// observe counts one operation (a response; for a shared subscription, its joining).
+func (o operationMetrics) observe(oc *graphql.OperationContext, code string, d time.Duration) {
 	opType, name := "unknown", oc.OperationName
 	if oc.Operation != nil {
 		opType = string(oc.Operation.Operation)
@@ -238,12 +279,5 @@ func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.Re
 	if !o.names[name] {
 		name = otherOperation
 	}
-	code := ""
-	if resp != nil && len(resp.Errors) > 0 {
-		if c, ok := resp.Errors[0].Extensions["code"].(string); ok {
-			code = c
-		}
-	}
-	o.m.GraphQLOperation(opType, name, code, time.Since(start))
-	return resp
+	o.m.GraphQLOperation(opType, name, code, d)
 }

@@ -45,6 +45,7 @@ type options struct {
 	Interval        time.Duration
 	DialConcurrency int
 	CPUProfile      string
+	MemProfile      string
 	Keystone        config.Keystone
 }
 
@@ -55,6 +56,7 @@ func main() {
 	flag.DurationVar(&o.Interval, "interval", 10*time.Millisecond, "time between the job's events")
 	flag.IntVar(&o.DialConcurrency, "dial-concurrency", 32, "websocket dials in flight at once")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the fan-out's streaming phase to this file")
+	flag.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile to this file once every subscriber of the fan-out is subscribed")
 	flag.Parse()
 	o.Keystone = benchpanel.KeystoneFromEnv(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -99,7 +101,12 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 	}
 	defer os.RemoveAll(dataDir)
 	g := &gates{}
-	p, err := benchpanel.Start(ctx, benchpanel.Config(o.Keystone, dataDir, 5*time.Minute), func(e *jobs.Engine) {
+	cfg := benchpanel.Config(o.Keystone, dataDir, 5*time.Minute)
+	// Every subscriber is oscar: lift the per-user caps on websockets and subscriptions
+	// (the measured one and the baseline's).
+	cfg.MaxWebsocketsPerUser = o.Subscribers + 1
+	cfg.MaxSubscriptionsPerUser = o.Subscribers + 1
+	p, err := benchpanel.Start(ctx, cfg, func(e *jobs.Engine) {
 		e.Register(eventSteps(g, o.Events, o.Interval))
 	})
 	if err != nil {
@@ -207,6 +214,11 @@ func (b *bench) follow(ctx context.Context, gate string, n int) (*followed, erro
 	if f.subscribed, err = sampleMemory(); err != nil {
 		return nil, err
 	}
+	if b.o.MemProfile != "" && n > 1 {
+		if err := writeHeapProfile(b.o.MemProfile); err != nil {
+			return nil, err
+		}
+	}
 
 	if b.o.CPUProfile != "" && n > 1 {
 		stop, err := startCPUProfile(b.o.CPUProfile)
@@ -244,6 +256,16 @@ func startCPUProfile(path string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); out.Close() }, nil
+}
+
+// writeHeapProfile writes the heap profile (live and allocated since the start) to path.
+func writeHeapProfile(path string) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	return pprof.Lookup("heap").WriteTo(out, 0)
 }
 
 // allEvents reads every stored event of a job, a page at a time.
