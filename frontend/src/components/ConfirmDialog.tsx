@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef } from 'react'
 import type { ReactNode } from 'react'
 import type { ProblemDescription } from '../graphql/errors'
+import { ProblemAlert } from './ProblemAlert'
 
 // ConfirmDialog asks before something that cannot be undone. It is a native modal
 // <dialog>: focus moves into it (to Cancel, the safe choice), the rest of the page is
@@ -67,11 +68,7 @@ export function ConfirmDialog({
         <div id={bodyId} className="dialog__body">
           {children}
         </div>
-        {problem && (
-          <p className="form-error" role="alert">
-            {problem.message} <span className="code-tag">{problem.code}</span>
-          </p>
-        )}
+        <ProblemAlert problem={problem} />
         <div className="dialog__actions">
           <button ref={cancelRef} type="button" className="btn btn--secondary" onClick={onCancel} disabled={busy}>
             Cancel

@@ -7,6 +7,7 @@ import { graphql } from '../../gql'
 import type { ResizeStatus } from '../../gql/graphql'
 import { describeError } from '../../graphql/errors'
 import type { ProblemDescription } from '../../graphql/errors'
+import { ProblemAlert } from '../../components/ProblemAlert'
 
 const ClusterResizeRequestsQuery = graphql(`
   query ClusterResizeRequests($clusterId: ID) {
@@ -137,11 +138,7 @@ export function ResizeSection({ clusterId, clusterName, size }: { clusterId: str
           <textarea id={`${ids}-reason`} className="textarea" maxLength={1000} value={reason} disabled={pending} onChange={(e) => setReason(e.target.value)} />
         </div>
         <div aria-live="polite">
-          {problem && (
-            <p className="form-error" role="alert">
-              {problem.message} <span className="code-tag">{problem.code}</span>
-            </p>
-          )}
+          <ProblemAlert problem={problem} />
           {sent && <p role="status">Your request was sent to the operators.</p>}
           {pending && !sent && <p className="muted">A request is waiting for an operator: a new one can be made once it is decided.</p>}
         </div>

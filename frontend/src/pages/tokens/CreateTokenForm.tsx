@@ -4,6 +4,7 @@ import { useClient } from 'urql'
 import { graphql } from '../../gql'
 import { describeError } from '../../graphql/errors'
 import type { ProblemDescription } from '../../graphql/errors'
+import { ProblemAlert } from '../../components/ProblemAlert'
 
 const CreateTokenMutation = graphql(`
   mutation CreateToken($input: CreateTokenInput!) {
@@ -122,11 +123,7 @@ export function CreateTokenForm({ onCreated }: { onCreated: (created: CreatedSec
           </button>
         </div>
         <div aria-live="polite">
-          {problem && (
-            <p className="form-error" role="alert">
-              {problem.message} <span className="code-tag">{problem.code}</span>
-            </p>
-          )}
+          <ProblemAlert problem={problem} />
         </div>
       </form>
     </section>

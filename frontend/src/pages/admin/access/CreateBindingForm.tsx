@@ -10,6 +10,7 @@ import { emptyDraft, protectedNamespaceMessage, validateBinding } from './bindin
 import { UserPicker } from './UserPicker'
 import type { ChosenUser } from './UserPicker'
 import type { BindingDraft, BindingField } from './bindingForm'
+import { ProblemAlert } from '../../../components/ProblemAlert'
 
 const BindingOptionsQuery = graphql(`
   query BindingOptions($clusterId: ID) {
@@ -231,11 +232,7 @@ export function CreateBindingForm({
         </div>
 
         <div aria-live="polite">
-          {problem && (
-            <p className="form-error" role="alert">
-              {problem.message} <span className="code-tag">{problem.code}</span>
-            </p>
-          )}
+          <ProblemAlert problem={problem} />
         </div>
         <div>
           <button type="submit" className="btn btn--primary" disabled={creating.fetching || protectedWarning !== null}>

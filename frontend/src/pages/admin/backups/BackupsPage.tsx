@@ -15,6 +15,7 @@ import { usePolling } from '../../../graphql/usePolling'
 import { BackupTable, RestoreTable, ScheduleTable } from './BackupTables'
 import type { Backup } from './BackupTables'
 import { isInProgress, newestFirst, parseNamespaces } from './backups'
+import { ProblemAlert } from '../../../components/ProblemAlert'
 
 const BackupsPageQueryDoc = graphql(`
   query BackupsPage {
@@ -130,11 +131,7 @@ function BackupNowForm({ clusterId, onStarted }: { clusterId: string; onStarted:
           </button>
         </div>
         <div aria-live="polite">
-          {problem && (
-            <p className="form-error" role="alert">
-              {problem.message} <span className="code-tag">{problem.code}</span>
-            </p>
-          )}
+          <ProblemAlert problem={problem} />
         </div>
       </form>
     </section>

@@ -5,6 +5,7 @@ import { graphql } from '../../../gql'
 import { describeError } from '../../../graphql/errors'
 import type { ProblemDescription } from '../../../graphql/errors'
 import { useResetClient } from '../../../graphql/GraphQLProvider'
+import { ProblemAlert } from '../../../components/ProblemAlert'
 
 const AdoptClusterMutation = graphql(`
   mutation AdoptCluster($input: AdoptClusterInput!) {
@@ -114,11 +115,7 @@ export function AdoptClusterForm() {
           </span>
         </div>
         <div aria-live="polite">
-          {problem && (
-            <p className="form-error" role="alert">
-              {problem.message} <span className="code-tag">{problem.code}</span>
-            </p>
-          )}
+          <ProblemAlert problem={problem} />
           {done && (
             <p className="form-success" role="status">
               {done}

@@ -7,6 +7,7 @@ import type { ClusterDriver, ClusterSizeInput } from '../../../gql/graphql'
 import { describeError } from '../../../graphql/errors'
 import type { ProblemDescription } from '../../../graphql/errors'
 import { DNS_LABEL } from './AdoptClusterForm'
+import { ProblemAlert } from '../../../components/ProblemAlert'
 
 const ProvisionClusterMutation = graphql(`
   mutation ProvisionCluster($input: ProvisionClusterInput!) {
@@ -181,11 +182,7 @@ export function ProvisionClusterForm() {
         </div>
         )}
         <div aria-live="polite">
-          {problem && (
-            <p className="form-error" role="alert">
-              {problem.message} <span className="code-tag">{problem.code}</span>
-            </p>
-          )}
+          <ProblemAlert problem={problem} />
         </div>
         <div>
           <button type="submit" className="btn btn--primary" disabled={state.fetching}>

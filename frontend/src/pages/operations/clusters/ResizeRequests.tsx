@@ -9,6 +9,7 @@ import { graphql } from '../../../gql'
 import { describeError } from '../../../graphql/errors'
 import type { ProblemDescription } from '../../../graphql/errors'
 import { describeSize } from '../../../lib/capacity'
+import { ProblemAlert } from '../../../components/ProblemAlert'
 
 const ResizeRequestsQuery = graphql(`
   query ResizeRequests {
@@ -89,11 +90,7 @@ function DeclineForm({ id, onDone }: { id: string; onDone: () => void }) {
         <label htmlFor={inputId}>Why (shown to the requester)</label>
         <input id={inputId} className="input" maxLength={1000} value={reason} onChange={(e) => setReason(e.target.value)} />
       </div>
-      {problem && (
-        <p className="form-error" role="alert">
-          {problem.message} <span className="code-tag">{problem.code}</span>
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       <button type="submit" className="btn btn--danger-quiet btn--small" disabled={state.fetching || reason.trim() === ''}>
         Decline
       </button>
@@ -211,11 +208,7 @@ export function ResizeRequests() {
   return (
     <section aria-labelledby="resize-heading" className="stack">
       <h2 id="resize-heading">Resize requests</h2>
-      {problem && (
-        <p className="form-error" role="alert">
-          {problem.message} <span className="code-tag">{problem.code}</span>
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       {body}
     </section>
   )
