@@ -14,12 +14,7 @@ import (
 
 // Workers returns the names of the cluster's worker servers, by number.
 func (d *Cloud) Workers(ctx context.Context, cluster string) ([]string, error) {
-	d.defaults()
-	c, err := d.Clients(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("openstack clients: %w", err)
-	}
-	ws, err := d.workers(ctx, c, cluster)
+	_, ws, err := d.workers(ctx, cluster)
 	if err != nil {
 		return nil, err
 	}
@@ -35,11 +30,16 @@ type worker struct {
 	server servers.Server
 }
 
-// workers lists the cluster's worker servers by number.
-func (d *Cloud) workers(ctx context.Context, c Clients, cluster string) ([]worker, error) {
+// workers lists the cluster's worker servers by number, with the clients it used.
+func (d *Cloud) workers(ctx context.Context, cluster string) (Clients, []worker, error) {
+	d.defaults()
+	c, err := d.Clients(ctx)
+	if err != nil {
+		return Clients{}, nil, fmt.Errorf("openstack clients: %w", err)
+	}
 	ss, err := d.clusterServers(ctx, c.Compute, cluster)
 	if err != nil {
-		return nil, err
+		return Clients{}, nil, err
 	}
 	prefix := cluster + "-" + string(kubeadm.RoleWorker) + "-"
 	var ws []worker
@@ -51,7 +51,7 @@ func (d *Cloud) workers(ctx context.Context, c Clients, cluster string) ([]worke
 		ws = append(ws, worker{index: n, server: s})
 	}
 	sort.Slice(ws, func(i, j int) bool { return ws[i].index < ws[j].index })
-	return ws, nil
+	return c, ws, nil
 }
 
 // RemoveWorkers deletes the cluster's workers numbered keep and above, the highest
@@ -60,12 +60,7 @@ func (d *Cloud) workers(ctx context.Context, c Clients, cluster string) ([]worke
 // there. What is gone already is skipped, so it can run again. It returns the names of
 // the servers it deleted.
 func (d *Cloud) RemoveWorkers(ctx context.Context, cluster string, keep int, drain func(ctx context.Context, node string) error, progress func(msg string)) ([]string, error) {
-	d.defaults()
-	c, err := d.Clients(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("openstack clients: %w", err)
-	}
-	ws, err := d.workers(ctx, c, cluster)
+	c, ws, err := d.workers(ctx, cluster)
 	if err != nil {
 		return nil, err
 	}
