@@ -12,6 +12,7 @@ var migrations = []migration{
 	{2, "provisioning jobs and their events", migrate2},
 	{3, "panel sessions", migrate3},
 	{4, "token paging and pruning indexes, unique webhook credential hash", migrate4},
+	{5, "token change log", migrate5},
 }
 
 func migrate1(tx *gorm.DB) error {
@@ -139,4 +140,17 @@ func migrate4(tx *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+// migrate5 adds the token change log: one row per token created or deleted, numbered in
+// commit order, from which every replica's in-memory token index catches up.
+func migrate5(tx *gorm.DB) error {
+	type tokenChange struct {
+		Seq       int64     `gorm:"primaryKey;autoIncrement"`
+		TokenID   string    `gorm:"size:36;not null"`
+		TokenHash []byte    `gorm:"size:32;not null"`
+		Deleted   bool      `gorm:"not null"`
+		At        time.Time `gorm:"not null;index:idx_token_changes_at"`
+	}
+	return tx.Table("token_changes").Migrator().CreateTable(&tokenChange{})
 }
