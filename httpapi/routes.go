@@ -40,8 +40,8 @@ func (rt Routes) Handler() http.Handler {
 	handle("/graphql", "graphql", false, guardGraphQL(rt.Authenticate(rt.GraphQL)))
 	handle("/playground", "playground", false, rt.playground())
 	handle("/playground/", "playground", true, rt.playgroundAssets())
-	handle("/authenticate", "authenticate", true, rt.Webhook)
-	handle("/authenticate/", "authenticate", true, rt.Webhook)
+	mux.Handle("/authenticate", instrumentWebhook(rt.Log, rt.Metrics, rt.Webhook))
+	mux.Handle("/authenticate/", instrumentWebhook(rt.Log, rt.Metrics, rt.Webhook))
 	handle("/healthz", "healthz", true, ok())
 	handle("/livez", "livez", true, ok())
 	handle("/readyz", "readyz", true, rt.ready())
@@ -53,8 +53,8 @@ func (rt Routes) Handler() http.Handler {
 // WebhookHandler returns the surface of the webhook-only TLS listener.
 func (rt Routes) WebhookHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/authenticate", instrument("authenticate", rt.Log, rt.Metrics, true, rt.Webhook))
-	mux.Handle("/authenticate/", instrument("authenticate", rt.Log, rt.Metrics, true, rt.Webhook))
+	mux.Handle("/authenticate", instrumentWebhook(rt.Log, rt.Metrics, rt.Webhook))
+	mux.Handle("/authenticate/", instrumentWebhook(rt.Log, rt.Metrics, rt.Webhook))
 	mux.Handle("/healthz", ok())
 	return securityHeaders(true, mux)
 }

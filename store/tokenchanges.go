@@ -115,3 +115,32 @@ func (db *DB) pruneTokenChanges(ctx context.Context, cutoff time.Time) (int64, e
 	res := db.gorm.WithContext(ctx).Exec("DELETE FROM token_changes WHERE at < ? AND seq < (SELECT MAX(seq) FROM token_changes)", cutoff.UTC())
 	return res.RowsAffected, res.Error
 }
+
+// CreateTokens stores many tokens at once (imports, load tests), with their changes
+// logged and other replicas told, in one transaction.
+func (db *DB) CreateTokens(ctx context.Context, ts []models.Token) error {
+	const batch = 1000 // 10 columns: well under SQLite's and PostgreSQL's parameter limits
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.CreateInBatches(ts, batch).Error; err != nil {
+			return err
+		}
+		if db.dialect == Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", tokenChangeLockID).Error; err != nil {
+				return err
+			}
+		}
+		now := time.Now().UTC()
+		changes := make([]tokenChange, len(ts))
+		for i, t := range ts {
+			changes[i] = tokenChange{TokenID: t.ID, TokenHash: t.Hash, At: now}
+		}
+		if err := tx.CreateInBatches(changes, batch).Error; err != nil {
+			return err
+		}
+		if db.dialect == Postgres {
+			return tx.Exec(notifyCreatedSQL()).Error
+		}
+		return nil
+	})
+	return mapError(err, "tokens")
+}

@@ -92,6 +92,10 @@ type Index struct {
 	// now. Otherwise it is current as of currentAt.
 	listening bool
 	currentAt time.Time
+	// connected says LISTEN is in effect on the notice connection; epoch counts the
+	// connections, so a catch-up that began on a lost one does not count.
+	connected bool
+	epoch     uint64
 
 	syncMu sync.Mutex // one catch-up or reload at a time
 }
@@ -166,6 +170,9 @@ func (x *Index) CatchUp(ctx context.Context) error {
 	x.syncMu.Lock()
 	defer x.syncMu.Unlock()
 	start := x.opts.Now()
+	x.mu.RLock()
+	epoch, connected := x.epoch, x.connected
+	x.mu.RUnlock()
 	for {
 		x.mu.RLock()
 		seq, loaded := x.seq, x.loaded
@@ -187,6 +194,10 @@ func (x *Index) CatchUp(ctx context.Context) error {
 		}
 		if len(changes) < changeBatch {
 			x.confirmLocked(start)
+			if connected && x.connected && x.epoch == epoch {
+				// Every change before start is applied, every later one is noticed.
+				x.listening = true
+			}
 			x.mu.Unlock()
 			return nil
 		}
@@ -299,13 +310,13 @@ func (x *Index) Lookup(h Hash) (*Live, error) {
 // Listening records that notices flow again (LISTEN took effect): it catches up first,
 // and the index counts as current only once that worked.
 func (x *Index) Listening(ctx context.Context) {
+	x.mu.Lock()
+	x.connected = true
+	x.epoch++
+	x.mu.Unlock()
 	if err := x.CatchUp(ctx); err != nil {
 		x.opts.Log.Warn("token index: catch up", "err", err)
-		return
 	}
-	x.mu.Lock()
-	x.listening = true
-	x.mu.Unlock()
 }
 
 // Lost records that notices may be missed from now on (the notice connection is lost):
@@ -319,7 +330,8 @@ func (x *Index) Lost() {
 	if x.listening {
 		x.confirmLocked(x.opts.Now())
 	}
-	x.listening = false
+	x.listening, x.connected = false, false
+	x.epoch++
 }
 
 // Revoked follows a revocation notice: it catches up, or removes the token by its ID

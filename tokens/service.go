@@ -193,6 +193,9 @@ func (s *Service) AuthenticateLive(ctx context.Context, secret, cluster string) 
 	var l *Live
 	if s.index != nil {
 		l, err = s.index.Lookup(h)
+		if s.metrics != nil {
+			s.metrics.CacheLookup(true) // answered from memory, whatever the answer
+		}
 		if err != nil {
 			return nil, err
 		}
