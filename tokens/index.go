@@ -65,9 +65,10 @@ func NewLive(t *models.Token) *Live {
 	return &Live{ID: t.ID, UserID: t.UserID, expires: t.ExpiresAt.UnixNano()}
 }
 
-// tombstoneTTL is how long a removed token's ID is remembered, so that a catch-up that
-// read the token before its removal does not bring it back. It is far longer than any
-// query may take.
+// tombstoneTTL is how long a removed token's hash is remembered, so that a catch-up
+// that read the token before its removal does not bring it back (it is far longer than
+// any query may take), and so that it is refused, not unavailable, while the database is
+// unreachable.
 const tombstoneTTL = 10 * time.Minute
 
 // changeBatch is how many changes one catch-up query reads.
@@ -85,7 +86,7 @@ type Index struct {
 	mu      sync.RWMutex
 	byHash  map[Hash]*Live
 	users   map[string]string    // owner IDs, interned: many tokens share one
-	removed map[string]time.Time // IDs removed lately (tombstones)
+	removed map[Hash]time.Time // tokens removed lately (tombstones)
 	seq     int64                // the last change applied
 	loaded  bool
 	// listening says notices flow (or every change is in-process): the index is current
@@ -114,7 +115,7 @@ func NewIndex(store IndexStore, opts IndexOptions) *Index {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Index{store: store, opts: opts, byHash: map[Hash]*Live{}, users: map[string]string{}, removed: map[string]time.Time{}}
+	return &Index{store: store, opts: opts, byHash: map[Hash]*Live{}, users: map[string]string{}, removed: map[Hash]time.Time{}}
 }
 
 // Load reads every live token, replacing what the index held.
@@ -144,10 +145,8 @@ func (x *Index) reloadLocked(ctx context.Context) error {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	for h, l := range byHash {
-		if _, gone := x.removed[l.ID]; gone {
-			delete(byHash, h)
-		}
+	for h := range x.removed {
+		delete(byHash, h)
 	}
 	x.byHash, x.users, x.seq, x.loaded = byHash, users, seq, true
 	x.confirmLocked(start)
@@ -224,7 +223,7 @@ func (x *Index) applyLocked(c models.TokenChange, now time.Time) {
 }
 
 func (x *Index) putLocked(h Hash, k models.TokenKey) {
-	if _, gone := x.removed[k.ID]; gone {
+	if _, gone := x.removed[h]; gone {
 		return
 	}
 	if l, ok := x.byHash[h]; ok && l.ID == k.ID {
@@ -242,7 +241,7 @@ func (x *Index) removeLocked(h Hash, id string, now time.Time) {
 	if l, ok := x.byHash[h]; ok && l.ID == id {
 		delete(x.byHash, h)
 	}
-	x.removed[id] = now
+	x.removed[h] = now
 }
 
 // Put adds a token this process has just created.
@@ -278,9 +277,9 @@ func (x *Index) removeByIDLocked(id string) {
 	for h, l := range x.byHash {
 		if l.ID == id {
 			delete(x.byHash, h)
+			x.removed[h] = x.opts.Now()
 		}
 	}
-	x.removed[id] = x.opts.Now()
 }
 
 // Lookup returns the live token with hash h, nil when there is none. It is UNAVAILABLE
@@ -290,6 +289,7 @@ func (x *Index) removeByIDLocked(id string) {
 func (x *Index) Lookup(h Hash) (*Live, error) {
 	x.mu.RLock()
 	l, listening, loaded, at := x.byHash[h], x.listening, x.loaded, x.currentAt
+	_, revoked := x.removed[h]
 	x.mu.RUnlock()
 	if listening && l != nil {
 		return l, nil
@@ -301,6 +301,8 @@ func (x *Index) Lookup(h Hash) (*Live, error) {
 		return nil, nil
 	case x.opts.StaleWindow < 0 || x.opts.Now().Sub(at) > x.opts.StaleWindow:
 		return nil, models.Errorf(models.CodeUnavailable, "the token store has been unreachable for longer than the stale window")
+	case l == nil && revoked:
+		return nil, nil // revoked before the outage
 	case l == nil:
 		return nil, models.Errorf(models.CodeUnavailable, "the token store is unreachable; an unknown token cannot be checked")
 	}
@@ -371,9 +373,9 @@ func (x *Index) sweep() {
 			delete(x.byHash, h)
 		}
 	}
-	for id, at := range x.removed {
+	for h, at := range x.removed {
 		if now.Sub(at) > tombstoneTTL {
-			delete(x.removed, id)
+			delete(x.removed, h)
 		}
 	}
 }

@@ -175,10 +175,14 @@ func (s *Service) Delete(ctx context.Context, userID, id string) (*models.Token,
 // Authenticate returns the live token whose secret is given and records its use on
 // cluster (empty for the panel's API). Malformed, unknown and expired tokens are
 // UNAUTHENTICATED.
+// With the index, the token carries only what the index holds: ID, owner and expiry.
 func (s *Service) Authenticate(ctx context.Context, secret, cluster string) (*models.Token, error) {
-	l, err := s.AuthenticateLive(ctx, secret, cluster)
-	if err != nil {
+	l, t, err := s.authenticate(ctx, secret, cluster)
+	switch {
+	case err != nil:
 		return nil, err
+	case t != nil:
+		return t, nil
 	}
 	return l.Token(), nil
 }
@@ -186,18 +190,28 @@ func (s *Service) Authenticate(ctx context.Context, secret, cluster string) (*mo
 // AuthenticateLive is Authenticate for the hot path: with an index, the token it
 // returns is the index's own (no copy), with room for a rendered answer.
 func (s *Service) AuthenticateLive(ctx context.Context, secret, cluster string) (*Live, error) {
+	l, _, err := s.authenticate(ctx, secret, cluster)
+	return l, err
+}
+
+// authenticate returns the live token, and the whole row when it was read from the
+// database (no index).
+func (s *Service) authenticate(ctx context.Context, secret, cluster string) (*Live, *models.Token, error) {
 	h, err := Parse(secret)
 	if err != nil {
-		return nil, models.Errorf(models.CodeUnauthenticated, "the token is malformed")
+		return nil, nil, models.Errorf(models.CodeUnauthenticated, "the token is malformed")
 	}
-	var l *Live
+	var (
+		l   *Live
+		row *models.Token
+	)
 	if s.index != nil {
 		l, err = s.index.Lookup(h)
 		if s.metrics != nil {
 			s.metrics.CacheLookup(true) // answered from memory, whatever the answer
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	} else {
 		t, hit, err := s.cache.Get(ctx, h)
@@ -205,21 +219,21 @@ func (s *Service) AuthenticateLive(ctx context.Context, secret, cluster string) 
 			s.metrics.CacheLookup(hit)
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if t != nil {
-			l = NewLive(t)
+			l, row = NewLive(t), t
 		}
 	}
 	if l == nil {
-		return nil, models.Errorf(models.CodeUnauthenticated, "the token is unknown or was deleted")
+		return nil, nil, models.Errorf(models.CodeUnauthenticated, "the token is unknown or was deleted")
 	}
 	now := s.now()
 	if now.UnixNano() >= l.expires {
-		return nil, models.Errorf(models.CodeUnauthenticated, "the token has expired")
+		return nil, nil, models.Errorf(models.CodeUnauthenticated, "the token has expired")
 	}
 	if s.usage != nil {
 		s.usage.Record(models.TokenUse{TokenID: l.ID, At: now.UTC(), Cluster: cluster})
 	}
-	return l, nil
+	return l, row, nil
 }
