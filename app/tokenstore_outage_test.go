@@ -15,6 +15,7 @@ import (
 	"kaas/internal/replicaset"
 	"kaas/models"
 	"kaas/store"
+	"kaas/tokens"
 )
 
 // TestTokensKeepAuthenticatingWhilePostgresIsStopped stops the panel's real PostgreSQL
@@ -86,7 +87,10 @@ func TestTokensKeepAuthenticatingWhilePostgresIsStopped(t *testing.T) {
 		check("database stopped", kept, "during-outage", "")
 	}
 	check("database stopped, revoked before", revoked, "", models.CodeUnauthenticated)
-	unknown := "kaas_" + strings.Repeat("A", 43) + "000000"
+	unknown, err := tokens.Generate(nil) // well-formed, never stored
+	if err != nil {
+		t.Fatal(err)
+	}
 	// It may have been created on another replica meanwhile: unavailable, not refused.
 	check("database stopped, never seen", unknown, "", models.CodeUnavailable)
 	if m := metric(t, a.Handler(), "kaas_token_index_serving_from_memory"); m != "1" {
