@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -112,6 +113,22 @@ type report struct {
 	fetches     []fetchCount
 	knownMisses float64
 	rss, peak   int64
+	// loadBefore and loadAfter are the machine's load averages (/proc/loadavg) around
+	// the measured phases.
+	loadBefore, loadAfter string
+}
+
+// loadAverage returns the 1, 5 and 15 minute load averages, "?" when unknown.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // run builds the panel and the baseline, runs the phases and prints the report. It
@@ -148,6 +165,11 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 		return 0, err
 	}
 	insert := time.Since(t1)
+	// The tokens went straight into the database: the panel's index learns of them from
+	// the change log, as it would from another replica's.
+	if err := p.App.Tokens.Index().CatchUp(ctx); err != nil {
+		return 0, fmt.Errorf("token index: %w", err)
+	}
 	baseURL, stopBaseline, err := startBaseline()
 	if err != nil {
 		return 0, err
@@ -180,6 +202,7 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 		return 0, err
 	}
 	measureStart := time.Now()
+	rep.loadBefore = loadAverage()
 	stopProfile, err := startCPUProfile(o.CPUProfile)
 	if err != nil {
 		return 0, err
@@ -203,6 +226,7 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 		do(phase{name: "unknown, new each request", url: webhook, body: fresh, done: forDuration(slice), measured: true})
 	}
 	stopProfile()
+	rep.loadAfter = loadAverage()
 	fetches1, err := loadgen.Metric(client, p.URL, "kaas_keystone_identity_fetches_total")
 	if err != nil {
 		return 0, err
@@ -297,6 +321,7 @@ func (r report) print(out io.Writer) {
 	fmt.Fprintf(out, "kaas-loadtest: %d tokens of %d users, %d sent, concurrency %d, GOMAXPROCS %d, NumCPU %d, %s\n",
 		o.Tokens, o.Users, min(o.Tokens, keepSecrets), o.Concurrency, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version())
 	fmt.Fprintln(out, r.setup)
+	fmt.Fprintf(out, "load average (1m 5m 15m) before the measured phases: %s; after: %s\n", r.loadBefore, r.loadAfter)
 	fmt.Fprintln(out)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "%-44s\trequests\treq/s\tp50\tp90\tp99\tmax\terrors\t\n", "phase")
@@ -321,12 +346,12 @@ func (r report) print(out io.Writer) {
 	fmt.Fprintln(out, "targets (informative, never fatal):")
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	ratio := known.throughput() / base.throughput()
-	fmt.Fprintf(tw, "  known / baseline throughput\t%.2f\t>= 0.70\t%s\n", ratio, verdict(ratio >= 0.7))
-	p99 := known.percentile(0.99)
-	fmt.Fprintf(tw, "  known p99 at %d connections (baseline %s)\t%s\t<= 5ms\t%s\n", o.Concurrency, ms(base.percentile(0.99)), ms(p99), verdict(p99 <= 5*time.Millisecond))
+	fmt.Fprintf(tw, "  known / baseline throughput\t%.2f\t>= 1.00\t%s\n", ratio, verdict(ratio >= 1))
+	p99, baseP99 := known.percentile(0.99), base.percentile(0.99)
+	fmt.Fprintf(tw, "  known p99 at %d connections (baseline %s)\t%s\t<= baseline\t%s\n", o.Concurrency, ms(baseP99), ms(p99), verdict(p99 <= baseP99))
 	for _, u := range []result{neg, fresh} {
 		ratio := u.throughput() / known.throughput()
-		fmt.Fprintf(tw, "  %s / known throughput\t%.2f\t>= 0.80\t%s\n", u.name, ratio, verdict(ratio >= 0.8))
+		fmt.Fprintf(tw, "  %s / known throughput\t%.2f\t>= 0.90\t%s\n", u.name, ratio, verdict(ratio >= 0.9))
 	}
 	for _, f := range r.fetches {
 		v := f.perUserPerTTL(o.Users, o.IdentityTTL)
