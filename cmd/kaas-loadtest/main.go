@@ -37,7 +37,9 @@ type options struct {
 	Warmup      time.Duration
 	IdentityTTL time.Duration
 	CPUProfile  string
-	Keystone    config.Keystone
+	// Rounds is how many interleaved slices each measured phase is cut into.
+	Rounds   int
+	Keystone config.Keystone
 }
 
 const (
@@ -49,8 +51,6 @@ const (
 	unknownSecrets = 2_000
 	// maxPhase bounds any phase, warm-ups included.
 	maxPhase = 10 * time.Second
-	// rounds is how many slices each measured phase is cut into.
-	rounds = 4
 )
 
 func main() {
@@ -58,9 +58,10 @@ func main() {
 	flag.IntVar(&o.Tokens, "tokens", 100_000, "tokens stored in the panel's database")
 	flag.IntVar(&o.Users, "users", 3, "demo users owning them (alice, oscar, ursula)")
 	flag.IntVar(&o.Concurrency, "concurrency", 64, "closed-loop clients, one keep-alive connection each")
-	flag.DurationVar(&o.Duration, "duration", 8*time.Second, "length of each measured phase, run in 4 interleaved slices (at most 10s)")
+	flag.DurationVar(&o.Duration, "duration", 8*time.Second, "length of each measured phase, run in -rounds interleaved slices (at most 10s)")
 	flag.DurationVar(&o.Warmup, "warmup", 2*time.Second, "minimum warm-up before the known-token phase")
 	flag.DurationVar(&o.IdentityTTL, "identity-ttl", 5*time.Minute, "the panel's Keystone identity TTL")
+	flag.IntVar(&o.Rounds, "rounds", 4, "interleaved slices of each measured phase (more: steadier ratios on a busy machine)")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	flag.Parse()
 	o.Keystone = benchpanel.KeystoneFromEnv(os.Getenv)
@@ -82,8 +83,8 @@ func (o options) validate() error {
 	switch {
 	case o.Keystone.AuthURL == "" || o.Keystone.Username == "" || o.Keystone.Password == "":
 		return fmt.Errorf("OS_AUTH_URL, OS_USERNAME and OS_PASSWORD are required (. .state/test-env.sh)")
-	case o.Tokens < 1 || o.Concurrency < 1:
-		return fmt.Errorf("-tokens and -concurrency must be positive")
+	case o.Tokens < 1 || o.Concurrency < 1 || o.Rounds < 1:
+		return fmt.Errorf("-tokens, -concurrency and -rounds must be positive")
 	case o.Duration <= 0 || o.Duration > maxPhase || o.Warmup < 0 || o.Warmup > maxPhase:
 		return fmt.Errorf("-duration and -warmup must be at most %s", maxPhase)
 	case o.IdentityTTL <= 0:
@@ -209,8 +210,8 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 	}
 	// The measured phases take turns in short slices, so that the machine's other work,
 	// the background flush of token uses and the garbage collector weigh on each alike.
-	slice := o.Duration / rounds
-	for range rounds {
+	slice := o.Duration / time.Duration(o.Rounds)
+	for range o.Rounds {
 		do(phase{name: "baseline (HTTP + JSON)", url: baseURL, body: cycle(known), authenticated: true, done: forDuration(slice), measured: true})
 		misses0, err := loadgen.Metric(client, p.URL, "kaas_token_cache_lookups_total", `"miss"`)
 		if err != nil {
