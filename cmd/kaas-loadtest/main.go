@@ -325,14 +325,14 @@ func (r report) print(out io.Writer) {
 	fmt.Fprintf(out, "load average (1m 5m 15m) before the measured phases: %s; after: %s\n", r.loadBefore, r.loadAfter)
 	fmt.Fprintln(out)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-44s\trequests\treq/s\tp50\tp90\tp99\tmax\terrors\t\n", "phase")
+	fmt.Fprintf(tw, "%-44s\trequests\treq/s\tCPU/req\tp50\tp90\tp99\tmax\terrors\t\n", "phase")
 	for _, res := range r.results {
 		name := res.name
 		if !res.measured {
 			name += " (not measured)"
 		}
-		fmt.Fprintf(tw, "%-44s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%d\t\n", name, res.requests, res.throughput(),
-			ms(res.percentile(0.50)), ms(res.percentile(0.90)), ms(res.percentile(0.99)), ms(res.percentile(1)), res.errors)
+		fmt.Fprintf(tw, "%-44s\t%d\t%.0f\t%.1fµs\t%s\t%s\t%s\t%s\t%d\t\n", name, res.requests, res.throughput(),
+			float64(res.cpuPerRequest())/float64(time.Microsecond), ms(res.percentile(0.50)), ms(res.percentile(0.90)), ms(res.percentile(0.99)), ms(res.percentile(1)), res.errors)
 	}
 	tw.Flush()
 	for _, res := range r.results {
@@ -348,6 +348,8 @@ func (r report) print(out io.Writer) {
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	ratio := known.throughput() / base.throughput()
 	fmt.Fprintf(tw, "  known / baseline throughput\t%.2f\t>= 1.00\t%s\n", ratio, verdict(ratio >= 1))
+	fmt.Fprintf(tw, "  known / baseline CPU per request (client included, informative)\t%.2f\t\t\n",
+		float64(known.cpuPerRequest())/float64(base.cpuPerRequest()))
 	p99, baseP99 := known.percentile(0.99), base.percentile(0.99)
 	fmt.Fprintf(tw, "  known p99 at %d connections (baseline %s)\t%s\t<= baseline\t%s\n", o.Concurrency, ms(baseP99), ms(p99), verdict(p99 <= baseP99))
 	for _, u := range []result{neg, fresh} {
