@@ -172,6 +172,14 @@ func (s *Service) Delete(ctx context.Context, userID, id string) (*models.Token,
 	return t, nil
 }
 
+// The refusals of Authenticate, made once: a spray of bad tokens costs no allocation for
+// its errors.
+var (
+	errMalformed = models.Errorf(models.CodeUnauthenticated, "the token is malformed")
+	errUnknown   = models.Errorf(models.CodeUnauthenticated, "the token is unknown or was deleted")
+	errExpired   = models.Errorf(models.CodeUnauthenticated, "the token has expired")
+)
+
 // Authenticate returns the live token whose secret is given and records its use on
 // cluster (empty for the panel's API). Malformed, unknown and expired tokens are
 // UNAUTHENTICATED.
@@ -199,7 +207,7 @@ func (s *Service) AuthenticateLive(ctx context.Context, secret, cluster string) 
 func (s *Service) authenticate(ctx context.Context, secret, cluster string) (*Live, *models.Token, error) {
 	h, err := Parse(secret)
 	if err != nil {
-		return nil, nil, models.Errorf(models.CodeUnauthenticated, "the token is malformed")
+		return nil, nil, errMalformed
 	}
 	var (
 		l   *Live
@@ -226,11 +234,11 @@ func (s *Service) authenticate(ctx context.Context, secret, cluster string) (*Li
 		}
 	}
 	if l == nil {
-		return nil, nil, models.Errorf(models.CodeUnauthenticated, "the token is unknown or was deleted")
+		return nil, nil, errUnknown
 	}
 	now := s.now()
 	if now.UnixNano() >= l.expires {
-		return nil, nil, models.Errorf(models.CodeUnauthenticated, "the token has expired")
+		return nil, nil, errExpired
 	}
 	if s.usage != nil {
 		s.usage.Record(models.TokenUse{TokenID: l.ID, At: now.UTC(), Cluster: cluster})
