@@ -296,3 +296,38 @@ func BenchmarkAuthenticateIndexed(b *testing.B) {
 		})
 	}
 }
+
+// TestUsageResolutionWritesATokenAtMostOnceAMinute: with a resolution, repeated uses on
+// the same cluster are written once a resolution, a use on another cluster at once.
+func TestUsageResolutionWritesATokenAtMostOnceAMinute(t *testing.T) {
+	var written []models.TokenUse
+	u := tokens.NewUsageRecorder(func(_ context.Context, uses []models.TokenUse) error {
+		written = append(written, uses...)
+		return nil
+	}, time.Hour, slog.New(slog.DiscardHandler))
+	u.Resolution = time.Minute
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	steps := []struct {
+		name    string
+		at      time.Duration
+		cluster string
+		writes  int // uses written by the flush after it
+	}{
+		{"first use", 0, "a", 1},
+		{"again, same cluster", 10 * time.Second, "a", 0},
+		{"again, from the panel's API", 20 * time.Second, "", 0},
+		{"another cluster", 30 * time.Second, "b", 1},
+		{"a resolution after the last written", 91 * time.Second, "b", 1},
+	}
+	for _, st := range steps {
+		before := len(written)
+		u.Record(models.TokenUse{TokenID: "t1", At: t0.Add(st.at), Cluster: st.cluster})
+		u.Flush(context.Background())
+		if got := len(written) - before; got != st.writes {
+			t.Fatalf("%s: %d uses written, want %d", st.name, got, st.writes)
+		}
+	}
+	if last := written[len(written)-1]; !last.At.Equal(t0.Add(91*time.Second)) || last.Cluster != "b" {
+		t.Fatalf("last written %+v", last)
+	}
+}
