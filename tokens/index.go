@@ -99,6 +99,8 @@ type Index struct {
 	epoch     uint64
 
 	syncMu sync.Mutex // one catch-up or reload at a time
+	// inflight is closed when the catch-up or reload in progress ends (nil: none is).
+	inflight chan struct{}
 }
 
 // NewIndex returns an empty index over store; Load fills it.
@@ -122,7 +124,44 @@ func NewIndex(store IndexStore, opts IndexOptions) *Index {
 func (x *Index) Load(ctx context.Context) error {
 	x.syncMu.Lock()
 	defer x.syncMu.Unlock()
+	defer x.begin()()
 	return x.reloadLocked(ctx)
+}
+
+// begin marks a catch-up or reload in progress (syncMu held); the function it returns
+// marks its end, waking the lookups that wait for it.
+func (x *Index) begin() func() {
+	done := make(chan struct{})
+	x.mu.Lock()
+	x.inflight = done
+	x.mu.Unlock()
+	return func() {
+		x.mu.Lock()
+		x.inflight = nil
+		x.mu.Unlock()
+		close(done)
+	}
+}
+
+// AwaitCatchUp waits, at most max, for the catch-up in progress to end, and reports
+// whether one did: a token just created on another replica is refused only when its
+// review comes before the notice, not while the notice is being followed.
+func (x *Index) AwaitCatchUp(ctx context.Context, max time.Duration) bool {
+	x.mu.RLock()
+	ch := x.inflight
+	x.mu.RUnlock()
+	if ch == nil {
+		return false
+	}
+	t := time.NewTimer(max)
+	defer t.Stop()
+	select {
+	case <-ch:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return false
 }
 
 func (x *Index) reloadLocked(ctx context.Context) error {
@@ -168,6 +207,7 @@ func (x *Index) confirmLocked(t time.Time) {
 func (x *Index) CatchUp(ctx context.Context) error {
 	x.syncMu.Lock()
 	defer x.syncMu.Unlock()
+	defer x.begin()()
 	start := x.opts.Now()
 	x.mu.RLock()
 	epoch, connected := x.epoch, x.connected

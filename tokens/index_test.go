@@ -331,3 +331,39 @@ func TestUsageResolutionWritesATokenAtMostOnceAMinute(t *testing.T) {
 		t.Fatalf("last written %+v", last)
 	}
 }
+
+// slowChanges holds TokenChanges until released.
+type slowChanges struct {
+	*store.DB
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *slowChanges) TokenChanges(ctx context.Context, after int64, limit int) ([]models.TokenChange, error) {
+	s.entered <- struct{}{}
+	<-s.release
+	return s.DB.TokenChanges(ctx, after, limit)
+}
+
+// TestAReviewDuringACatchUpWaitsForIt: a token whose creation notice is being followed
+// is not refused for having come a moment early.
+func TestAReviewDuringACatchUpWaitsForIt(t *testing.T) {
+	ctx := context.Background()
+	db, clk := openStore(t), newClock()
+	writer, _ := replica(t, db, db, clk, tokens.IndexOptions{InProcess: true})
+	slow := &slowChanges{DB: db, entered: make(chan struct{}), release: make(chan struct{})}
+	svc, x := replica(t, slow, db, clk, tokens.IndexOptions{InProcess: true})
+	secret, _, err := writer.Create(ctx, alice, "new", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go x.CatchUp(ctx) // the creation notice
+	<-slow.entered
+	result := make(chan error, 1)
+	go func() { _, err := svc.Authenticate(ctx, secret, ""); result <- err }()
+	time.Sleep(20 * time.Millisecond) // the review is waiting
+	close(slow.release)
+	if err := <-result; err != nil {
+		t.Fatalf("a review during the catch-up that brings its token: %v", err)
+	}
+}
