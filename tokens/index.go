@@ -207,6 +207,30 @@ func (x *Index) confirmLocked(t time.Time) {
 func (x *Index) CatchUp(ctx context.Context) error {
 	x.syncMu.Lock()
 	defer x.syncMu.Unlock()
+	return x.catchUpLocked(ctx)
+}
+
+// refreshTimeout bounds the catch-up a review runs while notices are not followed.
+const refreshTimeout = time.Second
+
+// refresh catches up for a review asked at asked while notices are not followed, unless
+// the index was confirmed current after it: concurrent reviews share one catch-up, and at
+// most one runs at a time.
+func (x *Index) refresh(ctx context.Context, asked time.Time) error {
+	x.syncMu.Lock()
+	defer x.syncMu.Unlock()
+	x.mu.RLock()
+	current := x.currentAt.After(asked)
+	x.mu.RUnlock()
+	if current {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+	defer cancel()
+	return x.catchUpLocked(ctx)
+}
+
+func (x *Index) catchUpLocked(ctx context.Context) error {
 	defer x.begin()()
 	start := x.opts.Now()
 	x.mu.RLock()
@@ -326,7 +350,37 @@ func (x *Index) removeByIDLocked(id string) {
 // when the index is not loaded yet, when it may be missing a token (notices lost: a
 // token created meanwhile elsewhere would be refused) for an unknown hash, and for any
 // hash once StaleWindow has passed since it was last known current.
-func (x *Index) Lookup(h Hash) (*Live, error) {
+func (x *Index) Lookup(h Hash) (*Live, error) { return x.lookup(h, time.Time{}) }
+
+// Get is Lookup for a review: an unknown token waits for a catch-up in progress (at
+// most 100 ms: its creation notice may be being followed), and while notices are not
+// followed, an unknown token, or any past the stale window, is looked up again after a
+// catch-up from the database, when it answers (shared by concurrent reviews).
+func (x *Index) Get(ctx context.Context, h Hash) (*Live, error) {
+	asked := x.opts.Now()
+	l, err := x.lookup(h, asked)
+	switch {
+	case l != nil:
+		return l, nil
+	case err == nil:
+		if x.AwaitCatchUp(ctx, awaitCatchUp) {
+			return x.lookup(h, asked)
+		}
+		return nil, nil
+	}
+	if x.refresh(ctx, asked) == nil {
+		return x.lookup(h, asked)
+	}
+	return nil, err
+}
+
+// awaitCatchUp bounds how long a review of an unknown token waits for a catch-up in
+// progress.
+const awaitCatchUp = 100 * time.Millisecond
+
+// lookup is Lookup, for which an index confirmed current after asked (not zero) is as
+// good as one following the notices.
+func (x *Index) lookup(h Hash, asked time.Time) (*Live, error) {
 	x.mu.RLock()
 	l, listening, loaded, at := x.byHash[h], x.listening, x.loaded, x.currentAt
 	_, revoked := x.removed[h]
@@ -337,8 +391,8 @@ func (x *Index) Lookup(h Hash) (*Live, error) {
 	switch {
 	case !loaded:
 		return nil, models.Errorf(models.CodeUnavailable, "the token index is not loaded yet")
-	case listening:
-		return nil, nil
+	case listening, !asked.IsZero() && at.After(asked):
+		return l, nil
 	case x.opts.StaleWindow < 0 || x.opts.Now().Sub(at) > x.opts.StaleWindow:
 		return nil, models.Errorf(models.CodeUnavailable, "the token store has been unreachable for longer than the stale window")
 	case l == nil && revoked:

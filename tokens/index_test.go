@@ -367,3 +367,35 @@ func TestAReviewDuringACatchUpWaitsForIt(t *testing.T) {
 		t.Fatalf("a review during the catch-up that brings its token: %v", err)
 	}
 }
+
+// TestUnknownTokensAreLookedUpWhileNoticesAreLost: with the notice connection lost but
+// the database answering, a review of an unknown token catches up first, so a token
+// created elsewhere meanwhile is accepted and a never-seen one refused, not unavailable.
+func TestUnknownTokensAreLookedUpWhileNoticesAreLost(t *testing.T) {
+	ctx := context.Background()
+	db := openStore(t)
+	writer, _ := replica(t, db, db, newClock(), tokens.IndexOptions{InProcess: true})
+	x := tokens.NewIndex(db, tokens.IndexOptions{}) // real clock: catch-ups come after the reviews that ask for them
+	if err := x.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := tokens.NewService(db, tokens.Options{Index: x})
+	x.Listening(ctx)
+	x.Lost()
+	created, _, err := writer.Create(ctx, alice, "meanwhile", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	never, _ := tokens.Generate(nil)
+	for _, tc := range []struct{ name, secret, want string }{
+		{"created elsewhere meanwhile", created, ""},
+		{"never seen", never, string(models.CodeUnauthenticated)},
+	} {
+		if got := authenticates(t, svc, tc.secret); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if !x.State().FromMemory {
+		t.Fatal("the index says it follows the notices")
+	}
+}

@@ -172,10 +172,6 @@ func (s *Service) Delete(ctx context.Context, userID, id string) (*models.Token,
 	return t, nil
 }
 
-// awaitCatchUp bounds how long a review of an unknown token waits for a catch-up in
-// progress.
-const awaitCatchUp = 100 * time.Millisecond
-
 // The refusals of Authenticate, made once: a spray of bad tokens costs no allocation for
 // its errors.
 var (
@@ -218,10 +214,7 @@ func (s *Service) authenticate(ctx context.Context, secret, cluster string) (*Li
 		row *models.Token
 	)
 	if s.index != nil {
-		l, err = s.index.Lookup(h)
-		if l == nil && err == nil && s.index.AwaitCatchUp(ctx, awaitCatchUp) {
-			l, err = s.index.Lookup(h) // the notice of its creation was being followed
-		}
+		l, err = s.index.Get(ctx, h)
 		if s.metrics != nil {
 			s.metrics.CacheLookup(true) // answered from memory, whatever the answer
 		}
