@@ -85,9 +85,9 @@ type Index struct {
 
 	mu      sync.RWMutex
 	byHash  map[Hash]*Live
-	users   map[string]string    // owner IDs, interned: many tokens share one
+	users   map[string]string  // owner IDs, interned: many tokens share one
 	removed map[Hash]time.Time // tokens removed lately (tombstones)
-	seq     int64                // the last change applied
+	seq     int64              // the last change applied
 	loaded  bool
 	// listening says notices flow (or every change is in-process): the index is current
 	// now. Otherwise it is current as of currentAt.

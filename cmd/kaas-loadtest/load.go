@@ -46,13 +46,13 @@ func atLeast(d time.Duration, n int, limit time.Duration) func(int, time.Duratio
 
 // result is what a phase measured.
 type result struct {
-	name      string
-	measured  bool
-	requests  int
-	elapsed   time.Duration
+	name     string
+	measured bool
+	requests int
+	elapsed  time.Duration
 	// cpu is the process's CPU time (user and system) over the phase: the panel's and the
 	// load generator's, which is the same for every phase.
-	cpu time.Duration
+	cpu       time.Duration
 	latencies []time.Duration // sorted
 	errors    int
 	firstErr  string
