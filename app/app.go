@@ -87,6 +87,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		db.Close()
 		return nil, err
 	}
+	// Every live token is in memory before the first review: none asks the database.
+	index := a.Tokens.Index()
+	if err := index.Load(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load token index: %w", err)
+	}
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.bgCancel = cancel
 	a.goBackground(func() { a.usage.Run(bgCtx) })
@@ -96,9 +102,22 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			log.Error("provisioning engine stopped", "err", err)
 		}
 	})
+	a.goBackground(func() { index.Run(bgCtx) })
 	a.goBackground(func() {
-		cache := a.Tokens.Cache()
-		notices := store.TokenNotices{Revoked: cache.Invalidate, Created: cache.FlushNegative, Reset: cache.Flush}
+		// The index catches up from the change log on every notice and when LISTEN is
+		// back; a lost connection leaves it serving from memory (within the stale window)
+		// rather than empty.
+		catchUp := func() {
+			if err := index.CatchUp(bgCtx); err != nil && bgCtx.Err() == nil {
+				log.Warn("token index: catch up after a notice", "err", err)
+			}
+		}
+		notices := store.TokenNotices{
+			Revoked: func(id string) { index.Revoked(bgCtx, id) },
+			Created: catchUp,
+			Reset:   func() { index.Listening(bgCtx) },
+			Lost:    index.Lost,
+		}
 		if err := db.ListenTokenNotices(bgCtx, notices, log); err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("token notice listener stopped", "err", err)
 		}
@@ -189,7 +208,19 @@ func (a *App) wire() error {
 		TTL: cfg.IdentityTTL, Stale: cfg.IdentityStale, OnFetch: m.KeystoneFetch, OnStale: m.IdentityStale,
 	}, ks.User)
 	a.usage = tokens.NewUsageRecorder(a.db.RecordTokenUses, 10*time.Second, log)
-	a.Tokens = tokens.NewService(a.db, tokens.Options{Usage: a.usage, Metrics: m, MaxPerUser: cfg.MaxTokensPerUser})
+	// A token reviewed many times a second costs one row update a minute, not one every
+	// flush: the last use shown is to the minute.
+	a.usage.Resolution = time.Minute
+	staleWindow := cfg.TokenStoreStale
+	if staleWindow == 0 {
+		staleWindow = config.DefaultTokenStoreStale
+	}
+	index := tokens.NewIndex(a.db, tokens.IndexOptions{StaleWindow: staleWindow, InProcess: a.db.Dialect() == store.SQLite, Log: log})
+	m.TokenIndex(func() (int, bool, time.Duration) {
+		st := index.State()
+		return st.Tokens, st.FromMemory, st.Unconfirmed
+	})
+	a.Tokens = tokens.NewService(a.db, tokens.Options{Usage: a.usage, Metrics: m, MaxPerUser: cfg.MaxTokensPerUser, Index: index})
 	a.pruner = retention.New(a.db, retention.Options{AuditRetention: cfg.AuditRetention, ExpiredTokenGrace: cfg.ExpiredTokenGrace, Interval: cfg.PruneInterval, Log: log})
 	sessions, err := session.New(cfg.SessionKey, cfg.SessionTTL, cfg.SecureCookies(), nil)
 	if err != nil {

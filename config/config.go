@@ -43,6 +43,9 @@ type Config struct {
 
 	IdentityTTL   time.Duration
 	IdentityStale time.Duration
+	// TokenStoreStale is how long after the token index was last known current (the
+	// database unreachable) tokens known before keep authenticating.
+	TokenStoreStale time.Duration
 
 	WebhookAddr    string
 	WebhookTLSCert string
@@ -192,6 +195,11 @@ type Addons struct {
 // DefaultKeystoneIdleTimeout is below common servers' keep-alive timeouts (Apache: 5 s).
 const DefaultKeystoneIdleTimeout = 4 * time.Second
 
+// DefaultTokenStoreStale is how long, by default, the token index answers from memory
+// for tokens it knew while the database is unreachable: as long as a cached identity is
+// served while Keystone is.
+const DefaultTokenStoreStale = 30 * time.Minute
+
 // Keystone is how the panel reaches Keystone and its service account.
 type Keystone struct {
 	AuthURL       string
@@ -246,6 +254,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.OperatorRole, "operator-role", env("KAAS_OPERATOR_ROLE", "admin"), "Keystone role (name or ID) of operators")
 	fs.DurationVar(&c.IdentityTTL, "identity-ttl", typed.duration("KAAS_IDENTITY_TTL", 5*time.Minute), "how long a user's Keystone identity is cached")
 	fs.DurationVar(&c.IdentityStale, "identity-stale", typed.duration("KAAS_IDENTITY_STALE", 30*time.Minute), "how long past its TTL a cached identity is served while Keystone is unreachable")
+	fs.DurationVar(&c.TokenStoreStale, "token-store-stale-window", typed.duration("KAAS_TOKEN_STORE_STALE_WINDOW", DefaultTokenStoreStale), "how long tokens known before the database became unreachable keep authenticating from memory")
 	fs.StringVar(&c.WebhookAddr, "webhook-addr", env("KAAS_WEBHOOK_ADDR", ""), "extra TLS listener for the TokenReview webhook only")
 	fs.StringVar(&c.WebhookTLSCert, "webhook-tls-cert", env("KAAS_WEBHOOK_TLS_CERT", ""), "certificate of the webhook listener")
 	fs.StringVar(&c.WebhookTLSKey, "webhook-tls-key", env("KAAS_WEBHOOK_TLS_KEY", ""), "key of the webhook listener")
@@ -407,6 +416,9 @@ func (c Config) validate() error {
 		d.ListenCheck < 100*time.Millisecond || d.ListenCheck > time.Minute {
 		errs = append(errs, errors.New("database settings: --database-max-open-conns at least 1, --database-max-idle-conns between 0 and it, "+
 			"--database-conn-max-lifetime positive, --database-statement-timeout not negative, --database-tx-retries 0 to 10, --database-listen-check 100ms to 1m"))
+	}
+	if c.TokenStoreStale < 0 {
+		errs = append(errs, errors.New("--token-store-stale-window must not be negative (0 picks the default)"))
 	}
 	if c.SessionTTL <= 0 || c.IdentityTTL <= 0 || c.IdentityStale < 0 {
 		errs = append(errs, errors.New("session and identity durations must be positive"))

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 )
 
@@ -40,21 +42,36 @@ func (rt Routes) Handler() http.Handler {
 	handle("/graphql", "graphql", false, guardGraphQL(rt.Authenticate(rt.GraphQL)))
 	handle("/playground", "playground", false, rt.playground())
 	handle("/playground/", "playground", true, rt.playgroundAssets())
-	handle("/authenticate", "authenticate", true, rt.Webhook)
-	handle("/authenticate/", "authenticate", true, rt.Webhook)
+	webhook := instrumentWebhook(rt.Log, rt.Metrics, rt.Webhook)
+	mux.Handle("/authenticate", webhook)
+	mux.Handle("/authenticate/", webhook)
 	handle("/healthz", "healthz", true, ok())
 	handle("/livez", "livez", true, ok())
 	handle("/readyz", "readyz", true, rt.ready())
 	handle("/metrics", "metrics", true, rt.MetricsPage)
 	handle("/", "spa", true, spa(rt.SPA))
-	return securityHeaders(rt.PublicTLS, mux)
+	return securityHeaders(rt.PublicTLS, webhookFirst(webhook, mux))
+}
+
+// webhookFirst sends TokenReviews straight to the webhook and everything else to the
+// mux: the hot path skips the mux's pattern matching. Only paths the mux would route
+// to the webhook unchanged (clean ones) take the short cut.
+func webhookFirst(webhook, mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if p == "/authenticate" || strings.HasPrefix(p, "/authenticate/") && path.Clean(p) == p && r.Method != http.MethodConnect {
+			webhook.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // WebhookHandler returns the surface of the webhook-only TLS listener.
 func (rt Routes) WebhookHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/authenticate", instrument("authenticate", rt.Log, rt.Metrics, true, rt.Webhook))
-	mux.Handle("/authenticate/", instrument("authenticate", rt.Log, rt.Metrics, true, rt.Webhook))
+	mux.Handle("/authenticate", instrumentWebhook(rt.Log, rt.Metrics, rt.Webhook))
+	mux.Handle("/authenticate/", instrumentWebhook(rt.Log, rt.Metrics, rt.Webhook))
 	mux.Handle("/healthz", ok())
 	return securityHeaders(true, mux)
 }

@@ -4,6 +4,7 @@ package metrics
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,6 +25,22 @@ type Metrics struct {
 	tokenCache    *prometheus.CounterVec
 	keystoneCalls *prometheus.CounterVec
 	identityStale prometheus.Counter
+
+	// The series of the TokenReview hot path, resolved once: looking a series up by its
+	// labels hashes them on every request.
+	reviewSeries  map[[2]string]prometheus.Counter
+	reviewLatSer  map[string]prometheus.Observer
+	cacheHit      prometheus.Counter
+	cacheMiss     prometheus.Counter
+	httpSeries    map[httpKey]prometheus.Counter
+	httpLatSeries map[string]prometheus.Observer
+	httpSeriesMu  sync.RWMutex
+}
+
+// httpKey names a series of kaas_http_requests_total.
+type httpKey struct {
+	route, method string
+	code          int
 }
 
 // New registers the metrics in a fresh registry.
@@ -60,7 +77,40 @@ func New() *Metrics {
 	})
 	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.gqlOperations, m.gqlDuration, m.reviews,
 		m.reviewLatency, m.tokenCache, m.keystoneCalls, m.identityStale)
+	m.reviewSeries, m.reviewLatSer = map[[2]string]prometheus.Counter{}, map[string]prometheus.Observer{}
+	for result := range reviewResults {
+		m.reviewLatSer[result] = m.reviewLatency.WithLabelValues(result)
+		for version := range reviewVersions {
+			m.reviewSeries[[2]string{result, version}] = m.reviews.WithLabelValues(result, version)
+		}
+	}
+	m.cacheHit, m.cacheMiss = m.tokenCache.WithLabelValues("hit"), m.tokenCache.WithLabelValues("miss")
+	m.httpSeries, m.httpLatSeries = map[httpKey]prometheus.Counter{}, map[string]prometheus.Observer{}
 	return m
+}
+
+// TokenIndex reports the in-memory token index: how many tokens it holds, whether it
+// serves from memory alone (the database's changes not followed), and for how long it
+// has not been confirmed current.
+func (m *Metrics) TokenIndex(state func() (tokens int, fromMemory bool, unconfirmed time.Duration)) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "kaas_token_index_tokens", Help: "Live tokens held in memory by the token index.",
+		}, func() float64 { n, _, _ := state(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "kaas_token_index_serving_from_memory",
+			Help: "1 while the token index answers from memory alone: the database (or its change notices) is unreachable.",
+		}, func() float64 {
+			if _, mem, _ := state(); mem {
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "kaas_token_index_unconfirmed_seconds",
+			Help: "How long ago the token index was last known current (0 while it follows the database).",
+		}, func() float64 { _, _, d := state(); return d.Seconds() }),
+	)
 }
 
 // Registry returns the registry, for collectors owned by other packages.
@@ -74,8 +124,19 @@ func (m *Metrics) Handler() http.Handler {
 // HTTPRequest observes one HTTP request. route is one of the panel's fixed route names;
 // the method and code are bounded here.
 func (m *Metrics) HTTPRequest(route, method string, code int, d time.Duration) {
-	m.httpRequests.WithLabelValues(route, bounded(method, methods), statusLabel(code)).Inc()
-	m.httpDuration.WithLabelValues(route).Observe(d.Seconds())
+	k := httpKey{route, bounded(method, methods), code}
+	m.httpSeriesMu.RLock()
+	c, ok := m.httpSeries[k]
+	o := m.httpLatSeries[route]
+	m.httpSeriesMu.RUnlock()
+	if !ok || o == nil {
+		c, o = m.httpRequests.WithLabelValues(route, k.method, statusLabel(code)), m.httpDuration.WithLabelValues(route)
+		m.httpSeriesMu.Lock()
+		m.httpSeries[k], m.httpLatSeries[route] = c, o // bounded: routes, methods and codes are
+		m.httpSeriesMu.Unlock()
+	}
+	c.Inc()
+	o.Observe(d.Seconds())
 }
 
 // GraphQLOperation observes one GraphQL operation. The caller bounds name (see
@@ -89,6 +150,11 @@ func (m *Metrics) GraphQLOperation(opType, name, code string, d time.Duration) {
 // Review observes one TokenReview.
 func (m *Metrics) Review(result, version string, d time.Duration) {
 	result, version = bounded(result, reviewResults), bounded(version, reviewVersions)
+	if c, ok := m.reviewSeries[[2]string{result, version}]; ok {
+		c.Inc()
+		m.reviewLatSer[result].Observe(d.Seconds())
+		return
+	}
 	m.reviews.WithLabelValues(result, version).Inc()
 	m.reviewLatency.WithLabelValues(result).Observe(d.Seconds())
 }
@@ -96,9 +162,9 @@ func (m *Metrics) Review(result, version string, d time.Duration) {
 // CacheLookup observes one token cache lookup.
 func (m *Metrics) CacheLookup(hit bool) {
 	if hit {
-		m.tokenCache.WithLabelValues("hit").Inc()
+		m.cacheHit.Inc()
 	} else {
-		m.tokenCache.WithLabelValues("miss").Inc()
+		m.cacheMiss.Inc()
 	}
 }
 

@@ -25,6 +25,26 @@ type Token struct {
 // Expired reports whether the token has expired at now.
 func (t *Token) Expired(now time.Time) bool { return !now.Before(t.ExpiresAt) }
 
+// TokenKey is what authenticating a token needs of it: the in-memory token index holds
+// one for every live token.
+type TokenKey struct {
+	ID        string
+	UserID    string
+	Hash      []byte
+	ExpiresAt time.Time
+}
+
+// TokenChange is an entry of the token change log: a token created or deleted, numbered
+// in commit order.
+type TokenChange struct {
+	Seq     int64
+	Deleted bool
+	// Token is the changed token; for a creation, UserID and ExpiresAt are set only when
+	// the token still exists (Exists).
+	Token  TokenKey
+	Exists bool
+}
+
 // TokenUse records that a token was accepted, for the batched last-used update.
 type TokenUse struct {
 	TokenID string

@@ -14,6 +14,7 @@ FUZZMINIMIZETIME=${FUZZMINIMIZETIME:-5s}
 # package target: one go test invocation per target (go test fuzzes one target at a time).
 TARGETS=(
   "./webhook FuzzTokenReview"
+  "./webhook FuzzDecodeReview"
   "./tokens FuzzParse"
   "./tokens FuzzCreateToken"
   "./kube FuzzAdoptKubeconfig"

@@ -13,6 +13,7 @@ var migrations = []migration{
 	{3, "panel sessions", migrate3},
 	{4, "token paging and pruning indexes, unique webhook credential hash", migrate4},
 	{5, "cluster resize requests", migrate5},
+	{6, "token change log", migrate6},
 }
 
 func migrate1(tx *gorm.DB) error {
@@ -146,20 +147,20 @@ func migrate4(tx *gorm.DB) error {
 // pending request per cluster, whoever asks and however many ask at once.
 func migrate5(tx *gorm.DB) error {
 	type resizeRequest struct {
-		ID             string `gorm:"primaryKey;size:36"`
-		ClusterID      string `gorm:"size:36;not null"`
-		Status         string `gorm:"size:16;not null"`
-		Workers        int    `gorm:"not null"`
-		WorkerVCPU     int    `gorm:"not null"`
-		WorkerRAMGB    int    `gorm:"not null"`
-		WorkerDiskGB   int    `gorm:"not null"`
-		RegistryDBGB   int    `gorm:"not null"`
-		Reason         string `gorm:"size:1000;not null"`
-		RequesterID    string `gorm:"size:64;not null"`
-		RequesterName  string `gorm:"size:255;not null"`
-		DeciderName    string `gorm:"size:255;not null"`
-		DecisionReason string `gorm:"size:1000;not null"`
-		JobID          string `gorm:"size:36;not null"`
+		ID             string    `gorm:"primaryKey;size:36"`
+		ClusterID      string    `gorm:"size:36;not null"`
+		Status         string    `gorm:"size:16;not null"`
+		Workers        int       `gorm:"not null"`
+		WorkerVCPU     int       `gorm:"not null"`
+		WorkerRAMGB    int       `gorm:"not null"`
+		WorkerDiskGB   int       `gorm:"not null"`
+		RegistryDBGB   int       `gorm:"not null"`
+		Reason         string    `gorm:"size:1000;not null"`
+		RequesterID    string    `gorm:"size:64;not null"`
+		RequesterName  string    `gorm:"size:255;not null"`
+		DeciderName    string    `gorm:"size:255;not null"`
+		DecisionReason string    `gorm:"size:1000;not null"`
+		JobID          string    `gorm:"size:36;not null"`
 		CreatedAt      time.Time `gorm:"not null"`
 		DecidedAt      *time.Time
 	}
@@ -176,4 +177,17 @@ func migrate5(tx *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+// migrate6 adds the token change log: one row per token created or deleted, numbered in
+// commit order, from which every replica's in-memory token index catches up.
+func migrate6(tx *gorm.DB) error {
+	type tokenChange struct {
+		Seq       int64     `gorm:"primaryKey;autoIncrement"`
+		TokenID   string    `gorm:"size:36;not null"`
+		TokenHash []byte    `gorm:"size:32;not null"`
+		Deleted   bool      `gorm:"not null"`
+		At        time.Time `gorm:"not null;index:idx_token_changes_at"`
+	}
+	return tx.Table("token_changes").Migrator().CreateTable(&tokenChange{})
 }

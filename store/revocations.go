@@ -25,9 +25,12 @@ type TokenNotices struct {
 	Revoked func(id string)
 	// Created is called after any token was created.
 	Created func()
-	// Reset is called when notices may have been missed: it must forget every cached
-	// token.
+	// Reset is called when notices may have been missed: when LISTEN takes effect, and
+	// when the connection is lost unless Lost is set. It must forget every cached token
+	// or catch up on what changed meanwhile.
 	Reset func()
+	// Lost, when set, is called instead of Reset when the connection is found lost.
+	Lost func()
 }
 
 // ListenTokenNotices calls n.Revoked with the ID of every token deleted on any replica
@@ -37,11 +40,15 @@ type TokenNotices struct {
 // meanwhile is refused from then on (see Listen for how soon a lost connection is
 // noticed). With SQLite there is one process only and it returns at once.
 func (db *DB) ListenTokenNotices(ctx context.Context, n TokenNotices, log *slog.Logger) error {
+	lost := n.Reset
+	if n.Lost != nil {
+		lost = n.Lost
+	}
 	return db.Listen(ctx, Listener{
 		Name:      "token-revocations",
 		Channels:  []string{revocationChannel, creationChannel},
 		Connected: n.Reset, // anything deleted or created before LISTEN took effect was missed
-		Lost:      n.Reset,
+		Lost:      lost,
 		Notify: func(channel, payload string) {
 			if channel == creationChannel {
 				n.Created()

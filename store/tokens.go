@@ -41,6 +41,9 @@ func (db *DB) CreateTokenCapped(ctx context.Context, t *models.Token, maxPerUser
 		if err := tx.Create(t).Error; err != nil {
 			return err
 		}
+		if err := db.logTokenChange(tx, t, false); err != nil {
+			return err
+		}
 		if db.dialect == Postgres {
 			return tx.Exec(notifyCreatedSQL()).Error
 		}
@@ -85,6 +88,9 @@ func (db *DB) DeleteToken(ctx context.Context, userID, id string) (*models.Token
 			return err
 		}
 		if err := tx.Delete(&models.Token{}, "id = ?", id).Error; err != nil {
+			return err
+		}
+		if err := db.logTokenChange(tx, &t, true); err != nil {
 			return err
 		}
 		if db.dialect == Postgres {
@@ -172,7 +178,13 @@ func tokenUseArgs(uses []models.TokenUse) []any {
 // It deletes in batches, so no statement holds the table for long.
 func (db *DB) DeleteExpiredTokens(ctx context.Context, cutoff time.Time) (int64, error) {
 	n, err := db.deleteBatched(ctx, "tokens", "id", "expires_at < ?", cutoff.UTC())
-	return n, mapError(err, "expired tokens")
+	if err != nil {
+		return n, mapError(err, "expired tokens")
+	}
+	// The change log is kept as long as expired tokens are: a replica that was away
+	// longer reloads every token.
+	_, err = db.pruneTokenChanges(ctx, cutoff)
+	return n, mapError(err, "token changes")
 }
 
 // pruneBatch is how many rows one pruning statement deletes.

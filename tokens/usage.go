@@ -16,8 +16,16 @@ type UsageRecorder struct {
 	interval time.Duration
 	log      *slog.Logger
 
+	// Resolution, when positive, bounds how often one token's use is written: a use on
+	// the same cluster less than Resolution after the last one written for the token is
+	// not written again, so a token reviewed many times a second costs one row update a
+	// Resolution rather than one a flush. The last use shown is then at most Resolution
+	// old. Set it before Run.
+	Resolution time.Duration
+
 	mu      sync.Mutex
 	pending map[string]models.TokenUse
+	written map[string]models.TokenUse // the last use written of each token, within Resolution
 }
 
 // NewUsageRecorder returns a recorder that flushes through write every interval.
@@ -25,12 +33,17 @@ func NewUsageRecorder(write func(context.Context, []models.TokenUse) error, inte
 	if interval <= 0 {
 		interval = 10 * time.Second
 	}
-	return &UsageRecorder{write: write, interval: interval, log: log, pending: map[string]models.TokenUse{}}
+	return &UsageRecorder{write: write, interval: interval, log: log, pending: map[string]models.TokenUse{}, written: map[string]models.TokenUse{}}
 }
 
 // Record notes a use; it never blocks on the database.
 func (u *UsageRecorder) Record(use models.TokenUse) {
 	u.mu.Lock()
+	if w, ok := u.written[use.TokenID]; ok && u.Resolution > 0 && (use.Cluster == "" || use.Cluster == w.Cluster) &&
+		use.At.Sub(w.At) < u.Resolution {
+		u.mu.Unlock()
+		return
+	}
 	if prev, ok := u.pending[use.TokenID]; !ok || use.At.After(prev.At) {
 		if use.Cluster == "" && ok {
 			use.Cluster = prev.Cluster
@@ -75,6 +88,27 @@ func (u *UsageRecorder) Flush(ctx context.Context) {
 		u.log.Warn("record token uses", "err", err, "uses", len(batch))
 		for _, use := range batch {
 			u.Record(use)
+		}
+		return
+	}
+	if u.Resolution <= 0 {
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	var latest time.Time
+	for _, use := range batch {
+		if w, ok := u.written[use.TokenID]; ok && use.Cluster == "" {
+			use.Cluster = w.Cluster
+		}
+		u.written[use.TokenID] = use
+		if use.At.After(latest) {
+			latest = use.At
+		}
+	}
+	for id, w := range u.written {
+		if latest.Sub(w.At) >= u.Resolution {
+			delete(u.written, id)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	authv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -20,10 +21,10 @@ import (
 	"kaas/webhook"
 )
 
-// fakeTokens authenticates the secrets of a map, like tokens.Service with a warm cache.
-type fakeTokens map[string]*models.Token
+// fakeTokens authenticates the secrets of a map, like tokens.Service with its index.
+type fakeTokens map[string]*tokens.Live
 
-func (f fakeTokens) Authenticate(_ context.Context, secret, _ string) (*models.Token, error) {
+func (f fakeTokens) AuthenticateLive(_ context.Context, secret, _ string) (*tokens.Live, error) {
 	if t, ok := f[secret]; ok {
 		return t, nil
 	}
@@ -58,7 +59,7 @@ func reviewBody(version, token string) string {
 
 func benchHandler() *webhook.Handler {
 	return &webhook.Handler{
-		Tokens: fakeTokens{benchSecret: {ID: "0b7e6f52-2c55-4b53-9a57-0b1b4d6f2a10", UserID: "u-alice", Username: "alice"}},
+		Tokens: fakeTokens{benchSecret: tokens.NewLive(&models.Token{ID: "0b7e6f52-2c55-4b53-9a57-0b1b4d6f2a10", UserID: "u-alice", Username: "alice", ExpiresAt: time.Now().Add(time.Hour)})},
 		Identities: fakeIdentities{"u-alice": {
 			UserID: "u-alice", Username: "alice", Domain: "Default", DomainID: "default", Enabled: true,
 			Roles: []models.Role{{ID: "5f0e5b1c7d2a4c1e9f3b8a6d4e2c1b0a", Name: "member"}, {ID: "9a8b7c6d5e4f40312a1b2c3d4e5f6a7b", Name: "demo-cluster-admin"}, {ID: "c1d2e3f4a5b64c7d8e9f0a1b2c3d4e5f", Name: "reader"}},

@@ -3,11 +3,12 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,14 +17,17 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"kaas/models"
+	"kaas/tokens"
 )
 
 // MaxBodyBytes bounds a TokenReview request body.
 const MaxBodyBytes = 1 << 20
 
-// TokenAuthenticator finds the live token for a secret (tokens.Service).
+// TokenAuthenticator finds the live token for a secret (tokens.Service): with the
+// token index, the same *tokens.Live for the same token every time, which keeps the
+// answer rendered for it.
 type TokenAuthenticator interface {
-	Authenticate(ctx context.Context, secret, cluster string) (*models.Token, error)
+	AuthenticateLive(ctx context.Context, secret, cluster string) (*tokens.Live, error)
 }
 
 // Identities returns a user's cached Keystone identity (identity.Cache).
@@ -97,45 +101,82 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (result, version
 	if !ok {
 		return ResultForbidden, ""
 	}
-	var rv review
-	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	dec := json.NewDecoder(body)
-	if err := dec.Decode(&rv); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			httpError(w, http.StatusRequestEntityTooLarge, "the TokenReview is larger than 1 MiB")
-		} else {
-			httpError(w, http.StatusBadRequest, "the body is not a JSON TokenReview")
-		}
-		return ResultMalformed, ""
-	}
-	version = rv.APIVersion
+	buf := getBuffer()
+	defer putBuffer(buf)
+	var rq request
+	body, complete, err := readBody(r.Body, buf.b[:0])
+	buf.b = body
 	switch {
-	case version != authv1.SchemeGroupVersion.String() && version != authv1beta1.SchemeGroupVersion.String():
+	case err != nil:
+		httpError(w, http.StatusBadRequest, "the body is not a JSON TokenReview")
+		return ResultMalformed, ""
+	case !complete || !rq.decodeFast(body):
+		// Whatever the fast decoder does not take is decoded exactly as before, from the
+		// same bytes followed by the rest of the body, under the same limit.
+		if msg, code := rq.decodeJSON(http.MaxBytesReader(w, readerOf(body, r.Body, complete), MaxBodyBytes)); code != 0 {
+			httpError(w, code, msg)
+			return ResultMalformed, ""
+		}
+	}
+	version = rq.apiVersion
+	switch {
+	case version != v1 && version != v1beta1:
 		httpError(w, http.StatusBadRequest, "apiVersion must be authentication.k8s.io/v1 or authentication.k8s.io/v1beta1")
 		return ResultMalformed, ""
-	case rv.Kind != "TokenReview":
+	case !rq.kindOK:
 		httpError(w, http.StatusBadRequest, "kind must be TokenReview")
 		return ResultMalformed, version
-	case rv.Spec.Token == "":
+	case rq.token == "":
 		httpError(w, http.StatusBadRequest, "spec.token is empty")
 		return ResultMalformed, version
 	}
 
-	status, result := h.review(r.Context(), rv.Spec, cluster)
+	ans, result := h.review(r.Context(), &rq, cluster)
+	code := http.StatusOK
 	if result == ResultUnavailable {
-		w.Header().Set("Retry-After", "1")
-		writeReview(w, http.StatusServiceUnavailable, version, status)
+		w.Header()["Retry-After"] = retryAfter
+		code = http.StatusServiceUnavailable
+	}
+	if ans.bytes != nil && (result != ResultAuthenticated || len(rq.audiences) == 0) {
+		writeBytes(w, code, ans.bytes[versionIndex(version)])
 		return result, version
 	}
-	writeReview(w, http.StatusOK, version, status)
+	if ans.bytes != nil {
+		// The rendered answer with the request's audiences spliced in where encoding/json
+		// puts them: last in the status, which carries no error.
+		out := withAudiences(buf.out[:0], ans.bytes[versionIndex(version)], rq.audiences)
+		buf.out = out
+		writeBytes(w, code, out)
+		return result, version
+	}
+	ans.status.Audiences = nil
+	if result == ResultAuthenticated {
+		for _, a := range rq.audiences {
+			ans.status.Audiences = append(ans.status.Audiences, string(a))
+		}
+	}
+	writeReview(w, code, version, ans.status)
 	return result, version
+}
+
+// The API versions answered, and shared header values (never modified in place).
+var (
+	v1          = authv1.SchemeGroupVersion.String()
+	v1beta1     = authv1beta1.SchemeGroupVersion.String()
+	contentJSON = []string{"application/json"}
+	retryAfter  = []string{"1"}
+)
+
+func versionIndex(version string) int {
+	if version == v1beta1 {
+		return 1
+	}
+	return 0
 }
 
 // callingCluster identifies the kube-apiserver from its webhook credential (a bearer
 // token in the webhook kubeconfig) and the per-cluster path.
 func (h *Handler) callingCluster(w http.ResponseWriter, r *http.Request) (string, bool) {
-	pathCluster := strings.Trim(strings.TrimPrefix(r.URL.Path, "/authenticate"), "/")
 	credential, hasCredential := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !hasCredential || credential == "" {
 		if h.RequireClusterCredential {
@@ -146,6 +187,7 @@ func (h *Handler) callingCluster(w http.ResponseWriter, r *http.Request) (string
 		// cluster that could be checked, which we cannot, so record nothing.
 		return "", true
 	}
+	pathCluster := strings.Trim(strings.TrimPrefix(r.URL.Path, "/authenticate"), "/")
 	name, err := h.Clusters.ClusterForCredential(r.Context(), credential)
 	switch {
 	case err != nil:
@@ -160,35 +202,72 @@ func (h *Handler) callingCluster(w http.ResponseWriter, r *http.Request) (string
 	return name, true
 }
 
-func (h *Handler) review(ctx context.Context, spec authv1.TokenReviewSpec, cluster string) (authv1.TokenReviewStatus, string) {
-	tok, err := h.Tokens.Authenticate(ctx, spec.Token, cluster)
+// answer is a review's answer: rendered bytes for v1 and v1beta1 (without audiences)
+// when it has them, else a status to encode.
+type answer struct {
+	bytes  *[2][]byte
+	status authv1.TokenReviewStatus
+}
+
+// rendered is an authenticated answer kept with its token (tokens.Live's memo): it goes
+// when the token does, and is rendered again when the identity it was made from changes.
+type rendered struct {
+	from  models.Identity
+	bytes [2][]byte
+}
+
+// matches reports whether r was rendered from an identity that answers as id does.
+func (r *rendered) matches(id models.Identity) bool {
+	f := r.from
+	return f.UserID == id.UserID && f.Username == id.Username && f.Domain == id.Domain &&
+		f.DomainID == id.DomainID && f.Enabled == id.Enabled && slices.Equal(f.Roles, id.Roles)
+}
+
+// The fixed answers, rendered once.
+var (
+	answerUnknown      = staticAnswer(authv1.TokenReviewStatus{Authenticated: false})
+	answerDisabled     = staticAnswer(authv1.TokenReviewStatus{Authenticated: false, Error: "the user is disabled"})
+	answerGone         = staticAnswer(authv1.TokenReviewStatus{Authenticated: false, Error: "the user no longer exists"})
+	answerStoreDown    = staticAnswer(authv1.TokenReviewStatus{Error: "the token store is unavailable"})
+	answerIdentityDown = staticAnswer(authv1.TokenReviewStatus{Error: "the identity service is unavailable"})
+)
+
+func staticAnswer(st authv1.TokenReviewStatus) answer {
+	return answer{bytes: &[2][]byte{renderReview(v1, st), renderReview(v1beta1, st)}, status: st}
+}
+
+func (h *Handler) review(ctx context.Context, rq *request, cluster string) (answer, string) {
+	tok, err := h.Tokens.AuthenticateLive(ctx, rq.token, cluster)
 	if err != nil {
 		if models.ErrorCode(err) == models.CodeUnauthenticated {
-			return authv1.TokenReviewStatus{Authenticated: false}, ResultRejected
+			return answerUnknown, ResultRejected
 		}
 		h.Log.Error("webhook: look up token", "err", err)
-		return authv1.TokenReviewStatus{Error: "the token store is unavailable"}, ResultUnavailable
+		return answerStoreDown, ResultUnavailable
 	}
 	id, err := h.Identities.Get(ctx, tok.UserID)
 	switch models.ErrorCode(err) {
 	case "":
 		if !id.Enabled {
-			return authv1.TokenReviewStatus{Authenticated: false, Error: "the user is disabled"}, ResultRejected
+			return answerDisabled, ResultRejected
 		}
 	case models.CodeNotFound:
-		return authv1.TokenReviewStatus{Authenticated: false, Error: "the user no longer exists"}, ResultRejected
+		return answerGone, ResultRejected
 	default:
 		h.Log.Warn("webhook: Keystone unavailable", "user_id", tok.UserID, "err", err)
-		return authv1.TokenReviewStatus{Error: "the identity service is unavailable"}, ResultUnavailable
+		return answerIdentityDown, ResultUnavailable
+	}
+	if r, _ := tok.Memo().(*rendered); r != nil && r.matches(id) {
+		return answer{bytes: &r.bytes}, ResultAuthenticated
 	}
 	username, err := h.Usernames.Of(id)
 	if err != nil {
 		// A Keystone user must never pose as a Kubernetes component (system:…) or as a
 		// user of another domain.
 		h.Log.Warn("webhook: refused a user name", "user_id", tok.UserID, "reason", models.ErrorMessage(err))
-		return authv1.TokenReviewStatus{Authenticated: false, Error: models.ErrorMessage(err)}, ResultRejected
+		return answer{status: authv1.TokenReviewStatus{Authenticated: false, Error: models.ErrorMessage(err)}}, ResultRejected
 	}
-	return authv1.TokenReviewStatus{
+	st := authv1.TokenReviewStatus{
 		Authenticated: true,
 		User: authv1.UserInfo{
 			Username: username,
@@ -196,9 +275,12 @@ func (h *Handler) review(ctx context.Context, spec authv1.TokenReviewSpec, clust
 			Groups:   groups(id),
 			Extra:    map[string]authv1.ExtraValue{"kaas.io/token-id": {tok.ID}},
 		},
-		// Panel tokens are valid for any audience the apiserver asks for.
-		Audiences: spec.Audiences,
-	}, ResultAuthenticated
+		// Panel tokens are valid for any audience the apiserver asks for: they are
+		// added to the rendered answer per request.
+	}
+	r := &rendered{from: id, bytes: [2][]byte{renderReview(v1, st), renderReview(v1beta1, st)}}
+	tok.SetMemo(r)
+	return answer{bytes: &r.bytes, status: st}, ResultAuthenticated
 }
 
 // groups are the identity's role IDs, without any that Kubernetes reserves.
@@ -213,10 +295,10 @@ func groups(id models.Identity) []string {
 	return kept
 }
 
-func writeReview(w http.ResponseWriter, code int, version string, st authv1.TokenReviewStatus) {
-	var out any
-	if version == authv1beta1.SchemeGroupVersion.String() {
-		out = &authv1beta1.TokenReview{
+// reviewObject is the TokenReview of version answering st, as k8s.io/api defines it.
+func reviewObject(version string, st authv1.TokenReviewStatus) any {
+	if version == v1beta1 {
+		return &authv1beta1.TokenReview{
 			TypeMeta: metav1.TypeMeta{APIVersion: version, Kind: "TokenReview"},
 			Status: authv1beta1.TokenReviewStatus{
 				Authenticated: st.Authenticated,
@@ -228,12 +310,28 @@ func writeReview(w http.ResponseWriter, code int, version string, st authv1.Toke
 				Error:     st.Error,
 			},
 		}
-	} else {
-		out = &authv1.TokenReview{TypeMeta: metav1.TypeMeta{APIVersion: version, Kind: "TokenReview"}, Status: st}
 	}
-	w.Header().Set("Content-Type", "application/json")
+	return &authv1.TokenReview{TypeMeta: metav1.TypeMeta{APIVersion: version, Kind: "TokenReview"}, Status: st}
+}
+
+// renderReview encodes the answer as writeReview does.
+func renderReview(version string, st authv1.TokenReviewStatus) []byte {
+	var b bytes.Buffer
+	_ = json.NewEncoder(&b).Encode(reviewObject(version, st))
+	return b.Bytes()
+}
+
+func writeReview(w http.ResponseWriter, code int, version string, st authv1.TokenReviewStatus) {
+	w.Header()["Content-Type"] = contentJSON
 	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(out)
+	_ = json.NewEncoder(w).Encode(reviewObject(version, st))
+}
+
+func writeBytes(w http.ResponseWriter, code int, b []byte) {
+	h := w.Header()
+	h["Content-Type"] = contentJSON
+	w.WriteHeader(code)
+	_, _ = w.Write(b)
 }
 
 func convertExtra(in map[string]authv1.ExtraValue) map[string]authv1beta1.ExtraValue {

@@ -40,12 +40,12 @@ func encoded(t *testing.T, version string, st authv1.TokenReviewStatus) string {
 	t.Helper()
 	var obj any = &authv1.TokenReview{TypeMeta: metav1.TypeMeta{APIVersion: "authentication.k8s.io/" + version, Kind: "TokenReview"}, Status: st}
 	if version == "v1beta1" {
-		extra := map[string]authv1beta1.ExtraValue{}
+		var extra map[string]authv1beta1.ExtraValue
 		for k, v := range st.User.Extra {
+			if extra == nil {
+				extra = map[string]authv1beta1.ExtraValue{}
+			}
 			extra[k] = authv1beta1.ExtraValue(v)
-		}
-		if st.User.Extra == nil {
-			extra = nil
 		}
 		obj = &authv1beta1.TokenReview{TypeMeta: metav1.TypeMeta{APIVersion: "authentication.k8s.io/" + version, Kind: "TokenReview"},
 			Status: authv1beta1.TokenReviewStatus{Authenticated: st.Authenticated, Audiences: st.Audiences, Error: st.Error,
@@ -71,11 +71,14 @@ func TestAnswersAreTheEncodedKubernetesTypes(t *testing.T) {
 	ids := fakeIdentities{
 		"u-alice": alice,
 		"u-off":   {UserID: "u-off", Username: "off", Domain: "Default", DomainID: "default", Enabled: false},
-		"u-other": {UserID: "u-other", Username: "eve", Domain: "Elsewhere", DomainID: "elsewhere", Enabled: true},
+		"u-other": {UserID: "u-other", Username: "system:kube-controller-manager", Domain: "Default", DomainID: "default", Enabled: true},
 	}
 	aliceUser := authv1.UserInfo{Username: "alice", UID: "u-alice", Groups: []string{"5f0e5b1c7d2a4c1e9f3b8a6d4e2c1b0a", "r<&>"},
 		Extra: map[string]authv1.ExtraValue{"kaas.io/token-id": {tokenID}}}
 	_, refusal := identity.NewUsernameRule("Default").Of(ids["u-other"])
+	if refusal == nil {
+		t.Fatal("a system: user name is not refused: the case below would test nothing")
+	}
 	tests := []struct {
 		name       string
 		tokens     webhook.TokenAuthenticator

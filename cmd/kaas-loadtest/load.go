@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"kaas/internal/loadgen"
@@ -45,10 +46,13 @@ func atLeast(d time.Duration, n int, limit time.Duration) func(int, time.Duratio
 
 // result is what a phase measured.
 type result struct {
-	name      string
-	measured  bool
-	requests  int
-	elapsed   time.Duration
+	name     string
+	measured bool
+	requests int
+	elapsed  time.Duration
+	// cpu is the process's CPU time (user and system) over the phase: the panel's and the
+	// load generator's, which is the same for every phase.
+	cpu       time.Duration
 	latencies []time.Duration // sorted
 	errors    int
 	firstErr  string
@@ -62,6 +66,7 @@ func (r *result) merge(o result) {
 	r.errors += o.errors
 	r.requests += o.requests
 	r.elapsed += o.elapsed
+	r.cpu += o.cpu
 	r.latencies = append(r.latencies, o.latencies...)
 	slices.Sort(r.latencies)
 }
@@ -104,6 +109,7 @@ func runPhase(client *http.Client, p phase, concurrency int) result {
 		wg      sync.WaitGroup
 		workers = make([]*worker, concurrency)
 		start   = time.Now()
+		cpu0    = processCPU()
 	)
 	for i := range workers {
 		w := &worker{latencies: make([]time.Duration, 0, 4096)}
@@ -122,7 +128,7 @@ func runPhase(client *http.Client, p phase, concurrency int) result {
 		})
 	}
 	wg.Wait()
-	r := result{name: p.name, measured: p.measured, elapsed: time.Since(start)}
+	r := result{name: p.name, measured: p.measured, elapsed: time.Since(start), cpu: processCPU() - cpu0}
 	for _, w := range workers {
 		r.latencies = append(r.latencies, w.latencies...)
 		if w.errors > 0 && r.errors == 0 {
@@ -140,4 +146,21 @@ func (w *worker) review(client *http.Client, url string, body []byte, authentica
 	if err := loadgen.Review(client, url, body, authenticated, &w.buf); err != nil {
 		w.fail("%v", err)
 	}
+}
+
+// processCPU returns the CPU time the process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuPerRequest is the process's CPU time per request over the phase.
+func (r result) cpuPerRequest() time.Duration {
+	if r.requests == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.requests)
 }

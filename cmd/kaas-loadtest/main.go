@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -36,7 +37,9 @@ type options struct {
 	Warmup      time.Duration
 	IdentityTTL time.Duration
 	CPUProfile  string
-	Keystone    config.Keystone
+	// Rounds is how many interleaved slices each measured phase is cut into.
+	Rounds   int
+	Keystone config.Keystone
 }
 
 const (
@@ -48,8 +51,6 @@ const (
 	unknownSecrets = 2_000
 	// maxPhase bounds any phase, warm-ups included.
 	maxPhase = 10 * time.Second
-	// rounds is how many slices each measured phase is cut into.
-	rounds = 4
 )
 
 func main() {
@@ -57,9 +58,10 @@ func main() {
 	flag.IntVar(&o.Tokens, "tokens", 100_000, "tokens stored in the panel's database")
 	flag.IntVar(&o.Users, "users", 3, "demo users owning them (alice, oscar, ursula)")
 	flag.IntVar(&o.Concurrency, "concurrency", 64, "closed-loop clients, one keep-alive connection each")
-	flag.DurationVar(&o.Duration, "duration", 8*time.Second, "length of each measured phase, run in 4 interleaved slices (at most 10s)")
+	flag.DurationVar(&o.Duration, "duration", 8*time.Second, "length of each measured phase, run in -rounds interleaved slices (at most 10s)")
 	flag.DurationVar(&o.Warmup, "warmup", 2*time.Second, "minimum warm-up before the known-token phase")
 	flag.DurationVar(&o.IdentityTTL, "identity-ttl", 5*time.Minute, "the panel's Keystone identity TTL")
+	flag.IntVar(&o.Rounds, "rounds", 4, "interleaved slices of each measured phase (more: steadier ratios on a busy machine)")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	flag.Parse()
 	o.Keystone = benchpanel.KeystoneFromEnv(os.Getenv)
@@ -81,8 +83,8 @@ func (o options) validate() error {
 	switch {
 	case o.Keystone.AuthURL == "" || o.Keystone.Username == "" || o.Keystone.Password == "":
 		return fmt.Errorf("OS_AUTH_URL, OS_USERNAME and OS_PASSWORD are required (. .state/test-env.sh)")
-	case o.Tokens < 1 || o.Concurrency < 1:
-		return fmt.Errorf("-tokens and -concurrency must be positive")
+	case o.Tokens < 1 || o.Concurrency < 1 || o.Rounds < 1:
+		return fmt.Errorf("-tokens, -concurrency and -rounds must be positive")
 	case o.Duration <= 0 || o.Duration > maxPhase || o.Warmup < 0 || o.Warmup > maxPhase:
 		return fmt.Errorf("-duration and -warmup must be at most %s", maxPhase)
 	case o.IdentityTTL <= 0:
@@ -112,6 +114,22 @@ type report struct {
 	fetches     []fetchCount
 	knownMisses float64
 	rss, peak   int64
+	// loadBefore and loadAfter are the machine's load averages (/proc/loadavg) around
+	// the measured phases.
+	loadBefore, loadAfter string
+}
+
+// loadAverage returns the 1, 5 and 15 minute load averages, "?" when unknown.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // run builds the panel and the baseline, runs the phases and prints the report. It
@@ -148,6 +166,11 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 		return 0, err
 	}
 	insert := time.Since(t1)
+	// The tokens went straight into the database: the panel's index learns of them from
+	// the change log, as it would from another replica's.
+	if err := p.App.Tokens.Index().CatchUp(ctx); err != nil {
+		return 0, fmt.Errorf("token index: %w", err)
+	}
 	baseURL, stopBaseline, err := startBaseline()
 	if err != nil {
 		return 0, err
@@ -180,14 +203,15 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 		return 0, err
 	}
 	measureStart := time.Now()
+	rep.loadBefore = loadAverage()
 	stopProfile, err := startCPUProfile(o.CPUProfile)
 	if err != nil {
 		return 0, err
 	}
 	// The measured phases take turns in short slices, so that the machine's other work,
 	// the background flush of token uses and the garbage collector weigh on each alike.
-	slice := o.Duration / rounds
-	for range rounds {
+	slice := o.Duration / time.Duration(o.Rounds)
+	for range o.Rounds {
 		do(phase{name: "baseline (HTTP + JSON)", url: baseURL, body: cycle(known), authenticated: true, done: forDuration(slice), measured: true})
 		misses0, err := loadgen.Metric(client, p.URL, "kaas_token_cache_lookups_total", `"miss"`)
 		if err != nil {
@@ -203,6 +227,7 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 		do(phase{name: "unknown, new each request", url: webhook, body: fresh, done: forDuration(slice), measured: true})
 	}
 	stopProfile()
+	rep.loadAfter = loadAverage()
 	fetches1, err := loadgen.Metric(client, p.URL, "kaas_keystone_identity_fetches_total")
 	if err != nil {
 		return 0, err
@@ -297,16 +322,17 @@ func (r report) print(out io.Writer) {
 	fmt.Fprintf(out, "kaas-loadtest: %d tokens of %d users, %d sent, concurrency %d, GOMAXPROCS %d, NumCPU %d, %s\n",
 		o.Tokens, o.Users, min(o.Tokens, keepSecrets), o.Concurrency, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version())
 	fmt.Fprintln(out, r.setup)
+	fmt.Fprintf(out, "load average (1m 5m 15m) before the measured phases: %s; after: %s\n", r.loadBefore, r.loadAfter)
 	fmt.Fprintln(out)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-44s\trequests\treq/s\tp50\tp90\tp99\tmax\terrors\t\n", "phase")
+	fmt.Fprintf(tw, "%-44s\trequests\treq/s\tCPU/req\tp50\tp90\tp99\tmax\terrors\t\n", "phase")
 	for _, res := range r.results {
 		name := res.name
 		if !res.measured {
 			name += " (not measured)"
 		}
-		fmt.Fprintf(tw, "%-44s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%d\t\n", name, res.requests, res.throughput(),
-			ms(res.percentile(0.50)), ms(res.percentile(0.90)), ms(res.percentile(0.99)), ms(res.percentile(1)), res.errors)
+		fmt.Fprintf(tw, "%-44s\t%d\t%.0f\t%.1fµs\t%s\t%s\t%s\t%s\t%d\t\n", name, res.requests, res.throughput(),
+			float64(res.cpuPerRequest())/float64(time.Microsecond), ms(res.percentile(0.50)), ms(res.percentile(0.90)), ms(res.percentile(0.99)), ms(res.percentile(1)), res.errors)
 	}
 	tw.Flush()
 	for _, res := range r.results {
@@ -321,12 +347,14 @@ func (r report) print(out io.Writer) {
 	fmt.Fprintln(out, "targets (informative, never fatal):")
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	ratio := known.throughput() / base.throughput()
-	fmt.Fprintf(tw, "  known / baseline throughput\t%.2f\t>= 0.70\t%s\n", ratio, verdict(ratio >= 0.7))
-	p99 := known.percentile(0.99)
-	fmt.Fprintf(tw, "  known p99 at %d connections (baseline %s)\t%s\t<= 5ms\t%s\n", o.Concurrency, ms(base.percentile(0.99)), ms(p99), verdict(p99 <= 5*time.Millisecond))
+	fmt.Fprintf(tw, "  known / baseline throughput\t%.2f\t>= 1.00\t%s\n", ratio, verdict(ratio >= 1))
+	fmt.Fprintf(tw, "  known / baseline CPU per request (client included, informative)\t%.2f\t\t\n",
+		float64(known.cpuPerRequest())/float64(base.cpuPerRequest()))
+	p99, baseP99 := known.percentile(0.99), base.percentile(0.99)
+	fmt.Fprintf(tw, "  known p99 at %d connections (baseline %s)\t%s\t<= baseline\t%s\n", o.Concurrency, ms(baseP99), ms(p99), verdict(p99 <= baseP99))
 	for _, u := range []result{neg, fresh} {
 		ratio := u.throughput() / known.throughput()
-		fmt.Fprintf(tw, "  %s / known throughput\t%.2f\t>= 0.80\t%s\n", u.name, ratio, verdict(ratio >= 0.8))
+		fmt.Fprintf(tw, "  %s / known throughput\t%.2f\t>= 0.90\t%s\n", u.name, ratio, verdict(ratio >= 0.9))
 	}
 	for _, f := range r.fetches {
 		v := f.perUserPerTTL(o.Users, o.IdentityTTL)

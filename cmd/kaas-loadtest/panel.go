@@ -68,7 +68,7 @@ func insertTokens(ctx context.Context, db *store.DB, users []models.Identity, n,
 				secrets = append(secrets, secret)
 			}
 		}
-		if err := db.Gorm().WithContext(ctx).CreateInBatches(rows, batch).Error; err != nil {
+		if err := db.CreateTokens(ctx, rows); err != nil {
 			return nil, fmt.Errorf("insert tokens: %w", err)
 		}
 	}

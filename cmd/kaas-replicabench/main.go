@@ -153,7 +153,7 @@ func insertTokens(ctx context.Context, db *store.DB, userID, username string, n 
 			Prefix: tokens.DisplayPrefix(secret), Hash: h[:], CreatedAt: now, ExpiresAt: now.Add(models.MaxTokenLifetime)})
 		out = append(out, token{id, secret})
 	}
-	if err := db.Gorm().WithContext(ctx).CreateInBatches(rows, 1000).Error; err != nil {
+	if err := db.CreateTokens(ctx, rows); err != nil {
 		return nil, fmt.Errorf("insert tokens: %w", err)
 	}
 	return out, nil

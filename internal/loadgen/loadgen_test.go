@@ -96,3 +96,12 @@ func TestProcOfThisProcess(t *testing.T) {
 		t.Error("ProcMemory of a process that does not exist: no error")
 	}
 }
+
+// TestReviewBodyIsTheJSONEncoding checks the assembled body against encoding/json's.
+func TestReviewBodyIsTheJSONEncoding(t *testing.T) {
+	for _, token := range []string{"kaas_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg000000", "", `needs "escaping" <&>`} {
+		if got, want := ReviewBody(token), reviewBodyJSON(token); !bytes.Equal(got, want) {
+			t.Errorf("ReviewBody(%q) = %s, want %s", token, got, want)
+		}
+	}
+}

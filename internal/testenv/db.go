@@ -67,7 +67,7 @@ func SeedTokens(tb testing.TB, db *store.DB, owner models.Principal, n int) []st
 		rows[i] = models.Token{ID: uuid.NewString(), UserID: owner.UserID, Username: owner.Username,
 			Name: fmt.Sprint("token ", i), Prefix: tokens.DisplayPrefix(s), Hash: h[:], CreatedAt: at, ExpiresAt: at.Add(models.MaxTokenLifetime)}
 	}
-	if err := db.Gorm().CreateInBatches(rows, 500).Error; err != nil {
+	if err := db.CreateTokens(context.Background(), rows); err != nil {
 		tb.Fatalf("seed %d tokens: %v", n, err)
 	}
 	return secrets
