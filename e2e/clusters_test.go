@@ -413,6 +413,10 @@ var adminOperations = map[string]string{
 	"Mutation.installAddon":           `mutation($id:ID!){installAddon(input:{clusterId:$id,name:"cni"}){id}}`,
 	"Mutation.upgradeAddon":           `mutation($id:ID!){upgradeAddon(input:{clusterId:$id,name:"cni"}){id}}`,
 	"Mutation.removeAddon":            `mutation($id:ID!){removeAddon(clusterId:$id,name:"cni"){id}}`,
+	"Mutation.requestResize":          `mutation($id:ID!){requestResize(input:{clusterId:$id,workers:5}){id}}`,
+	"Mutation.approveResize":          `mutation{approveResize(id:"x"){id}}`,
+	"Mutation.declineResize":          `mutation{declineResize(id:"x",reason:"no"){id}}`,
+	"Mutation.resizeCluster":          `mutation($id:ID!){resizeCluster(input:{clusterId:$id,workers:5}){id}}`,
 }
 
 var adminOnly = regexp.MustCompile(`\((cluster admins|admins of the cluster|operators) only\)`)

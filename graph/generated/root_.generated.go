@@ -2556,8 +2556,8 @@ type JobEvent {
 
 extend type Mutation {
   """
-  requestResize asks the operators to resize a cluster's workers (cluster admins;
-  clusterId defaults to the active cluster). A cluster has at most one pending request.
+  requestResize asks the operators to resize a cluster's workers (cluster admins only).
+  clusterId defaults to the active cluster; a cluster has at most one pending request.
   """
   requestResize(input: ResizeInput!): ResizeRequest!
   "approveResize starts the resize job a pending request asks for (operators only)."
