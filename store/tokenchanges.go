@@ -14,7 +14,7 @@ import (
 // has seen every change before it.
 const tokenChangeLockID = 0x6b616174 // "kaat"
 
-// tokenChange is a row of the token change log (migration 5).
+// tokenChange is a row of the token change log (migration 6).
 type tokenChange struct {
 	Seq       int64 `gorm:"primaryKey;autoIncrement"`
 	TokenID   string
