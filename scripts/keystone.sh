@@ -131,7 +131,9 @@ write_conf() {
   cat >"$CONF" <<EOF
 # Written by scripts/keystone.sh; rewritten on every start.
 [database]
-connection = sqlite:///$DIR/keystone.db
+# Several tests write at once (users, roles, assignments): wait for a writer rather than
+# fail with "database is locked" after SQLite's default 5 s.
+connection = sqlite:///$DIR/keystone.db?timeout=60
 
 [token]
 provider = fernet
@@ -192,6 +194,10 @@ bootstrap() {
 serve() {
   local port=$1
   rm -f "$PIDFILE"
+  # Write-ahead logging: readers (every token validation) never wait for a writer, and a
+  # writer waits only for the one before it. It is kept in the database file.
+  "${clean_env[@]}" python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA journal_mode=WAL")' "$DIR/keystone.db" ||
+    die "could not switch $DIR/keystone.db to write-ahead logging"
   log "starting uwsgi on 127.0.0.1:$port (log $LOGFILE)"
   # --http11-socket keeps connections alive; --http-socket closes them and Go clients
   # then see "connection reset by peer". --skip-atexit-teardown: without it the worker
