@@ -236,7 +236,7 @@ func (c *Catalog) Resolve(name, version string) (Addon, Version, error) {
 }
 
 // protectedNamespaces are never an add-on's own: removing the add-on would delete them.
-var protectedNamespaces = append([]string{"default", "kube-public", "kube-node-lease"}, models.ProtectedNamespaces...)
+var protectedNamespaces = append([]string{"default", "kube-public", "kube-node-lease"}, models.SystemNamespaces...)
 
 // render returns the version's objects for a cluster: every document of every manifest,
 // in file order. Namespaces are left as written; the installer fills in the default.

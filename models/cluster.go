@@ -26,8 +26,15 @@ const WebhookCacheTTL = 10 * time.Second
 // SystemNamespace is the product's own namespace on every cluster.
 const SystemNamespace = "kaas-system"
 
+// SystemNamespaces are Kubernetes' and the panel's own namespaces on every cluster.
+var SystemNamespaces = []string{"kube-system", SystemNamespace}
+
+// AddonNamespaces are the namespaces of the built-in managed services (addons/catalog):
+// the panel installs, upgrades and removes what is in them.
+var AddonNamespaces = []string{"kaas-ingress", "kaas-monitoring", "kaas-logging", "kaas-registry", "velero"}
+
 // ProtectedNamespaces are managed by the panel: it refuses bindings there.
-var ProtectedNamespaces = []string{"kube-system", SystemNamespace}
+var ProtectedNamespaces = append(append([]string{}, SystemNamespaces...), AddonNamespaces...)
 
 // IsProtectedNamespace reports whether ns is managed by the panel.
 func IsProtectedNamespace(ns string) bool {
