@@ -53,8 +53,13 @@ test('oscar provisions gamma-prov, follows its job live, sees it in the menu and
   const form = page.getByRole('form', { name: 'Provision a cluster' })
   await expect(form.getByLabel('Driver')).toHaveValue('EXISTING')
   await expect(form.getByLabel('Driver').locator('option:checked')).toHaveText('Existing cluster (bootstrap only)')
-  // The drivers this panel is configured with: the test panel has the kube binaries, no cloud.
-  await expect(form.getByLabel('Driver').locator('option')).toHaveText(['Existing cluster (bootstrap only)', "Local (etcd + kube-apiserver on the panel's host)"])
+  // The drivers this panel is configured with: the test panel has the kube binaries and
+  // an OpenStack region (the fake cloud global-setup.ts starts, for resize.spec.ts).
+  await expect(form.getByLabel('Driver').locator('option')).toHaveText([
+    'Existing cluster (bootstrap only)',
+    "Local (etcd + kube-apiserver on the panel's host)",
+    'OpenStack (Nova servers, Octavia load balancer, kubeadm)',
+  ])
   await expect(form.getByLabel('Workers')).toHaveValue('3')
   await expect(form.getByLabel('vCPUs per worker')).toHaveValue('4')
 
