@@ -73,9 +73,11 @@ function logDir(fallback: string): string {
   return dir
 }
 
-// globalSetup starts the panel binary named by KAAS_BIN on a free port with a fresh data
-// directory, inheriting the environment (the OS_* variables that name the Keystone), and
-// hands its URL to the tests in KAAS_E2E_BASE_URL.
+// globalSetup starts the fake OpenStack cloud (kaas-testbed --openstack-fake), then the
+// panel binary named by KAAS_BIN on a free port with a fresh data directory, inheriting the
+// environment (the OS_* variables that name the Keystone) and with its OPENSTACK driver on
+// that cloud, hands its URL to the tests in KAAS_E2E_BASE_URL, and last starts the local
+// clusters (kaas-testbed) wired to it.
 export default async function globalSetup(): Promise<void> {
   const bin = process.env.KAAS_BIN
   if (!bin) {
