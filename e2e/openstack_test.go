@@ -2,18 +2,15 @@ package e2e_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"sigs.k8s.io/yaml"
-
 	"kaas/config"
 	"kaas/internal/apptest"
+	"kaas/internal/cloudplay"
 	"kaas/internal/openstackfake"
 	"kaas/internal/testenv"
 	"kaas/localcluster"
@@ -224,10 +221,10 @@ type bootedNode struct {
 	ca      string
 }
 
-// bootFirstMaster waits for the panel to create the cluster's first master, then does
-// what its cloud-init would for the API: the panel's CA, service-account key and webhook
-// kubeconfig from the user data, a real etcd and kube-apiserver, and the load balancer
-// routing to it.
+// bootFirstMaster waits for the panel to create the cluster's first master, then plays
+// it (internal/cloudplay: what its cloud-init would do for the API, with the panel's CA,
+// service-account key and webhook kubeconfig from the user data, a real etcd and
+// kube-apiserver) and routes the load balancer to it.
 func bootFirstMaster(t *testing.T, fake *openstackfake.Fake, name, key, binDir string, lb *testenv.TCPProxy, jobState func() string) bootedNode {
 	t.Helper()
 	var userData []byte
@@ -237,42 +234,20 @@ func bootFirstMaster(t *testing.T, fake *openstackfake.Fake, name, key, binDir s
 		}
 		return nil
 	})
-	var cc struct {
-		WriteFiles []struct{ Path, Content string } `json:"write_files"`
-	}
-	if err := yaml.Unmarshal(userData, &cc); err != nil {
-		t.Fatalf("user data: %v", err)
-	}
-	files := map[string]string{}
-	for _, f := range cc.WriteFiles {
-		files[f.Path] = f.Content
-	}
 	dir := t.TempDir()
-	for from, to := range map[string]string{"/etc/kubernetes/pki/ca.crt": "ca.crt", "/etc/kubernetes/pki/ca.key": "ca.key", "/etc/kubernetes/pki/sa.pub": "sa.pub", "/etc/kubernetes/pki/sa.key": "sa.key"} {
-		if files[from] == "" {
-			t.Fatalf("the master's user data lacks %s", from)
-		}
-		if err := os.WriteFile(filepath.Join(dir, to), []byte(files[from]), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	hook := files["/etc/kubernetes/kaas-webhook/webhook.yaml"]
-	if !strings.Contains(hook, "/authenticate/"+name) || !strings.Contains(hook, "kaaswh_") {
-		t.Fatalf("webhook kubeconfig of the master:\n%s", hook)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	c, err := localcluster.Start(ctx, localcluster.Options{BinDir: binDir, Dir: dir, Name: name, WebhookKubeconfig: []byte(hook), WebhookVersion: "v1"})
+	m, err := cloudplay.BootFirstMaster(ctx, userData, binDir, dir, name)
 	if err != nil {
 		t.Fatalf("boot the first master: %v", err)
 	}
 	t.Cleanup(func() {
-		c.Stop()
+		m.Cluster.Stop()
 		testenv.KeepLogs(t, dir)
 	})
-	if string(c.CAPEM()) != files["/etc/kubernetes/pki/ca.crt"] {
-		t.Fatal("the API server does not use the panel's CA")
+	if !strings.Contains(m.WebhookKubeconfig, "/authenticate/"+name) || !strings.Contains(m.WebhookKubeconfig, "kaaswh_") {
+		t.Fatalf("webhook kubeconfig of the master:\n%s", m.WebhookKubeconfig)
 	}
-	lb.SetTarget(strings.TrimPrefix(c.APIURL(), "https://"))
-	return bootedNode{cluster: c, ca: files["/etc/kubernetes/pki/ca.crt"]}
+	lb.SetTarget(strings.TrimPrefix(m.Cluster.APIURL(), "https://"))
+	return bootedNode{cluster: m.Cluster, ca: m.CA}
 }

@@ -33,7 +33,9 @@ func resizeOnAFake(t *testing.T, panel *apptest.Panel, op, ursula *apptest.Clien
 		return names
 	}
 	size := func() int {
-		var c struct{ Cluster struct{ Size struct{ Workers int } } }
+		var c struct {
+			Cluster struct{ Size struct{ Workers int } }
+		}
 		op.MustDo(`query($id:ID!){cluster(id:$id){size{workers}}}`, map[string]any{"id": clusterID}, &c)
 		return c.Cluster.Size.Workers
 	}
@@ -131,7 +133,9 @@ func resizeOnAFake(t *testing.T, panel *apptest.Panel, op, ursula *apptest.Clien
 		t.Errorf("recorded size %d, want 1", n)
 	}
 	var trail struct {
-		AuditEntries struct{ Entries []struct{ Action, Result string } }
+		AuditEntries struct {
+			Entries []struct{ Action, Result string }
+		}
 	}
 	op.MustDo(`query($c:ID){auditEntries(filter:{clusterId:$c}, first:50){entries{action result}}}`, map[string]any{"c": clusterID}, &trail)
 	seen := map[string]string{}

@@ -13,19 +13,31 @@ export const test = base.extend({
     await use(url)
   },
   page: async ({ page }, use) => {
-    const graphql = (url: string) => new URL(url).pathname === '/graphql'
-    page.on('request', (req) => {
-      if (req.method() === 'POST' && graphql(req.url())) recordGraphQL(req.postData())
-    })
-    page.on('response', (res) => {
-      if (res.request().method() !== 'POST' || !graphql(res.url())) return
-      res.text().then(recordGraphQL, () => {})
-      res.headerValue('set-cookie').then((v) => recordSecret(KIND.session, /kaas_session=([^;\s]+)/.exec(v ?? '')?.[1]), () => {})
-    })
+    recordTraffic(page)
     await use(page)
-    for (const c of await page.context().cookies()) if (c.name === 'kaas_session') recordSecret(KIND.session, c.value)
+    await recordSessions(page)
   },
 })
+
+// recordTraffic sends a page's GraphQL traffic and the session cookies the panel sets to
+// the run's secret ledger; the page fixture does it for every test's page, a test that
+// opens a second browser context for another user does it for that page.
+export function recordTraffic(page: Page): void {
+  const graphql = (url: string) => new URL(url).pathname === '/graphql'
+  page.on('request', (req) => {
+    if (req.method() === 'POST' && graphql(req.url())) recordGraphQL(req.postData())
+  })
+  page.on('response', (res) => {
+    if (res.request().method() !== 'POST' || !graphql(res.url())) return
+    res.text().then(recordGraphQL, () => {})
+    res.headerValue('set-cookie').then((v) => recordSecret(KIND.session, /kaas_session=([^;\s]+)/.exec(v ?? '')?.[1]), () => {})
+  })
+}
+
+// recordSessions sends the page's session cookie, if any, to the ledger.
+export async function recordSessions(page: Page): Promise<void> {
+  for (const c of await page.context().cookies()) if (c.name === 'kaas_session') recordSecret(KIND.session, c.value)
+}
 
 export { expect }
 

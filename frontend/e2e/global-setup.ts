@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import type { ChildProcess } from 'node:child_process'
 import { accessSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -72,9 +73,11 @@ function logDir(fallback: string): string {
   return dir
 }
 
-// globalSetup starts the panel binary named by KAAS_BIN on a free port with a fresh data
-// directory, inheriting the environment (the OS_* variables that name the Keystone), and
-// hands its URL to the tests in KAAS_E2E_BASE_URL.
+// globalSetup starts the fake OpenStack cloud (kaas-testbed --openstack-fake), then the
+// panel binary named by KAAS_BIN on a free port with a fresh data directory, inheriting the
+// environment (the OS_* variables that name the Keystone) and with its OPENSTACK driver on
+// that cloud, hands its URL to the tests in KAAS_E2E_BASE_URL, and last starts the local
+// clusters (kaas-testbed) wired to it.
 export default async function globalSetup(): Promise<void> {
   const bin = process.env.KAAS_BIN
   if (!bin) {
@@ -86,7 +89,12 @@ export default async function globalSetup(): Promise<void> {
   // The cluster specs need real clusters: check for the testbed before starting anything.
   const testbed = testbedCommand()
 
+  // The FAKE OpenStack cloud comes first: the panel's openstack driver needs its region in
+  // Keystone's catalog, its load balancer's port and a TLS webhook listener.
+  const cloud = await startFakeCloud(testbed)
+
   const port = await freePort()
+  const webhookPort = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'kaas-e2e-'))
   const logPath = join(logDir(dataDir), 'server.log')
   const log = openSync(logPath, 'a')
@@ -94,7 +102,15 @@ export default async function globalSetup(): Promise<void> {
   // the sixth wrong password is refused whatever the pace of the first five.
   // Each provisioning step is held open 1.5 s (a flag of the faultinject test build), so that a browser test
   // can reload the page while a job is still running.
-  const child = spawn(binPath, ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--fault-pause-after-step', '1500ms', '--role-scope', 'project:demo@Default', '--login-backoff-base', '30s'], {
+  // The OPENSTACK driver builds on the fake cloud (resize.spec.ts); the webhook's TLS
+  // listener is what the driver hands its clusters (the specs' own token reviews keep
+  // using the panel's plain /authenticate).
+  const openstack = [
+    '--openstack-image', 'img-kaas-node', '--openstack-region', cloud.region, '--openstack-external-network', 'ext-net',
+    '--openstack-subnet-cidr', '10.20.0.0/24', '--openstack-masters', '1', '--openstack-api-port', String(cloud.apiPort),
+    '--webhook-addr', `127.0.0.1:${webhookPort}`, '--webhook-tls-cert', cloud.webhookTLSCert, '--webhook-tls-key', cloud.webhookTLSKey,
+  ]
+  const child = spawn(binPath, ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--fault-pause-after-step', '1500ms', '--role-scope', 'project:demo@Default', '--login-backoff-base', '30s', ...openstack], {
     env: process.env,
     stdio: ['ignore', log, log],
   })
@@ -111,6 +127,7 @@ export default async function globalSetup(): Promise<void> {
     await waitReady(baseURL, () => exited, 30_000)
   } catch (err) {
     child.kill('SIGKILL')
+    await stopChild(cloud.child)
     throw new Error(`${(err as Error).message}\n--- ${logPath} ---\n${tail(logPath)}`)
   }
   process.env.KAAS_E2E_BASE_URL = baseURL
@@ -123,8 +140,50 @@ export default async function globalSetup(): Promise<void> {
     await startTestbed(testbed, baseURL, dataDir)
   } catch (err) {
     child.kill('SIGTERM')
+    await stopChild(cloud.child)
     throw err
   }
+}
+
+// FakeCloud is what kaas-testbed --openstack-fake prints once its cloud is ready.
+interface FakeCloud {
+  region: string
+  apiPort: number
+  webhookTLSCert: string
+  webhookTLSKey: string
+  child: ChildProcess
+}
+
+// startFakeCloud starts kaas-testbed --openstack-fake: a FAKE OpenStack cloud registered in
+// the test Keystone (OS_* of the environment) under a fresh region, its clusters' load
+// balancer on a free port, and the first master of every cluster the panel builds there
+// PLAYED by a real etcd and kube-apiserver. Teardown stops it (KAAS_E2E_CLOUD_PID), which
+// removes the region's endpoints from Keystone again.
+async function startFakeCloud(cmd: TestbedCommand): Promise<FakeCloud> {
+  const dir = mkdtempSync(join(tmpdir(), 'kaas-e2e-cloud-'))
+  const logPath = join(logDir(dir), 'fake-cloud.log')
+  const log = openSync(logPath, 'a')
+  const region = `e2e-region-${randomBytes(4).toString('hex')}`
+  const args = ['--openstack-fake', region, '--lb-port', String(await freePort()), '--bin-dir', cmd.binDir, '--dir', dir]
+  const started = Date.now()
+  const child = spawn(cmd.bin, args, { env: process.env, stdio: ['ignore', 'pipe', log] })
+  process.env.KAAS_E2E_CLOUD_DIR = dir
+  process.env.KAAS_E2E_CLOUD_LOG = logPath
+  if (child.pid) process.env.KAAS_E2E_CLOUD_PID = String(child.pid)
+  let lines: Record<string, unknown>[]
+  try {
+    lines = await readReady(child, 30_000, (v) => typeof v.region === 'string' && typeof v.apiPort === 'number')
+  } catch (err) {
+    await stopChild(child)
+    throw new Error(`kaas-testbed ${args.join(' ')}: ${(err as Error).message}\n--- its stderr (${logPath}) ---\n${tail(logPath)}`)
+  }
+  const cloud = lines[0] as unknown as Omit<FakeCloud, 'child'> | undefined
+  if (!cloud || cloud.region !== region) {
+    await stopChild(child)
+    throw new Error(`kaas-testbed --openstack-fake said ready without its cloud\n--- its stderr ---\n${tail(logPath)}`)
+  }
+  console.log(`fake OpenStack cloud ready in ${((Date.now() - started) / 1000).toFixed(1)}s: region ${region}, load balancer on 127.0.0.1:${cloud.apiPort} (log: ${logPath})`)
+  return { ...cloud, child }
 }
 
 interface TestbedCommand {
@@ -197,9 +256,17 @@ async function startTestbed(cmd: TestbedCommand, panelURL: string, panelDataDir:
 // readTestbed reads the testbed's stdout, one JSON object a line: the clusters, then
 // {"ready":true}. It fails when the testbed exits first, prints something else or is not
 // ready in time.
-function readTestbed(child: ChildProcess, deadlineMs: number): Promise<TestbedCluster[]> {
+async function readTestbed(child: ChildProcess, deadlineMs: number): Promise<TestbedCluster[]> {
+  const lines = await readReady(child, deadlineMs, (v) => typeof v.name === 'string' && typeof v.apiURL === 'string' && typeof v.adminKubeconfig === 'string')
+  return lines.map((v) => ({ name: v.name as string, apiURL: v.apiURL as string, adminKubeconfig: v.adminKubeconfig as string }))
+}
+
+// readReady reads a testbed's stdout, one JSON object a line, up to {"ready":true}, and
+// returns the objects before it. It fails when the testbed exits first, prints a line that
+// is not JSON or that accept refuses, or is not ready in time.
+function readReady(child: ChildProcess, deadlineMs: number, accept: (v: Record<string, unknown>) => boolean): Promise<Record<string, unknown>[]> {
   return new Promise((done, fail) => {
-    const clusters: TestbedCluster[] = []
+    const got: Record<string, unknown>[] = []
     const lines = createInterface({ input: child.stdout! })
     let settled = false
     const finish = (err: Error | null) => {
@@ -212,9 +279,9 @@ function readTestbed(child: ChildProcess, deadlineMs: number): Promise<TestbedCl
       // Keep draining stdout so that the testbed never blocks on a full pipe.
       child.stdout?.resume()
       if (err) fail(err)
-      else done(clusters)
+      else done(got)
     }
-    const timer = setTimeout(() => finish(new Error(`not ready within ${deadlineMs / 1000}s (clusters so far: ${clusters.map((c) => c.name).join(', ') || 'none'})`)), deadlineMs)
+    const timer = setTimeout(() => finish(new Error(`not ready within ${deadlineMs / 1000}s (lines so far: ${got.length})`)), deadlineMs)
     const onExit = (code: number | null, signal: string | null) => finish(new Error(`exited (${signal ?? `code ${code}`}) before it was ready`))
     const onError = (err: Error) => finish(new Error(`failed to start (${err.message})`))
     child.on('exit', onExit)
@@ -228,11 +295,10 @@ function readTestbed(child: ChildProcess, deadlineMs: number): Promise<TestbedCl
         finish(new Error(`printed a line that is not JSON: ${line.slice(0, 200)}`))
         return
       }
-      const v = value as Partial<TestbedCluster> & { ready?: boolean }
+      const v = (value ?? {}) as Record<string, unknown>
       if (v.ready === true) finish(null)
-      else if (typeof v.name === 'string' && typeof v.apiURL === 'string' && typeof v.adminKubeconfig === 'string') {
-        clusters.push({ name: v.name, apiURL: v.apiURL, adminKubeconfig: v.adminKubeconfig })
-      } else finish(new Error(`printed an unexpected line: ${line.slice(0, 200)}`))
+      else if (typeof value === 'object' && accept(v)) got.push(v)
+      else finish(new Error(`printed an unexpected line: ${line.slice(0, 200)}`))
     })
   })
 }

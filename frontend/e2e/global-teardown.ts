@@ -47,17 +47,25 @@ function keepChildLogs(dir: string, name: string): void {
 
 // globalTeardown stops what global-setup.ts started: kaas-testbed first (on SIGTERM it
 // stops its etcd and kube-apiserver processes, which also get SIGTERM should it die), then
-// the panel server. It keeps their logs in test-results/ and removes their directories
+// the panel server, then the fake cloud's kaas-testbed (its played masters, and its
+// endpoints in Keystone). It keeps their logs in test-results/ and removes their directories
 // (KAAS_E2E_KEEP=1 keeps them).
 export default async function globalTeardown(): Promise<void> {
   await stop(Number(process.env.KAAS_E2E_TESTBED_PID), 20_000)
   await stop(Number(process.env.KAAS_E2E_PID), 10_000)
+  await stop(Number(process.env.KAAS_E2E_CLOUD_PID), 20_000)
 
   const testbedDir = process.env.KAAS_E2E_TESTBED_DIR
   if (testbedDir && existsSync(testbedDir)) {
     keepLog(process.env.KAAS_E2E_TESTBED_LOG ?? join(testbedDir, 'testbed.log'), 'kaas-testbed.log')
     keepChildLogs(testbedDir, 'testbed')
     if (!process.env.KAAS_E2E_KEEP) rmSync(testbedDir, { recursive: true, force: true })
+  }
+  const cloudDir = process.env.KAAS_E2E_CLOUD_DIR
+  if (cloudDir && existsSync(cloudDir)) {
+    keepLog(process.env.KAAS_E2E_CLOUD_LOG ?? join(cloudDir, 'fake-cloud.log'), 'kaas-fake-cloud.log')
+    keepChildLogs(cloudDir, 'cloud')
+    if (!process.env.KAAS_E2E_KEEP) rmSync(cloudDir, { recursive: true, force: true })
   }
   const dataDir = process.env.KAAS_E2E_DATA_DIR
   if (dataDir && existsSync(dataDir)) {

@@ -54,7 +54,7 @@ test('oscar provisions gamma-prov, follows its job live, sees it in the menu and
   await expect(form.getByLabel('Driver')).toHaveValue('EXISTING')
   await expect(form.getByLabel('Driver').locator('option:checked')).toHaveText('Existing cluster (bootstrap only)')
   // The drivers this panel is configured with: the test panel has the kube binaries and
-  // an OpenStack region (the fake cloud global-setup.ts starts).
+  // an OpenStack region (the fake cloud global-setup.ts starts, for resize.spec.ts).
   await expect(form.getByLabel('Driver').locator('option')).toHaveText([
     'Existing cluster (bootstrap only)',
     "Local (etcd + kube-apiserver on the panel's host)",

@@ -67,13 +67,23 @@ func (f *Fake) FailCall(call string, nth, code int) {
 
 // New starts a fake cloud that stops when the test ends.
 func New(t testing.TB) *Fake {
+	f := Start()
+	t.Cleanup(f.Close)
+	return f
+}
+
+// Start starts a fake cloud on a loopback port, for a program that plays a cloud outside
+// a Go test (cmd/kaas-testbed); Close stops it.
+func Start() *Fake {
 	f := &Fake{VIP: "10.20.0.250", FloatingIP: "198.51.100.7", networks: map[string]map[string]any{}, subnets: map[string]map[string]any{}, servers: map[string]map[string]any{},
 		lbs: map[string]map[string]any{}, routers: map[string]map[string]any{}, ports: map[string]map[string]any{}, fips: map[string]map[string]any{},
 		children: map[string][]map[string]any{}, userData: map[string]string{}, seen: map[string]int{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
 	return f
 }
+
+// Close stops the fake's server.
+func (f *Fake) Close() { f.srv.Close() }
 
 // Clients returns service clients of the fake, without Keystone.
 func (f *Fake) Clients() cloud.Clients {

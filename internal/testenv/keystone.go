@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -26,20 +27,23 @@ type KeystoneAdmin struct {
 // NewKeystoneAdmin logs in to the test Keystone as its admin.
 func NewKeystoneAdmin(tb testing.TB) *KeystoneAdmin {
 	tb.Helper()
-	env := Keystone(tb)
-	ctx := context.Background()
+	c, err := adminClient(context.Background(), Keystone(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &KeystoneAdmin{tb: tb, c: c}
+}
+
+// adminClient logs in to the Keystone env names as its admin.
+func adminClient(ctx context.Context, env KeystoneEnv) (*gophercloud.ServiceClient, error) {
 	p, err := openstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{
 		IdentityEndpoint: env.AuthURL, Username: env.Username, Password: env.Password, DomainName: "Default",
 		Scope: &gophercloud.AuthScope{ProjectName: env.ProjectName, DomainName: "Default"},
 	})
 	if err != nil {
-		tb.Fatalf("log in to the test Keystone as admin: %v", err)
+		return nil, fmt.Errorf("log in to the test Keystone as admin: %w", err)
 	}
-	c, err := openstack.NewIdentityV3(p, gophercloud.EndpointOpts{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &KeystoneAdmin{tb: tb, c: c}
+	return openstack.NewIdentityV3(p, gophercloud.EndpointOpts{})
 }
 
 // RandomName returns prefix plus a random suffix.
@@ -138,19 +142,46 @@ func (k *KeystoneAdmin) RolesNamed(name string) int {
 // apart.
 func (k *KeystoneAdmin) RegisterEndpoints(region string, urls map[string]string) {
 	k.tb.Helper()
-	ctx := context.Background()
-	for typ, url := range urls {
-		svc, err := services.Create(ctx, k.c, services.CreateOpts{Type: typ, Extra: map[string]any{"name": typ + "-" + region}}).Extract()
-		if err != nil {
-			k.tb.Fatalf("create service %s: %v", typ, err)
-		}
-		k.tb.Cleanup(func() { services.Delete(context.Background(), k.c, svc.ID) })
-		ep, err := endpoints.Create(ctx, k.c, endpoints.CreateOpts{Availability: gophercloud.AvailabilityPublic, Region: region, URL: url, ServiceID: svc.ID}).Extract()
-		if err != nil {
-			k.tb.Fatalf("create endpoint %s: %v", typ, err)
-		}
-		k.tb.Cleanup(func() { endpoints.Delete(context.Background(), k.c, ep.ID) })
+	remove, err := addEndpoints(context.Background(), k.c, region, urls)
+	k.tb.Cleanup(remove)
+	if err != nil {
+		k.tb.Fatal(err)
 	}
+}
+
+// RegisterEndpointsAs is RegisterEndpoints for a program outside a Go test
+// (cmd/kaas-testbed): it logs in as env's admin and returns what removes the endpoints and
+// their services again.
+func RegisterEndpointsAs(ctx context.Context, env KeystoneEnv, region string, urls map[string]string) (remove func(), err error) {
+	c, err := adminClient(ctx, env)
+	if err != nil {
+		return func() {}, err
+	}
+	return addEndpoints(ctx, c, region, urls)
+}
+
+// addEndpoints creates a service and its public endpoint in region per type; remove
+// deletes what it created, also after an error.
+func addEndpoints(ctx context.Context, c *gophercloud.ServiceClient, region string, urls map[string]string) (remove func(), err error) {
+	var undo []func()
+	remove = func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+	for typ, url := range urls {
+		svc, err := services.Create(ctx, c, services.CreateOpts{Type: typ, Extra: map[string]any{"name": typ + "-" + region}}).Extract()
+		if err != nil {
+			return remove, fmt.Errorf("create service %s: %w", typ, err)
+		}
+		undo = append(undo, func() { services.Delete(context.Background(), c, svc.ID) })
+		ep, err := endpoints.Create(ctx, c, endpoints.CreateOpts{Availability: gophercloud.AvailabilityPublic, Region: region, URL: url, ServiceID: svc.ID}).Extract()
+		if err != nil {
+			return remove, fmt.Errorf("create endpoint %s: %w", typ, err)
+		}
+		undo = append(undo, func() { endpoints.Delete(context.Background(), c, ep.ID) })
+	}
+	return remove, nil
 }
 
 // CreateDomain creates an enabled domain, disabled and deleted when the test ends. It

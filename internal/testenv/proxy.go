@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"sync"
@@ -40,14 +41,24 @@ func NewTCPProxy(tb testing.TB, rawURL string) *TCPProxy {
 // accepts until SetTarget names a backend, as a load balancer without healthy members.
 func NewLoadBalancer(tb testing.TB) *TCPProxy {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := ListenLoadBalancer("127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p := &TCPProxy{l: l}
-	go p.accept()
 	tb.Cleanup(p.Stop)
 	return p
+}
+
+// ListenLoadBalancer is NewLoadBalancer on a given address, for a program that plays a
+// cloud outside a Go test (cmd/kaas-testbed); Stop stops it.
+func ListenLoadBalancer(addr string) (*TCPProxy, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("load balancer: %w", err)
+	}
+	p := &TCPProxy{l: l}
+	go p.accept()
+	return p, nil
 }
 
 // SetTarget sends the next connections to hostport.

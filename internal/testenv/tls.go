@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"os"
@@ -19,9 +20,19 @@ import (
 // its own CA) and its key into a temporary directory and returns their paths.
 func SelfSignedCert(tb testing.TB) (certFile, keyFile string) {
 	tb.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	certFile, keyFile, err := WriteSelfSignedCert(tb.TempDir())
 	if err != nil {
 		tb.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+// WriteSelfSignedCert is SelfSignedCert into dir (tls.crt and tls.key), for a program
+// outside a Go test (cmd/kaas-testbed).
+func WriteSelfSignedCert(dir string) (certFile, keyFile string, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", "", fmt.Errorf("self-signed certificate: %w", err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(time.Now().UnixNano()),
@@ -37,21 +48,20 @@ func SelfSignedCert(tb testing.TB) (certFile, keyFile string) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		tb.Fatal(err)
+		return "", "", fmt.Errorf("self-signed certificate: %w", err)
 	}
 	keyDER, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		tb.Fatal(err)
+		return "", "", fmt.Errorf("self-signed certificate: %w", err)
 	}
-	dir := tb.TempDir()
 	certFile, keyFile = filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
 	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		tb.Fatal(err)
+		return "", "", fmt.Errorf("self-signed certificate: %w", err)
 	}
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		tb.Fatal(err)
+		return "", "", fmt.Errorf("self-signed certificate: %w", err)
 	}
-	return certFile, keyFile
+	return certFile, keyFile, nil
 }
 
 // FreeAddr returns a loopback address with a port that was free a moment ago.
