@@ -75,22 +75,7 @@ func instrument(route string, log *slog.Logger, m HTTPMetrics, quiet bool, next 
 		sw := &statusWriter{ResponseWriter: w}
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				log.Error("http: panic", "request_id", id, "route", route, "panic", p)
-				if sw.code == 0 {
-					http.Error(sw, `{"error":"internal error"}`, http.StatusInternalServerError)
-				}
-			}
-			d := time.Since(start)
-			if sw.code == 0 {
-				sw.code = http.StatusOK
-			}
-			if m != nil {
-				m.HTTPRequest(route, r.Method, sw.code, d)
-			}
+			d := settle(recover(), log, m, route, id, r, sw, start)
 			if !quiet || sw.code >= 400 {
 				log.Info("http request", "request_id", id, "method", r.Method, "path", r.URL.Path,
 					"route", route, "status", sw.code, "duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr)
@@ -111,22 +96,7 @@ func instrumentWebhook(log *slog.Logger, m HTTPMetrics, next http.Handler) http.
 		sw := statusWriters.Get().(*statusWriter)
 		*sw = statusWriter{ResponseWriter: w}
 		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				log.Error("http: panic", "route", route, "panic", p)
-				if sw.code == 0 {
-					http.Error(sw, `{"error":"internal error"}`, http.StatusInternalServerError)
-				}
-			}
-			d := time.Since(start)
-			if sw.code == 0 {
-				sw.code = http.StatusOK
-			}
-			if m != nil {
-				m.HTTPRequest(route, r.Method, sw.code, d)
-			}
+			d := settle(recover(), log, m, route, "", r, sw, start)
 			if sw.code >= 400 {
 				log.Info("http request", "method", r.Method, "path", r.URL.Path,
 					"route", route, "status", sw.code, "duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr)
@@ -136,6 +106,33 @@ func instrumentWebhook(log *slog.Logger, m HTTPMetrics, next http.Handler) http.
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// settle ends an instrumented request: a panic p (other than http.ErrAbortHandler, passed
+// on) is logged and answered 500 unless an answer started; the request is counted in the
+// metrics. It returns how long the request took.
+func settle(p any, log *slog.Logger, m HTTPMetrics, route, id string, r *http.Request, sw *statusWriter, start time.Time) time.Duration {
+	if p != nil {
+		if p == http.ErrAbortHandler {
+			panic(p)
+		}
+		if id != "" {
+			log.Error("http: panic", "request_id", id, "route", route, "panic", p)
+		} else {
+			log.Error("http: panic", "route", route, "panic", p)
+		}
+		if sw.code == 0 {
+			http.Error(sw, `{"error":"internal error"}`, http.StatusInternalServerError)
+		}
+	}
+	d := time.Since(start)
+	if sw.code == 0 {
+		sw.code = http.StatusOK
+	}
+	if m != nil {
+		m.HTTPRequest(route, r.Method, sw.code, d)
+	}
+	return d
 }
 
 // statusWriters are reused by instrumentWebhook: the handler is done with one when it
