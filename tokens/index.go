@@ -99,8 +99,6 @@ type Index struct {
 	epoch     uint64
 
 	syncMu sync.Mutex // one catch-up or reload at a time
-	// inflight is closed when the catch-up or reload in progress ends (nil: none is).
-	inflight chan struct{}
 }
 
 // NewIndex returns an empty index over store; Load fills it.
@@ -124,44 +122,7 @@ func NewIndex(store IndexStore, opts IndexOptions) *Index {
 func (x *Index) Load(ctx context.Context) error {
 	x.syncMu.Lock()
 	defer x.syncMu.Unlock()
-	defer x.begin()()
 	return x.reloadLocked(ctx)
-}
-
-// begin marks a catch-up or reload in progress (syncMu held); the function it returns
-// marks its end, waking the lookups that wait for it.
-func (x *Index) begin() func() {
-	done := make(chan struct{})
-	x.mu.Lock()
-	x.inflight = done
-	x.mu.Unlock()
-	return func() {
-		x.mu.Lock()
-		x.inflight = nil
-		x.mu.Unlock()
-		close(done)
-	}
-}
-
-// AwaitCatchUp waits, at most max, for the catch-up in progress to end, and reports
-// whether one did: a token just created on another replica is refused only when its
-// review comes before the notice, not while the notice is being followed.
-func (x *Index) AwaitCatchUp(ctx context.Context, max time.Duration) bool {
-	x.mu.RLock()
-	ch := x.inflight
-	x.mu.RUnlock()
-	if ch == nil {
-		return false
-	}
-	t := time.NewTimer(max)
-	defer t.Stop()
-	select {
-	case <-ch:
-		return true
-	case <-t.C:
-	case <-ctx.Done():
-	}
-	return false
 }
 
 func (x *Index) reloadLocked(ctx context.Context) error {
@@ -213,9 +174,8 @@ func (x *Index) CatchUp(ctx context.Context) error {
 // refreshTimeout bounds the catch-up a review runs while notices are not followed.
 const refreshTimeout = time.Second
 
-// refresh catches up for a review asked at asked while notices are not followed, unless
-// the index was confirmed current after it: concurrent reviews share one catch-up, and at
-// most one runs at a time.
+// refresh catches up for a review asked at asked, unless the index was confirmed current
+// after it: concurrent reviews share one catch-up, and at most one runs at a time.
 func (x *Index) refresh(ctx context.Context, asked time.Time) error {
 	x.syncMu.Lock()
 	defer x.syncMu.Unlock()
@@ -231,7 +191,6 @@ func (x *Index) refresh(ctx context.Context, asked time.Time) error {
 }
 
 func (x *Index) catchUpLocked(ctx context.Context) error {
-	defer x.begin()()
 	start := x.opts.Now()
 	x.mu.RLock()
 	epoch, connected := x.epoch, x.connected
@@ -352,31 +311,36 @@ func (x *Index) removeByIDLocked(id string) {
 // hash once StaleWindow has passed since it was last known current.
 func (x *Index) Lookup(h Hash) (*Live, error) { return x.lookup(h, time.Time{}) }
 
-// Get is Lookup for a review: an unknown token waits for a catch-up in progress (at
-// most 100 ms: its creation notice may be being followed), and while notices are not
-// followed, an unknown token, or any past the stale window, is looked up again after a
-// catch-up from the database, when it answers (shared by concurrent reviews).
+// Get is Lookup for a review. An unknown token is looked up again after a catch-up from
+// the change log that began after the review was asked: a token created on another
+// replica a moment ago is committed before its notice arrives here, and kube-apiservers
+// keep a refusal for their cache TTL. Concurrent reviews share one catch-up and at most
+// one runs at a time, so a spray of never-seen tokens costs one small query per
+// catch-up, not one per review. While notices are not followed the same holds for any
+// token past the stale window; when the database does not answer, an unknown token is
+// UNAVAILABLE, not refused.
 func (x *Index) Get(ctx context.Context, h Hash) (*Live, error) {
 	asked := x.opts.Now()
 	l, err := x.lookup(h, asked)
-	switch {
-	case l != nil:
+	if l != nil || (err == nil && x.revoked(h)) {
 		return l, nil
-	case err == nil:
-		if x.AwaitCatchUp(ctx, awaitCatchUp) {
-			return x.lookup(h, asked)
+	}
+	if rerr := x.refresh(ctx, asked); rerr != nil {
+		if err == nil {
+			err = models.WrapError(models.CodeUnavailable, rerr, "the token store did not answer; an unknown token cannot be checked")
 		}
-		return nil, nil
+		return nil, err
 	}
-	if x.refresh(ctx, asked) == nil {
-		return x.lookup(h, asked)
-	}
-	return nil, err
+	return x.lookup(h, asked)
 }
 
-// awaitCatchUp bounds how long a review of an unknown token waits for a catch-up in
-// progress.
-const awaitCatchUp = 100 * time.Millisecond
+// revoked reports whether the token was removed lately: refused without a catch-up.
+func (x *Index) revoked(h Hash) bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	_, ok := x.removed[h]
+	return ok
+}
 
 // lookup is Lookup, for which an index confirmed current after asked (not zero) is as
 // good as one following the notices.
