@@ -99,6 +99,8 @@ type Index struct {
 	epoch     uint64
 
 	syncMu sync.Mutex // one catch-up or reload at a time
+	// refreshed is when the last catch-up a review asked for ended (syncMu).
+	refreshed time.Time
 }
 
 // NewIndex returns an empty index over store; Load fills it.
@@ -174,6 +176,12 @@ func (x *Index) CatchUp(ctx context.Context) error {
 // refreshTimeout bounds the catch-up a review runs while notices are not followed.
 const refreshTimeout = time.Second
 
+// refreshSpacing is the least time between the end of one catch-up a review asked for
+// and the start of the next: reviews of unknown tokens arriving meanwhile wait for one
+// catch-up together, so a spray of never-seen tokens costs one query per refreshSpacing,
+// and a real one waits at most that long more.
+const refreshSpacing = time.Millisecond
+
 // refresh catches up for a review asked at asked, unless the index was confirmed current
 // after it: concurrent reviews share one catch-up, and at most one runs at a time.
 func (x *Index) refresh(ctx context.Context, asked time.Time) error {
@@ -185,6 +193,16 @@ func (x *Index) refresh(ctx context.Context, asked time.Time) error {
 	if current {
 		return nil
 	}
+	if wait := refreshSpacing - time.Since(x.refreshed); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+	defer func() { x.refreshed = time.Now() }()
 	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 	defer cancel()
 	return x.catchUpLocked(ctx)
@@ -311,10 +329,10 @@ func (x *Index) removeByIDLocked(id string) {
 // hash once StaleWindow has passed since it was last known current.
 func (x *Index) Lookup(h Hash) (*Live, error) { return x.lookup(h, time.Time{}) }
 
-// Get is Lookup for a review. An unknown token is looked up again after a catch-up from
-// the change log that began after the review was asked: a token created on another
-// replica a moment ago is committed before its notice arrives here, and kube-apiservers
-// keep a refusal for their cache TTL. Concurrent reviews share one catch-up and at most
+// Get is Lookup for a review. With other replicas (not InProcess), an unknown token is
+// looked up again after a catch-up from the change log that began after the review was
+// asked: a token created on another replica a moment ago is committed before its notice
+// arrives here, and kube-apiservers keep a refusal for their cache TTL. Concurrent reviews share one catch-up and at most
 // one runs at a time, so a spray of never-seen tokens costs one small query per
 // catch-up, not one per review. While notices are not followed the same holds for any
 // token past the stale window; when the database does not answer, an unknown token is
@@ -322,7 +340,8 @@ func (x *Index) Lookup(h Hash) (*Live, error) { return x.lookup(h, time.Time{}) 
 func (x *Index) Get(ctx context.Context, h Hash) (*Live, error) {
 	asked := x.opts.Now()
 	l, err := x.lookup(h, asked)
-	if l != nil || (err == nil && x.revoked(h)) {
+	if l != nil || (err == nil && (x.opts.InProcess || x.revoked(h))) {
+		// In process, every change went through this index already: unknown is unknown.
 		return l, nil
 	}
 	if rerr := x.refresh(ctx, asked); rerr != nil {

@@ -63,7 +63,8 @@ func TestIndexFollowsTheChangeLog(t *testing.T) {
 	ctx := context.Background()
 	db, clk := openStore(t), newClock()
 	a, _ := replica(t, db, db, clk, tokens.IndexOptions{InProcess: true})
-	b, bx := replica(t, db, db, clk, tokens.IndexOptions{InProcess: true})
+	b, bx := replica(t, db, db, clk, tokens.IndexOptions{}) // another process: it follows the notices
+	bx.Listening(ctx)
 	secret, tok, err := a.Create(ctx, alice, "ci", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -336,16 +337,19 @@ func TestUsageResolutionWritesATokenAtMostOnceAMinute(t *testing.T) {
 // slowChanges holds TokenChanges until released.
 type slowChanges struct {
 	*store.DB
+	hold    atomic.Bool // from then on, the first caller is held until released
 	entered chan struct{}
 	release chan struct{}
 }
 
 func (s *slowChanges) TokenChanges(ctx context.Context, after int64, limit int) ([]models.TokenChange, error) {
-	select {
-	case s.entered <- struct{}{}: // the first caller is held until released
-	default:
+	if s.hold.Load() {
+		select {
+		case s.entered <- struct{}{}:
+		default:
+		}
+		<-s.release
 	}
-	<-s.release
 	return s.DB.TokenChanges(ctx, after, limit)
 }
 
@@ -356,7 +360,9 @@ func TestAReviewDuringACatchUpWaitsForIt(t *testing.T) {
 	db, clk := openStore(t), newClock()
 	writer, _ := replica(t, db, db, clk, tokens.IndexOptions{InProcess: true})
 	slow := &slowChanges{DB: db, entered: make(chan struct{}, 1), release: make(chan struct{})}
-	svc, x := replica(t, slow, db, clk, tokens.IndexOptions{InProcess: true})
+	svc, x := replica(t, slow, db, clk, tokens.IndexOptions{}) // another process: it follows the notices
+	x.Listening(ctx)
+	slow.hold.Store(true)
 	secret, _, err := writer.Create(ctx, alice, "new", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -426,10 +432,13 @@ func TestNeverSeenTokensShareCatchUps(t *testing.T) {
 	ctx := context.Background()
 	db := openStore(t)
 	counting := &countingChanges{DB: db, entered: make(chan struct{}, 1), release: make(chan struct{})}
-	x := tokens.NewIndex(counting, tokens.IndexOptions{InProcess: true}) // real clock
+	x := tokens.NewIndex(counting, tokens.IndexOptions{}) // real clock; another process
 	if err := x.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
+	counting.calls.Store(-1) // Listening's catch-up is not held
+	x.Listening(ctx)
+	counting.calls.Store(0)
 	svc := tokens.NewService(db, tokens.Options{Index: x})
 	go func() { _ = x.CatchUp(ctx) }()
 	<-counting.entered
@@ -451,5 +460,28 @@ func TestNeverSeenTokensShareCatchUps(t *testing.T) {
 	}
 	if n := counting.calls.Load(); n > 3 {
 		t.Errorf("%d change-log queries for 64 concurrent never-seen reviews, want at most 3", n)
+	}
+}
+
+// TestInProcessUnknownTokensNeedNoCatchUp: with every change going through this process
+// (SQLite), a never-seen token is refused without a query.
+func TestInProcessUnknownTokensNeedNoCatchUp(t *testing.T) {
+	ctx := context.Background()
+	db := openStore(t)
+	counting := &countingChanges{DB: db, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	close(counting.release)
+	x := tokens.NewIndex(counting, tokens.IndexOptions{InProcess: true})
+	if err := x.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := tokens.NewService(db, tokens.Options{Index: x})
+	for range 100 {
+		never, _ := tokens.Generate(nil)
+		if _, err := svc.Authenticate(ctx, never, ""); models.ErrorCode(err) != models.CodeUnauthenticated {
+			t.Fatalf("never seen: %v", err)
+		}
+	}
+	if n := counting.calls.Load(); n != 0 {
+		t.Errorf("%d change-log queries for 100 never-seen tokens in process, want 0", n)
 	}
 }
