@@ -306,9 +306,9 @@ func (x *Index) Remove(t *models.Token) {
 	x.removeByIDLocked(t.ID)
 }
 
-// RemoveID drops the token with this ID, for a revocation notice that could not be
+// removeID drops the token with this ID, for a revocation notice that could not be
 // followed by a catch-up: a scan of the index, which is rare.
-func (x *Index) RemoveID(id string) {
+func (x *Index) removeID(id string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.removeByIDLocked(id)
@@ -322,12 +322,6 @@ func (x *Index) removeByIDLocked(id string) {
 		}
 	}
 }
-
-// Lookup returns the live token with hash h, nil when there is none. It is UNAVAILABLE
-// when the index is not loaded yet, when it may be missing a token (notices lost: a
-// token created meanwhile elsewhere would be refused) for an unknown hash, and for any
-// hash once StaleWindow has passed since it was last known current.
-func (x *Index) Lookup(h Hash) (*Live, error) { return x.lookup(h, time.Time{}) }
 
 // Get is Lookup for a review. With other replicas (not InProcess), an unknown token is
 // looked up again after a catch-up from the change log that began after the review was
@@ -361,8 +355,11 @@ func (x *Index) revoked(h Hash) bool {
 	return ok
 }
 
-// lookup is Lookup, for which an index confirmed current after asked (not zero) is as
-// good as one following the notices.
+// lookup returns the live token with hash h, nil when there is none. It is UNAVAILABLE
+// when the index is not loaded yet, when it may be missing a token (notices lost: a
+// token created meanwhile elsewhere would be refused) for an unknown hash, and for any
+// hash once StaleWindow has passed since it was last known current.
+// An index confirmed current after asked is as good as one following the notices.
 func (x *Index) lookup(h Hash, asked time.Time) (*Live, error) {
 	x.mu.RLock()
 	l, listening, loaded, at := x.byHash[h], x.listening, x.loaded, x.currentAt
@@ -374,7 +371,7 @@ func (x *Index) lookup(h Hash, asked time.Time) (*Live, error) {
 	switch {
 	case !loaded:
 		return nil, models.Errorf(models.CodeUnavailable, "the token index is not loaded yet")
-	case listening, !asked.IsZero() && at.After(asked):
+	case listening, at.After(asked):
 		return l, nil
 	case x.opts.StaleWindow < 0 || x.opts.Now().Sub(at) > x.opts.StaleWindow:
 		return nil, models.Errorf(models.CodeUnavailable, "the token store has been unreachable for longer than the stale window")
@@ -418,7 +415,7 @@ func (x *Index) Lost() {
 func (x *Index) Revoked(ctx context.Context, id string) {
 	if err := x.CatchUp(ctx); err != nil {
 		x.opts.Log.Warn("token index: catch up after a revocation", "err", err)
-		x.RemoveID(id)
+		x.removeID(id)
 	}
 }
 

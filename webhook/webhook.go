@@ -149,12 +149,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (result, version
 		writeBytes(w, code, out)
 		return result, version
 	}
-	ans.status.Audiences = nil
-	if result == ResultAuthenticated {
-		for _, a := range rq.audiences {
-			ans.status.Audiences = append(ans.status.Audiences, string(a))
-		}
-	}
+	// Only refusals are not rendered ahead (an authenticated answer always is): they
+	// carry no audiences.
 	writeReview(w, code, version, ans.status)
 	return result, version
 }
