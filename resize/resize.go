@@ -7,6 +7,7 @@ package resize
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -224,7 +225,7 @@ func (s *Service) pending(ctx context.Context, id string) (*models.ResizeRequest
 		return nil, nil, err
 	}
 	if r.Status != models.ResizePending {
-		return r, nil, models.Errorf(models.CodeConflict, "this request was already %s", lower(r.Status))
+		return r, nil, models.Errorf(models.CodeConflict, "this request was already %s", strings.ToLower(string(r.Status)))
 	}
 	c, err := s.clusters.Get(ctx, r.ClusterID)
 	if err != nil {
@@ -263,16 +264,6 @@ func clusterOf(r *models.ResizeRequest) string {
 
 func describe(workers int, cluster string) string {
 	return fmt.Sprintf("%s → %d workers", cluster, workers)
-}
-
-func lower(s models.ResizeStatus) string {
-	switch s {
-	case models.ResizeApproved:
-		return "approved"
-	case models.ResizeDeclined:
-		return "declined"
-	}
-	return "pending"
 }
 
 // Resizable reports whether the panel can resize c's workers.
