@@ -62,6 +62,18 @@ func pointers[T any](in []T) []*T {
 // when the caller administers it: holds one of its admin roles in Keystone, recomputed on
 // every call.
 func (r *Resolver) clusterAdmin(ctx context.Context, clusterID *string) (models.Identity, *models.Cluster, error) {
+	return r.clusterAccess(ctx, clusterID, false)
+}
+
+// operatorOrAdmin is clusterAdmin that also lets operators through.
+func (r *Resolver) operatorOrAdmin(ctx context.Context, clusterID *string) (models.Identity, *models.Cluster, error) {
+	return r.clusterAccess(ctx, clusterID, true)
+}
+
+// clusterAccess returns the caller and the cluster (the given one, else the active one)
+// when the caller administers it, or is an operator and operators may; a refusal is
+// recorded in the audit trail.
+func (r *Resolver) clusterAccess(ctx context.Context, clusterID *string, operators bool) (models.Identity, *models.Cluster, error) {
 	viewer, err := r.Auth.Viewer(ctx)
 	if err != nil {
 		return models.Identity{}, nil, err
@@ -70,12 +82,16 @@ func (r *Resolver) clusterAdmin(ctx context.Context, clusterID *string) (models.
 	if err != nil {
 		return models.Identity{}, nil, err
 	}
-	if !r.Registry.IsAdmin(viewer, c) {
-		err := models.Errorf(models.CodeForbidden, "only admins of cluster %s may do this", c.Name)
-		r.Audit.Record(ctx, principalOf(viewer), audit.ActionAccessDenied, c.ID, fieldName(ctx), err)
-		return models.Identity{}, nil, err
+	if operators && r.Registry.IsOperator(viewer) || r.Registry.IsAdmin(viewer, c) {
+		return viewer, c, nil
 	}
-	return viewer, c, nil
+	who := "admins"
+	if operators {
+		who = "operators and admins"
+	}
+	err = models.Errorf(models.CodeForbidden, "only %s of cluster %s may do this", who, c.Name)
+	r.Audit.Record(ctx, principalOf(viewer), audit.ActionAccessDenied, c.ID, fieldName(ctx), err)
+	return models.Identity{}, nil, err
 }
 
 // clusterOrActive returns the cluster by ID, or the viewer's active cluster when the ID

@@ -9,25 +9,6 @@ import (
 	"kaas/models"
 )
 
-// operatorOrAdmin returns the cluster when the caller is an operator or one of its
-// admins, recomputed from Keystone's (cached) assignments on every call.
-func (r *Resolver) operatorOrAdmin(ctx context.Context, clusterID string) (*models.Cluster, error) {
-	viewer, err := r.Auth.Viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c, err := r.Registry.Get(ctx, clusterID)
-	if err != nil {
-		return nil, err
-	}
-	if !r.Registry.IsOperator(viewer) && !r.Registry.IsAdmin(viewer, c) {
-		err := models.Errorf(models.CodeForbidden, "only operators and admins of cluster %s may do this", c.Name)
-		r.Audit.Record(ctx, principalOf(viewer), audit.ActionAccessDenied, c.ID, fieldName(ctx), err)
-		return nil, err
-	}
-	return c, nil
-}
-
 // addonJob queues a cluster.addon job (operators only).
 func (r *Resolver) addonJob(ctx context.Context, action addons.Action, clusterID, name, version string) (*models.Job, error) {
 	viewer, err := r.operator(ctx)

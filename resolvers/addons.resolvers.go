@@ -40,7 +40,10 @@ func (r *mutationResolver) RemoveAddon(ctx context.Context, clusterID string, na
 }
 
 func (r *queryResolver) Addons(ctx context.Context, clusterID string) ([]*model.Addon, error) {
-	c, err := r.operatorOrAdmin(ctx, clusterID)
+	if clusterID == "" { // an ID is required here: never the active cluster
+		clusterID = "-"
+	}
+	_, c, err := r.operatorOrAdmin(ctx, &clusterID)
 	if err != nil {
 		return nil, err
 	}

@@ -62,6 +62,7 @@ func (r *queryResolver) ResizeRequests(ctx context.Context, clusterID *string, s
 		return nil, err
 	}
 	if r.Registry.IsOperator(viewer) {
+		// Operators see every cluster's requests unless they name one.
 		f.ClusterID = deref(clusterID)
 	} else {
 		_, c, err := r.clusterAdmin(ctx, clusterID)
@@ -74,11 +75,7 @@ func (r *queryResolver) ResizeRequests(ctx context.Context, clusterID *string, s
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*models.ResizeRequest, len(rs))
-	for i := range rs {
-		out[i] = &rs[i]
-	}
-	return out, nil
+	return pointers(rs), nil
 }
 
 func (r *resizeRequestResolver) ClusterName(ctx context.Context, obj *models.ResizeRequest) (*string, error) {
