@@ -211,11 +211,7 @@ func (a *App) wire() error {
 	// A token reviewed many times a second costs one row update a minute, not one every
 	// flush: the last use shown is to the minute.
 	a.usage.Resolution = time.Minute
-	staleWindow := cfg.TokenStoreStale
-	if staleWindow == 0 {
-		staleWindow = config.DefaultTokenStoreStale
-	}
-	index := tokens.NewIndex(a.db, tokens.IndexOptions{StaleWindow: staleWindow, InProcess: a.db.Dialect() == store.SQLite, Log: log})
+	index := tokens.NewIndex(a.db, tokens.IndexOptions{StaleWindow: cfg.TokenStoreStale, InProcess: a.db.Dialect() == store.SQLite, Log: log})
 	m.TokenIndex(func() (int, bool, time.Duration) {
 		st := index.State()
 		return st.Tokens, st.FromMemory, st.Unconfirmed
@@ -338,7 +334,8 @@ func (kubeAdmin) Connect(kubeconfig []byte) (provisioning.ClusterAPI, error) {
 }
 
 func (kubeAdmin) Endpoint(kubeconfig []byte) (apiURL, caPEM string, err error) {
-	return kube.APIEndpoint(kubeconfig)
+	_, ep, err := kube.ParseKubeconfig(kubeconfig)
+	return ep.APIURL, ep.CAPEM, err
 }
 
 // openStackCloud is the cloud the openstack driver builds clusters in: the service

@@ -4,12 +4,6 @@ import (
 	"context"
 )
 
-// APIEndpoint returns the API URL and CA of an admin kubeconfig (see ParseKubeconfig).
-func APIEndpoint(kubeconfig []byte) (apiURL, caPEM string, err error) {
-	_, ep, err := ParseKubeconfig(kubeconfig)
-	return ep.APIURL, ep.CAPEM, err
-}
-
 // EnsureNamespace creates a namespace unless it exists.
 func (c *Cluster) EnsureNamespace(ctx context.Context, name string) error {
 	return EnsureNamespace(ctx, c.cs, name)

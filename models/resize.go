@@ -23,20 +23,20 @@ const MaxResizeReason = 1000
 // ResizeRequest is a cluster admin's request to change the number of a cluster's
 // workers (and the size of the workers added), waiting for an operator's decision.
 type ResizeRequest struct {
-	ID        string       `gorm:"primaryKey;size:36"`
-	ClusterID string       `gorm:"size:36;not null"`
-	Status    ResizeStatus `gorm:"size:16;not null"`
+	ID        string `gorm:"primaryKey"`
+	ClusterID string
+	Status    ResizeStatus
 	// Size is what the cluster's workers should become: Workers is the new count, the
 	// per-worker fields describe workers the resize adds.
 	Size          ClusterSize `gorm:"embedded"`
-	Reason        string      `gorm:"size:1000;not null"`
-	RequesterID   string      `gorm:"size:64;not null"`
-	RequesterName string      `gorm:"size:255;not null"`
-	DeciderName   string      `gorm:"size:255;not null"`
+	Reason        string
+	RequesterID   string
+	RequesterName string
+	DeciderName   string
 	// DecisionReason says why an operator declined.
-	DecisionReason string `gorm:"size:1000;not null"`
+	DecisionReason string
 	// JobID is the resize job an approval started.
-	JobID     string `gorm:"size:36;not null"`
+	JobID     string
 	CreatedAt time.Time
 	DecidedAt *time.Time
 }

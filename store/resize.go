@@ -9,11 +9,11 @@ import (
 // AddResizeRequest stores a new resize request; a second pending request for the same
 // cluster is a CONFLICT.
 func (db *DB) AddResizeRequest(ctx context.Context, r *models.ResizeRequest) error {
-	err := db.gorm.WithContext(ctx).Create(r).Error
-	if models.ErrorCode(mapError(err, "")) == models.CodeConflict {
+	err := mapError(db.gorm.WithContext(ctx).Create(r).Error, "resize request")
+	if models.ErrorCode(err) == models.CodeConflict {
 		return models.WrapError(models.CodeConflict, err, "this cluster already has a pending resize request")
 	}
-	return mapError(err, "resize request")
+	return err
 }
 
 // ResizeRequest returns one request by ID, NOT_FOUND when unknown.

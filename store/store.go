@@ -220,6 +220,8 @@ func mapError(err error, what string) error {
 	switch {
 	case err == nil:
 		return nil
+	case models.ErrorCode(err) != models.CodeInternal:
+		return err // an application error already
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return models.Errorf(models.CodeNotFound, "%s not found", what)
 	case errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(err.Error(), "UNIQUE constraint failed"):

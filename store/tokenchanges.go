@@ -103,9 +103,6 @@ func (db *DB) TokenChanges(ctx context.Context, after int64, limit int) ([]model
 		}
 		return rows.Err()
 	}(db.gorm.WithContext(ctx))
-	if models.ErrorCode(err) == models.CodeConflict {
-		return nil, err
-	}
 	return out, mapError(err, "token changes")
 }
 
