@@ -27,7 +27,7 @@ func (e *Engine) Enqueue(ctx context.Context, args Args, createdBy string) (*mod
 	var ev models.JobEvent
 	err := e.db.Transaction(ctx, func(tx *gorm.DB) error {
 		var err error
-		job, ev, err = e.enqueue(tx, args.Kind(), args, createdBy)
+		job, ev, err = e.enqueue(tx, args, createdBy)
 		return err
 	})
 	if err != nil {
@@ -38,7 +38,8 @@ func (e *Engine) Enqueue(ctx context.Context, args Args, createdBy string) (*mod
 	return job, nil
 }
 
-func (e *Engine) enqueue(tx *gorm.DB, kind string, args any, createdBy string) (*models.Job, models.JobEvent, error) {
+func (e *Engine) enqueue(tx *gorm.DB, args Args, createdBy string) (*models.Job, models.JobEvent, error) {
+	kind := args.Kind()
 	w, ok := e.worker(kind)
 	if !ok {
 		return nil, models.JobEvent{}, models.Errorf(models.CodeInvalid, "unknown job kind %q", kind)

@@ -596,10 +596,13 @@ func (cj *ClusterJobs) unregister(ctx context.Context, j *deleteJob) error {
 	return nil
 }
 
+// clusterKinds are the job kinds whose arguments name their cluster (clusterId, name).
+var clusterKinds = map[string]bool{KindClusterCreate: true, KindClusterDelete: true, KindClusterResize: true, KindClusterAddon: true}
+
 // ClusterOf returns the ID and name of the cluster a cluster job works on, empty for
 // other jobs.
 func ClusterOf(job *models.Job) (id, name string) {
-	if job.Kind != KindClusterCreate && job.Kind != KindClusterDelete && job.Kind != KindClusterResize && job.Kind != KindClusterAddon {
+	if !clusterKinds[job.Kind] {
 		return "", ""
 	}
 	var a struct {
