@@ -211,6 +211,7 @@ type feed struct {
 	base    int // history holds the rendered events after base up to last
 	last    int
 	history []rendered
+	start   int  // history[start:] are the events kept
 	done    bool // the final event was fanned out (or the feed failed)
 }
 
@@ -325,9 +326,16 @@ func (f *feed) publish(seq int, payload []byte, final bool) bool {
 	}
 	f.last = seq
 	f.history = append(f.history, rendered{seq: seq, payload: payload})
-	if n := len(f.history) - f.fs.history; n > 0 {
-		f.base = f.history[n-1].seq
-		f.history = append(f.history[:0:0], f.history[n:]...)
+	if len(f.history)-f.start > f.fs.history {
+		f.base = f.history[f.start].seq
+		f.history[f.start] = rendered{} // its payload may go
+		f.start++
+		if f.start >= f.fs.history {
+			// Once the dropped head is as long as what is kept, move what is kept to the
+			// front of the same array: one copy every feedHistory events, not every event.
+			f.history = append(f.history[:0], f.history[f.start:]...)
+			f.start = 0
+		}
 	}
 	var dropped []*sharedSub
 	for s := range f.subs {
@@ -392,7 +400,7 @@ func (f *feed) attach(s *sharedSub, last int) (attached, ended bool) {
 		return false, false
 	}
 	s.cursor = last
-	for _, h := range f.history {
+	for _, h := range f.history[f.start:] {
 		if h.seq <= s.cursor {
 			continue
 		}
