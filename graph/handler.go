@@ -98,13 +98,10 @@ func newServer(opts Options) (*handler.Server, *wsTransport) {
 			InitTimeout:           10 * time.Second,
 			InitFunc:              initFunc,
 		},
-		init:         initFunc,
-		initTimeout:  10 * time.Second,
-		pingInterval: wsGuard.limits.PingInterval,
-		guard:        wsGuard,
-		presenter:    presenter,
-		metrics:      metrics,
-		log:          opts.Log,
+		guard:     wsGuard,
+		presenter: presenter,
+		metrics:   metrics,
+		log:       opts.Log,
 	}
 	if auth, ok := opts.Resolvers.(JobProgressAuthorizer); ok && opts.Jobs != nil {
 		ws.feeds = newFeeds(opts.Jobs, opts.Resolvers, presenter, recoverFunc, opts.Log)

@@ -45,12 +45,9 @@ const (
 // reader (the request's goroutine) and a writer that runs only while messages wait.
 // Other subprotocols (the legacy graphql-ws) are served by gqlgen's transport.
 type wsTransport struct {
-	legacy       transport.Websocket
-	init         transport.WebsocketInitFunc
-	initTimeout  time.Duration
-	pingInterval time.Duration
-	guard        *websocketGuard
-	feeds        *feeds // nil: no sharing
+	legacy transport.Websocket
+	guard  *websocketGuard
+	feeds  *feeds // nil: no sharing
 	// authorize checks a jobProgress subscriber before it joins a feed.
 	authorize func(ctx context.Context, jobID string, jobKnown bool) error
 	presenter graphql.ErrorPresenterFunc
@@ -141,7 +138,7 @@ var nextTail = []byte{'}'}
 
 // handshake waits for connection_init, authenticates it and acknowledges.
 func (c *wsConn) handshake(ctx context.Context) bool {
-	_ = c.nc.SetReadDeadline(time.Now().Add(c.t.initTimeout))
+	_ = c.nc.SetReadDeadline(time.Now().Add(c.t.legacy.InitTimeout))
 	b, err := c.read()
 	_ = c.nc.SetReadDeadline(time.Time{})
 	if err != nil {
@@ -159,8 +156,8 @@ func (c *wsConn) handshake(ctx context.Context) bool {
 			return false
 		}
 	}
-	if c.t.init != nil {
-		ictx, _, err := c.t.init(ctx, c.initPayload)
+	if c.t.legacy.InitFunc != nil {
+		ictx, _, err := c.t.legacy.InitFunc(ctx, c.initPayload)
 		if err != nil {
 			c.finish(closeNormal, closeReason(ictx))
 			return false
@@ -174,7 +171,7 @@ func (c *wsConn) handshake(ctx context.Context) bool {
 	c.queueControl(message{Type: "connection_ack"})
 	c.mu.Lock()
 	c.lastPong = time.Now()
-	c.ping = time.AfterFunc(c.t.pingInterval, c.pingTick)
+	c.ping = time.AfterFunc(c.t.legacy.PingPongInterval, c.pingTick)
 	c.mu.Unlock()
 	return true
 }
@@ -250,9 +247,9 @@ func (c *wsConn) pingTick() {
 		c.mu.Unlock()
 		return
 	}
-	silent := time.Since(c.lastPong) > 2*c.t.pingInterval
+	silent := time.Since(c.lastPong) > 2*c.t.legacy.PingPongInterval
 	if !silent {
-		c.ping.Reset(c.t.pingInterval)
+		c.ping.Reset(c.t.legacy.PingPongInterval)
 	}
 	c.mu.Unlock()
 	if silent {

@@ -161,9 +161,9 @@ func TestWebsocketTransport(t *testing.T) {
 		}},
 		{"no connection_init in time closes the socket", func(t *testing.T) {
 			ws := p.transport
-			saved := ws.initTimeout
-			ws.initTimeout = 200 * time.Millisecond
-			defer func() { ws.initTimeout = saved }()
+			saved := ws.legacy.InitTimeout
+			ws.legacy.InitTimeout = 200 * time.Millisecond
+			defer func() { ws.legacy.InitTimeout = saved }()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			c, _, err := websocket.Dial(ctx, p.url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
