@@ -2,6 +2,7 @@ import { useQuery } from 'urql'
 import { ErrorState } from '../../components/ErrorState'
 import { StatusIndicator, addonStatusView } from '../../components/StatusIndicator'
 import { graphql } from '../../gql'
+import { replicasText } from '../services/AddonsSection'
 
 // The ingress controller's replicas come from the add-ons' health, which only operators
 // and the cluster's admins may read: a query of its own.
@@ -28,9 +29,7 @@ function IngressReplicas({ clusterId }: { clusterId: string }) {
   return (
     <span className="row" data-testid="ingress-replicas">
       <StatusIndicator view={addonStatusView(ingress.status)} />
-      <span>
-        {ingress.readyReplicas} of {ingress.desiredReplicas} replicas ready
-      </span>
+      <span>{replicasText(ingress)}</span>
       <span className="muted">version {ingress.installedVersion}</span>
     </span>
   )

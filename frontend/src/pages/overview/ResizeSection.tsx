@@ -40,7 +40,7 @@ const RequestResizeMutation = graphql(`
 `)
 
 // STATUS_LABELS say where a request is, in words.
-export const STATUS_LABELS: Record<ResizeStatus, string> = {
+const STATUS_LABELS: Record<ResizeStatus, string> = {
   PENDING: 'waiting for an operator',
   APPROVED: 'approved: the resize job runs',
   DECLINED: 'declined',
