@@ -319,16 +319,29 @@ func (d *Cloud) Remove(ctx context.Context, cluster string) error {
 		return err
 	}
 	for _, s := range ss {
-		if err := ignoreGone(servers.Delete(ctx, c.Compute, s.ID).ExtractErr()); err != nil {
-			return fmt.Errorf("delete server %s: %w", s.Name, err)
+		if err := deleteServer(ctx, c.Compute, s); err != nil {
+			return err
 		}
 	}
 	for _, s := range ss {
-		if err := d.waitGone(ctx, "server "+s.Name, func() error { return servers.Get(ctx, c.Compute, s.ID).Err }); err != nil {
+		if err := d.waitServerGone(ctx, c.Compute, s); err != nil {
 			return err
 		}
 	}
 	return d.removeNetwork(ctx, c.Network, name)
+}
+
+// deleteServer asks Nova to delete a server; one gone already is not an error.
+func deleteServer(ctx context.Context, c *gophercloud.ServiceClient, s servers.Server) error {
+	if err := ignoreGone(servers.Delete(ctx, c, s.ID).ExtractErr()); err != nil {
+		return fmt.Errorf("delete server %s: %w", s.Name, err)
+	}
+	return nil
+}
+
+// waitServerGone waits until Nova no longer has the server.
+func (d *Cloud) waitServerGone(ctx context.Context, c *gophercloud.ServiceClient, s servers.Server) error {
+	return d.waitGone(ctx, "server "+s.Name, func() error { return servers.Get(ctx, c, s.ID).Err })
 }
 
 // clusterServers lists the cluster's servers. Nova's name filter is a regular

@@ -41,11 +41,11 @@ func (d *Cloud) workers(ctx context.Context, cluster string) (Clients, []worker,
 	if err != nil {
 		return Clients{}, nil, err
 	}
-	prefix := cluster + "-" + string(kubeadm.RoleWorker) + "-"
 	var ws []worker
 	for _, s := range ss {
-		n, err := strconv.Atoi(strings.TrimPrefix(s.Name, prefix))
-		if !strings.HasPrefix(s.Name, prefix) || err != nil {
+		// A worker's name is serverName's for its number.
+		n, err := strconv.Atoi(s.Name[strings.LastIndexByte(s.Name, '-')+1:])
+		if err != nil || serverName(cluster, kubeadm.Node{Role: kubeadm.RoleWorker, Index: n}) != s.Name {
 			continue
 		}
 		ws = append(ws, worker{index: n, server: s})
@@ -70,10 +70,10 @@ func (d *Cloud) RemoveWorkers(ctx context.Context, cluster string, keep int, dra
 		if err := drain(ctx, s.Name); err != nil {
 			return removed, fmt.Errorf("drain %s: %w", s.Name, err)
 		}
-		if err := ignoreGone(servers.Delete(ctx, c.Compute, s.ID).ExtractErr()); err != nil {
-			return removed, fmt.Errorf("delete server %s: %w", s.Name, err)
+		if err := deleteServer(ctx, c.Compute, s); err != nil {
+			return removed, err
 		}
-		if err := d.waitGone(ctx, "server "+s.Name, func() error { return servers.Get(ctx, c.Compute, s.ID).Err }); err != nil {
+		if err := d.waitServerGone(ctx, c.Compute, s); err != nil {
 			return removed, err
 		}
 		progress("server " + s.Name + " is deleted")
