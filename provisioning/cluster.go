@@ -397,11 +397,7 @@ func (cj *ClusterJobs) DeleteArgsFor(ctx context.Context, e JobHistory, clusterI
 		return DeleteArgs{}, err
 	}
 	var args DeleteArgs
-	err = e.Each(ctx, models.JobFilter{Kind: KindClusterCreate}, func(job *models.Job) (bool, error) {
-		var a CreateArgs
-		if json.Unmarshal([]byte(job.Args), &a) != nil || a.ClusterID != clusterID {
-			return false, nil
-		}
+	err = eachCreateJob(ctx, e, models.JobFilter{}, clusterID, func(job *models.Job, a CreateArgs) (bool, error) {
 		switch job.Status {
 		case models.JobQueued, models.JobRunning:
 			return true, models.Errorf(models.CodeConflict, "cluster %s is still being created: cancel its job first", a.Name)
@@ -418,6 +414,19 @@ func (cj *ClusterJobs) DeleteArgsFor(ctx context.Context, e JobHistory, clusterI
 		return args, err
 	}
 	return DeleteArgs{}, models.Errorf(models.CodeNotFound, "no cluster %s", clusterID)
+}
+
+// eachCreateJob calls fn with each cluster.create job matching f (newest first) whose
+// arguments name the cluster, until fn says stop.
+func eachCreateJob(ctx context.Context, e JobHistory, f models.JobFilter, clusterID string, fn func(*models.Job, CreateArgs) (bool, error)) error {
+	f.Kind = KindClusterCreate
+	return e.Each(ctx, f, func(job *models.Job) (bool, error) {
+		var a CreateArgs
+		if json.Unmarshal([]byte(job.Args), &a) != nil || a.ClusterID != clusterID {
+			return false, nil
+		}
+		return fn(job, a)
+	})
 }
 
 // notCleanedUp returns NOT_FOUND when a delete job removed what the cluster's create job

@@ -2,7 +2,6 @@ package provisioning
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -57,17 +56,12 @@ func (cj *ClusterJobs) CanResize(c *models.Cluster) error {
 	return nil
 }
 
-// EnqueueResize starts a job that brings c's workers to size. It is a CONFLICT while
-// another job works on the cluster.
+// EnqueueResize starts a job that brings c's workers to size, which the caller has
+// checked (resize.Service: CanResize, a valid size). It is a CONFLICT while another job
+// works on the cluster.
 func (cj *ClusterJobs) EnqueueResize(ctx context.Context, c *models.Cluster, size models.ClusterSize, by string) (*models.Job, error) {
 	if cj.engine == nil {
 		return nil, fmt.Errorf("the cluster jobs are not registered with an engine")
-	}
-	if err := cj.CanResize(c); err != nil {
-		return nil, err
-	}
-	if err := size.Validate(); err != nil {
-		return nil, err
 	}
 	if err := cj.idle(ctx, c); err != nil {
 		return nil, err
@@ -95,13 +89,9 @@ func (cj *ClusterJobs) idle(ctx context.Context, c *models.Cluster) error {
 // needs to make more of it.
 func (cj *ClusterJobs) createArgs(ctx context.Context, clusterID string) (CreateArgs, error) {
 	var found *CreateArgs
-	err := cj.engine.Each(ctx, models.JobFilter{Kind: KindClusterCreate, Status: models.JobSucceeded}, func(job *models.Job) (bool, error) {
-		var a CreateArgs
-		if json.Unmarshal([]byte(job.Args), &a) == nil && a.ClusterID == clusterID {
-			found = &a
-			return true, nil
-		}
-		return false, nil
+	err := eachCreateJob(ctx, cj.engine, models.JobFilter{Status: models.JobSucceeded}, clusterID, func(_ *models.Job, a CreateArgs) (bool, error) {
+		found = &a
+		return true, nil
 	})
 	if err != nil {
 		return CreateArgs{}, err
