@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/restmapper"
 
 	"kaas/models"
@@ -36,13 +35,9 @@ func NewApplier(kubeconfig []byte, fieldManager string) (*Applier, error) {
 	// An add-on is tens of objects, each read and applied: client-go's default of 5
 	// requests a second would make that half a minute.
 	cfg.QPS, cfg.Burst = 100, 200
-	cs, err := kubernetes.NewForConfig(cfg)
+	cs, dc, err := clients(cfg)
 	if err != nil {
-		return nil, models.WrapError(models.CodeInvalid, err, "the kubeconfig cannot be used")
-	}
-	dc, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return nil, models.WrapError(models.CodeInvalid, err, "the kubeconfig cannot be used")
+		return nil, err
 	}
 	return &Applier{dc: dc, fieldManager: fieldManager,
 		mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(cs.Discovery()))}, nil

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"kaas/models"
 )
@@ -32,15 +33,24 @@ func Connect(kubeconfig []byte) (*Cluster, Endpoint, error) {
 	if err != nil {
 		return nil, Endpoint{}, err
 	}
+	cs, dc, err := clients(cfg)
+	if err != nil {
+		return nil, Endpoint{}, err
+	}
+	return NewCluster(cs, dc), ep, nil
+}
+
+// clients makes the typed and the dynamic client of a checked REST configuration.
+func clients(cfg *rest.Config) (kubernetes.Interface, dynamic.Interface, error) {
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
-		return nil, Endpoint{}, models.WrapError(models.CodeInvalid, err, "the kubeconfig cannot be used")
+		return nil, nil, models.WrapError(models.CodeInvalid, err, "the kubeconfig cannot be used")
 	}
 	dc, err := dynamic.NewForConfig(cfg)
 	if err != nil {
-		return nil, Endpoint{}, fmt.Errorf("dynamic client: %w", err)
+		return nil, nil, models.WrapError(models.CodeInvalid, err, "the kubeconfig cannot be used")
 	}
-	return NewCluster(cs, dc), ep, nil
+	return cs, dc, nil
 }
 
 // ServerVersion asks the cluster for its version: the check that it answers.
