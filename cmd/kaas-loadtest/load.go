@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"kaas/internal/loadgen"
@@ -109,7 +108,7 @@ func runPhase(client *http.Client, p phase, concurrency int) result {
 		wg      sync.WaitGroup
 		workers = make([]*worker, concurrency)
 		start   = time.Now()
-		cpu0    = processCPU()
+		cpu0    = loadgen.SelfCPU()
 	)
 	for i := range workers {
 		w := &worker{latencies: make([]time.Duration, 0, 4096)}
@@ -128,7 +127,7 @@ func runPhase(client *http.Client, p phase, concurrency int) result {
 		})
 	}
 	wg.Wait()
-	r := result{name: p.name, measured: p.measured, elapsed: time.Since(start), cpu: processCPU() - cpu0}
+	r := result{name: p.name, measured: p.measured, elapsed: time.Since(start), cpu: loadgen.SelfCPU() - cpu0}
 	for _, w := range workers {
 		r.latencies = append(r.latencies, w.latencies...)
 		if w.errors > 0 && r.errors == 0 {
@@ -146,15 +145,6 @@ func (w *worker) review(client *http.Client, url string, body []byte, authentica
 	if err := loadgen.Review(client, url, body, authenticated, &w.buf); err != nil {
 		w.fail("%v", err)
 	}
-}
-
-// processCPU returns the CPU time the process has used, user and system.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // cpuPerRequest is the process's CPU time per request over the phase.

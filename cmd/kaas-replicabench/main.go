@@ -23,11 +23,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/google/uuid"
 
+	"kaas/internal/loadgen"
 	"kaas/internal/replicaset"
 	"kaas/models"
 	"kaas/store"
@@ -243,7 +243,7 @@ func measureThroughput(o options, rs []*replicaset.Replica, toks []token, out io
 	for round := 0; round < o.Rounds; round++ {
 		for k := 1; k <= len(rs); k++ {
 			targets := rs[:k]
-			panelBefore, loadBefore := cpuOf(rs), selfCPU()
+			panelBefore, loadBefore := cpuOf(rs), loadgen.SelfCPU()
 			res := closedLoop(targets, bodies, o.Concurrency, o.Duration)
 			t := &totals[k]
 			t.requests += res.requests
@@ -251,7 +251,7 @@ func measureThroughput(o options, rs []*replicaset.Replica, toks []token, out io
 			t.errs += res.errs
 			t.lat = append(t.lat, res.lat...)
 			t.cpuPanel += cpuOf(rs) - panelBefore
-			t.cpuLoad += selfCPU() - loadBefore
+			t.cpuLoad += loadgen.SelfCPU() - loadBefore
 		}
 	}
 	fmt.Fprintf(out, "## TokenReview throughput: %d known tokens, %d clients spread over the replicas, %d × %s per replica count\n\n", len(toks), o.Concurrency, o.Rounds, o.Duration)
@@ -414,12 +414,6 @@ func procCPU(pid int) time.Duration {
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(ut+st) * 10 * time.Millisecond
-}
-
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func numCPU() int {

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // Memory is a process's resident memory, from /proc/<pid>/status.
@@ -55,4 +57,14 @@ func procPath(pid int, name string) string {
 		return "/proc/self/" + name
 	}
 	return "/proc/" + strconv.Itoa(pid) + "/" + name
+}
+
+// SelfCPU returns the CPU time (user and system) this process has used so far, zero when
+// the system does not say.
+func SelfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
