@@ -306,6 +306,11 @@ func (c *wsConn) queueControl(m message) {
 		c.t.log.Error("websocket: encode message", "type", m.Type, "err", err)
 		return
 	}
+	c.queueRaw(outMsg{op: opText, body: b})
+}
+
+// queueRaw queues an encoded message under queueControl's rule.
+func (c *wsConn) queueRaw(m outMsg) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -316,7 +321,7 @@ func (c *wsConn) queueControl(m message) {
 		c.drop()
 		return
 	}
-	c.push(outMsg{op: opText, body: b})
+	c.push(m)
 	c.mu.Unlock()
 }
 
@@ -651,7 +656,9 @@ func (c *wsConn) sendResponse(id string, resp *graphql.Response) {
 		c.t.log.Error("websocket: encode response", "err", err)
 		return
 	}
-	c.queueControl(message{ID: id, Type: "next", Payload: b})
+	// The payload goes out as encoded, between the envelope's head and tail: not
+	// encoded a second time inside a message.
+	c.queueRaw(outMsg{op: opText, head: nextHead(id), body: b, tail: nextTail})
 }
 
 func (c *wsConn) sendError(id string, errs ...*gqlerror.Error) {
