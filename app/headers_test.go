@@ -16,9 +16,15 @@ import (
 	"kaas/internal/testenv"
 )
 
-// commonHeaders are on every response of every listener.
-var commonHeaders = map[string]string{
-	"X-Content-Type-Options":       "nosniff",
+// reviewHeaders are on every response of every listener, the webhook's TokenReview
+// answers included.
+var reviewHeaders = map[string]string{
+	"X-Content-Type-Options": "nosniff",
+}
+
+// documentHeaders are on every response but the webhook's TokenReview answers (JSON for
+// kube-apiserver, never a document: httpapi.reviewHeaders says why they go without).
+var documentHeaders = map[string]string{
 	"Referrer-Policy":              "same-origin",
 	"X-Frame-Options":              "DENY",
 	"Cross-Origin-Opener-Policy":   "same-origin",
@@ -28,10 +34,11 @@ var commonHeaders = map[string]string{
 type headerCase struct {
 	name, method, path, body, contentType string
 	html                                  bool // an HTML page: its own content security policy
+	review                                bool // a TokenReview answer: reviewHeaders only
 }
 
 // checkHeaders requests tc on base with client and checks the security headers: the
-// common ones, a content security policy that lets nothing be framed (and on pages allows
+// review ones, the document ones unless tc is a review answer, a content security policy that lets nothing be framed (and on pages allows
 // no inline script by 'unsafe-inline', no eval and no other origin), and HSTS exactly when
 // wantHSTS.
 func checkHeaders(t *testing.T, client *http.Client, base string, tc headerCase, wantHSTS bool) *http.Response {
@@ -53,12 +60,17 @@ func checkHeaders(t *testing.T, client *http.Client, base string, tc headerCase,
 	if resp.StatusCode >= 500 {
 		t.Fatalf("%s %s: %d %s", tc.method, tc.path, resp.StatusCode, body)
 	}
-	for k, want := range commonHeaders {
+	for k, want := range reviewHeaders {
 		if got := resp.Header.Get(k); got != want {
 			t.Errorf("%s %s: %s = %q, want %q", tc.method, tc.path, k, got, want)
 		}
 	}
-	if pp := resp.Header.Get("Permissions-Policy"); !strings.Contains(pp, "camera=()") || !strings.Contains(pp, "geolocation=()") {
+	for k, want := range documentHeaders {
+		if got := resp.Header.Get(k); tc.review && got != "" || !tc.review && got != want {
+			t.Errorf("%s %s (review answer: %v): %s = %q, want %q", tc.method, tc.path, tc.review, k, got, want)
+		}
+	}
+	if pp := resp.Header.Get("Permissions-Policy"); !tc.review && (!strings.Contains(pp, "camera=()") || !strings.Contains(pp, "geolocation=()")) {
 		t.Errorf("%s %s: Permissions-Policy = %q", tc.method, tc.path, pp)
 	}
 	csp := resp.Header.Get("Content-Security-Policy")
@@ -114,8 +126,9 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 		{name: "playground asset", method: "GET", path: "/playground/graphiql.min.js"},
 		{name: "graphql", method: "POST", path: "/graphql", body: `{"query":"{viewer{name}}"}`, contentType: "application/json"},
 		{name: "graphql GET refused", method: "GET", path: "/graphql"},
-		{name: "authenticate", method: "POST", path: "/authenticate", body: review, contentType: "application/json"},
-		{name: "authenticate per cluster", method: "POST", path: "/authenticate/nope", body: review, contentType: "application/json"},
+		{name: "authenticate", method: "POST", path: "/authenticate", body: review, contentType: "application/json", review: true},
+		{name: "authenticate per cluster", method: "POST", path: "/authenticate/nope", body: review, contentType: "application/json", review: true},
+		{name: "authenticate GET refused", method: "GET", path: "/authenticate", review: true},
 		{name: "healthz", method: "GET", path: "/healthz"},
 		{name: "livez", method: "GET", path: "/livez"},
 		{name: "readyz", method: "GET", path: "/readyz"},
@@ -138,8 +151,9 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 	tlsClient := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	waitListening(t, cfg.WebhookAddr)
 	for _, tc := range []headerCase{
-		{name: "authenticate", method: "POST", path: "/authenticate", body: review, contentType: "application/json"},
-		{name: "authenticate per cluster", method: "POST", path: "/authenticate/nope", body: review, contentType: "application/json"},
+		{name: "authenticate", method: "POST", path: "/authenticate", body: review, contentType: "application/json", review: true},
+		{name: "authenticate per cluster", method: "POST", path: "/authenticate/nope", body: review, contentType: "application/json", review: true},
+		{name: "authenticate GET refused", method: "GET", path: "/authenticate", review: true},
 		{name: "healthz", method: "GET", path: "/healthz"},
 		{name: "not served here", method: "GET", path: "/graphql"},
 	} {

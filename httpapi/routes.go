@@ -50,11 +50,11 @@ func (rt Routes) Handler() http.Handler {
 	handle("/readyz", "readyz", true, rt.ready())
 	handle("/metrics", "metrics", true, rt.MetricsPage)
 	handle("/", "spa", true, spa(rt.SPA))
-	return securityHeaders(rt.PublicTLS, webhookFirst(webhook, mux))
+	return webhookFirst(reviewHeaders(rt.PublicTLS, webhook), securityHeaders(rt.PublicTLS, mux))
 }
 
 // webhookFirst sends TokenReviews straight to the webhook and everything else to the
-// mux: the hot path skips the mux's pattern matching. Only paths the mux would route
+// mux: the hot path skips the mux's pattern matching and the document headers. Only paths the mux would route
 // to the webhook unchanged (clean ones) take the short cut.
 func webhookFirst(webhook, mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -69,11 +69,12 @@ func webhookFirst(webhook, mux http.Handler) http.Handler {
 
 // WebhookHandler returns the surface of the webhook-only TLS listener.
 func (rt Routes) WebhookHandler() http.Handler {
+	webhook := instrumentWebhook(rt.Log, rt.Metrics, rt.Webhook)
 	mux := http.NewServeMux()
-	mux.Handle("/authenticate", instrumentWebhook(rt.Log, rt.Metrics, rt.Webhook))
-	mux.Handle("/authenticate/", instrumentWebhook(rt.Log, rt.Metrics, rt.Webhook))
+	mux.Handle("/authenticate", webhook)
+	mux.Handle("/authenticate/", webhook)
 	mux.Handle("/healthz", ok())
-	return securityHeaders(true, mux)
+	return webhookFirst(reviewHeaders(true, webhook), securityHeaders(true, mux))
 }
 
 func ok() http.Handler {
