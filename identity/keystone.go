@@ -202,7 +202,7 @@ func (k *Keystone) Authenticate(ctx context.Context, username, password, domain 
 	if err != nil {
 		return models.Identity{}, err
 	}
-	res := tokens.Create(ctx, c, &tokens.AuthOptions{Username: username, Password: password, DomainName: domain})
+	res := tokens.Create(ctx, c, unscoped{&tokens.AuthOptions{Username: username, Password: password, DomainName: domain}})
 	if res.Err != nil {
 		if isStatus(res.Err, http.StatusUnauthorized, http.StatusNotFound, http.StatusBadRequest) {
 			return models.Identity{}, models.Errorf(models.CodeUnauthenticated, "wrong username, password or domain")
@@ -253,10 +253,40 @@ func (k *Keystone) RoleAssignments(ctx context.Context, userID string) ([]models
 	if err != nil {
 		return nil, nil, err
 	}
+	var (
+		seen        map[string]models.Role
+		assignments []models.Assignment
+	)
+	// Keystone reads each assignment and then the role it names: a role deleted in
+	// between (a cluster's admin role, as the cluster goes) is a 404 for the whole
+	// listing. The next listing no longer holds that role.
+	for attempt := 1; ; attempt++ {
+		seen, assignments, err = listAssignments(ctx, c, userID)
+		if err == nil || attempt == roleListAttempts || !isStatus(err, http.StatusNotFound) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, nil, k.mapServiceError(err, "list role assignments")
+	}
+	out := make([]models.Role, 0, len(seen))
+	for _, r := range seen {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, assignments, nil
+}
+
+// roleListAttempts bounds RoleAssignments' listings while the user's roles are deleted.
+const roleListAttempts = 5
+
+// listAssignments lists the user's effective role assignments with names, and the roles
+// they grant by ID.
+func listAssignments(ctx context.Context, c *gophercloud.ServiceClient, userID string) (map[string]models.Role, []models.Assignment, error) {
 	yes := true
 	seen := map[string]models.Role{}
 	var assignments []models.Assignment
-	err = roles.ListAssignments(c, roles.ListAssignmentsOpts{UserID: userID, Effective: &yes, IncludeNames: &yes}).
+	err := roles.ListAssignments(c, roles.ListAssignmentsOpts{UserID: userID, Effective: &yes, IncludeNames: &yes}).
 		EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
 			as, err := roles.ExtractRoleAssignments(page)
 			if err != nil {
@@ -268,15 +298,30 @@ func (k *Keystone) RoleAssignments(ctx context.Context, userID string) ([]models
 			}
 			return true, nil
 		})
+	return seen, assignments, err
+}
+
+// unscoped asks Keystone for an explicitly unscoped token. A password login only proves
+// who the user is; a request naming no scope would have Keystone scope the token to the
+// user's default project and read the roles held there, and a role deleted meanwhile (a
+// cluster's admin role, as the cluster goes) would fail the login with a 404.
+type unscoped struct{ *tokens.AuthOptions }
+
+// ToTokenV3ScopeMap names no project, domain or system scope.
+func (unscoped) ToTokenV3ScopeMap() (map[string]any, error) { return nil, nil }
+
+// ToTokenV3CreateMap is the AuthOptions' body with the scope "unscoped".
+func (u unscoped) ToTokenV3CreateMap(map[string]any) (map[string]any, error) {
+	b, err := u.AuthOptions.ToTokenV3CreateMap(nil)
 	if err != nil {
-		return nil, nil, k.mapServiceError(err, "list role assignments")
+		return nil, err
 	}
-	out := make([]models.Role, 0, len(seen))
-	for _, r := range seen {
-		out = append(out, r)
+	auth, ok := b["auth"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("token request body without auth")
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, assignments, nil
+	auth["scope"] = "unscoped"
+	return b, nil
 }
 
 func scopeOf(s roles.Scope) models.Scope {

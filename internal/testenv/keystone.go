@@ -96,8 +96,13 @@ func (k *KeystoneAdmin) CreateRole(name string) string {
 // AssignRole gives the user the role on the demo project.
 func (k *KeystoneAdmin) AssignRole(userID, roleID string) {
 	k.tb.Helper()
-	ctx := context.Background()
-	page, err := projects.List(k.c, projects.ListOpts{Name: "demo"}).AllPages(ctx)
+	k.AssignRoleOnProject(userID, roleID, k.DemoProjectID())
+}
+
+// DemoProjectID returns the ID of the seeded project demo.
+func (k *KeystoneAdmin) DemoProjectID() string {
+	k.tb.Helper()
+	page, err := projects.List(k.c, projects.ListOpts{Name: "demo"}).AllPages(context.Background())
 	if err != nil {
 		k.tb.Fatal(err)
 	}
@@ -105,9 +110,22 @@ func (k *KeystoneAdmin) AssignRole(userID, roleID string) {
 	if len(ps) == 0 {
 		k.tb.Fatal("project demo not found: is the test Keystone seeded?")
 	}
-	if err := roles.Assign(ctx, k.c, roleID, roles.AssignOpts{UserID: userID, ProjectID: ps[0].ID}).ExtractErr(); err != nil {
-		k.tb.Fatalf("assign role: %v", err)
+	return ps[0].ID
+}
+
+// SetDefaultProject sets the user's default project, which Keystone scopes a token to
+// when its request names no scope.
+func (k *KeystoneAdmin) SetDefaultProject(userID, projectID string) {
+	k.tb.Helper()
+	if _, err := users.Update(context.Background(), k.c, userID, users.UpdateOpts{DefaultProjectID: projectID}).Extract(); err != nil {
+		k.tb.Fatalf("update user: %v", err)
 	}
+}
+
+// DeleteRole deletes a role and, with it, every assignment of it. It may run on any
+// goroutine: a failure is returned, not reported.
+func (k *KeystoneAdmin) DeleteRole(roleID string) error {
+	return roles.Delete(context.Background(), k.c, roleID).ExtractErr()
 }
 
 // SetEnabled enables or disables a user.
