@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -38,28 +39,34 @@ type renderCase struct {
 	replicas int32
 	// postgres tells whether the Deployment must run on PostgreSQL.
 	postgres bool
+	// clusterAddons are the add-ons new clusters get (nil: the whole catalog); catalog
+	// says an operator's catalog is mounted; stale is the token store's stale window.
+	clusterAddons []string
+	catalog       bool
+	stale         time.Duration
 }
 
 var renderCases = []renderCase{
 	{
 		file:     "defaults-values.yaml",
 		kinds:    map[string]int{"Secret": 1, "ServiceAccount": 1, "Service": 1, "Deployment": 1, "PodDisruptionBudget": 1},
-		replicas: 3, postgres: true,
+		replicas: 3, postgres: true, stale: 30 * time.Minute,
 	},
 	{
 		file:     "existing-secrets-values.yaml",
 		kinds:    map[string]int{"ServiceAccount": 1, "Service": 2, "Deployment": 1, "PodDisruptionBudget": 1},
-		replicas: 3, postgres: true,
+		replicas: 3, postgres: true, stale: 30 * time.Minute,
 	},
 	{
 		file:     "ingress-tls-values.yaml",
 		kinds:    map[string]int{"Secret": 1, "ServiceAccount": 1, "Service": 1, "Deployment": 1, "PodDisruptionBudget": 1, "Ingress": 1, "NetworkPolicy": 1},
-		replicas: 2, postgres: true,
+		replicas: 2, postgres: true, stale: 30 * time.Minute,
 	},
 	{
 		file:     "servicemonitor-values.yaml",
 		kinds:    map[string]int{"Secret": 2, "ServiceAccount": 1, "Service": 2, "Deployment": 1, "PersistentVolumeClaim": 1, "ServiceMonitor": 1, "NetworkPolicy": 1},
 		replicas: 1, postgres: false,
+		clusterAddons: []string{"cni", "ingress", "monitoring"}, catalog: true, stale: time.Hour,
 	},
 }
 
@@ -85,6 +92,8 @@ var refusedCases = []refusedCase{
 	{name: "webhook both on its listener and the ingress", sets: []string{"webhook.tls.enabled=true", "webhook.tls.existingSecret=tls", "ingress.enabled=true", "ingress.host=kaas.example.test", "ingress.webhook.enabled=true", "ingress.webhook.host=hook.example.test", "ingress.webhook.tlsSecretName=hook-tls"}, want: "choose one way for the webhook"},
 	{name: "misspelt value (values.schema.json)", sets: []string{"replica=2"}, want: "additional properties 'replica' not allowed"},
 	{name: "env naming no variable of the binary", sets: []string{"env.FOO=1"}, want: "does not match pattern"},
+	{name: "add-on list that is no list of names", sets: []string{"addons.clusters=cni;rm"}, want: "does not match pattern"},
+	{name: "stale window that is no duration", sets: []string{"tokenStore.staleWindow=forever"}, want: "does not match pattern"},
 	{name: "webhook ingress without TLS", sets: []string{"ingress.enabled=true", "ingress.host=kaas.example.test", "ingress.webhook.enabled=true", "ingress.webhook.host=hook.example.test"}, want: "ingress.webhook.enabled needs ingress.webhook.tlsSecretName"},
 }
 
@@ -231,9 +240,9 @@ func checkDeployment(d appsv1.Deployment, c renderCase, secrets map[string]map[s
 	case ctr.ReadinessProbe == nil || ctr.ReadinessProbe.HTTPGet == nil || ctr.ReadinessProbe.HTTPGet.Path != "/readyz":
 		return errors.New("no readiness probe on /readyz")
 	}
-	mounted := map[string]bool{}
+	mounted, readOnly := map[string]bool{}, map[string]bool{}
 	for _, m := range ctr.VolumeMounts {
-		mounted[m.MountPath] = true
+		mounted[m.MountPath], readOnly[m.MountPath] = true, m.ReadOnly
 	}
 	for _, dir := range []string{"/var/lib/kaas", "/tmp"} {
 		if !mounted[dir] {
@@ -277,6 +286,15 @@ func checkDeployment(d appsv1.Deployment, c renderCase, secrets map[string]map[s
 	}
 	if c.replicas > 1 && (len(cfg.SessionKey) == 0 || len(cfg.CredentialKey) == 0) {
 		return errors.New("several replicas without the session and credential keys")
+	}
+	if !slices.Equal(cfg.Addons.Defaults, c.clusterAddons) {
+		return fmt.Errorf("new clusters get add-ons %q, want %q", cfg.Addons.Defaults, c.clusterAddons)
+	}
+	if dir := cfg.Addons.CatalogDir; (dir != "") != c.catalog || dir != "" && !readOnly[dir] {
+		return fmt.Errorf("add-on catalog directory %q (mounted read-only: %t), want a catalog: %t", dir, readOnly[dir], c.catalog)
+	}
+	if cfg.TokenStoreStale != c.stale {
+		return fmt.Errorf("token store stale window %v, want %v", cfg.TokenStoreStale, c.stale)
 	}
 	return nil
 }
