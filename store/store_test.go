@@ -49,12 +49,11 @@ func TestTokens(t *testing.T) {
 		if err := db.CreateToken(ctx, &dup); models.ErrorCode(err) != models.CodeConflict {
 			t.Errorf("duplicate hash: got %v, want CONFLICT", err)
 		}
-		got, err := db.TokenByHash(ctx, tok.Hash)
-		if err != nil || got.ID != "t1" || got.Username != "alice" {
-			t.Fatalf("TokenByHash = %+v, %v", got, err)
+		if got := liveToken(t, db, tok.Hash); got == nil || got.ID != "t1" || got.UserID != "u1" || !got.ExpiresAt.Equal(tok.ExpiresAt) {
+			t.Fatalf("live token = %+v", got)
 		}
-		if _, err := db.TokenByHash(ctx, bytes.Repeat([]byte{2}, 32)); models.ErrorCode(err) != models.CodeNotFound {
-			t.Errorf("unknown hash: %v", err)
+		if got := liveToken(t, db, bytes.Repeat([]byte{2}, 32)); got != nil {
+			t.Errorf("unknown hash: %+v", got)
 		}
 		later := now.Add(time.Minute)
 		if err := db.RecordTokenUses(ctx, []models.TokenUse{{TokenID: "t1", At: later, Cluster: "prod"}, {TokenID: "t1", At: now, Cluster: "old"}}); err != nil {
@@ -73,10 +72,24 @@ func TestTokens(t *testing.T) {
 		if _, err := db.DeleteToken(ctx, "u1", "t1"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.TokenByHash(ctx, tok.Hash); models.ErrorCode(err) != models.CodeNotFound {
-			t.Errorf("after delete: %v", err)
+		if got := liveToken(t, db, tok.Hash); got != nil {
+			t.Errorf("after delete: %+v", got)
 		}
 	})
+}
+
+// liveToken returns the live token with hash h as LiveTokens reads it, nil when none.
+func liveToken(t *testing.T, db *store.DB, h []byte) *models.TokenKey {
+	t.Helper()
+	var found *models.TokenKey
+	if _, err := db.LiveTokens(context.Background(), time.Now(), func(k models.TokenKey) {
+		if bytes.Equal(k.Hash, h) {
+			found = &k
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return found
 }
 
 func TestClustersAndActiveCluster(t *testing.T) {

@@ -56,16 +56,6 @@ func (db *DB) CreateTokenCapped(ctx context.Context, t *models.Token, maxPerUser
 	return mapError(err, "token")
 }
 
-// TokenByHash returns the token whose secret hashes to hash.
-func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*models.Token, error) {
-	var t models.Token
-	err := db.gorm.WithContext(ctx).Where("hash = ?", hash).Take(&t).Error
-	if err != nil {
-		return nil, mapError(err, "token")
-	}
-	return &t, nil
-}
-
 // Tokens returns one page of a user's tokens, newest first: at most limit, after the
 // cursor when one is given. It is one statement that the index on (user_id, created_at,
 // id) answers without sorting, so its cost does not grow with the number of tokens.

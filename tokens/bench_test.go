@@ -29,7 +29,7 @@ func benchService(b *testing.B) *tokens.Service {
 	}
 	b.Cleanup(func() { db.Close() })
 	usage := tokens.NewUsageRecorder(func(context.Context, []models.TokenUse) error { return nil }, time.Hour, slog.New(slog.DiscardHandler))
-	return tokens.NewService(db, tokens.Options{Usage: usage})
+	return testenv.TokenService(b, db, tokens.Options{Usage: usage})
 }
 
 // generate returns n well-formed secrets that were never stored.
@@ -152,7 +152,7 @@ func BenchmarkTokensList(b *testing.B) {
 			db := testenv.OpenDB(b, d)
 			testenv.SeedTokens(b, db, owner, n)
 			testenv.SeedTokens(b, db, models.Principal{UserID: "u-other", Username: "other"}, 1000)
-			svc := tokens.NewService(db, tokens.Options{})
+			svc := testenv.TokenService(b, db, tokens.Options{})
 			ctx := context.Background()
 			list := func(b *testing.B, first, want int) {
 				b.ReportAllocs()

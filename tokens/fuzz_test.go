@@ -83,8 +83,11 @@ func (m *memStore) CreateTokenCapped(_ context.Context, t *models.Token, _ int) 
 	m.created = append(m.created[:0], t)
 	return nil
 }
-func (*memStore) TokenByHash(context.Context, []byte) (*models.Token, error) {
-	return nil, models.Errorf(models.CodeNotFound, "no token")
+func (*memStore) LiveTokens(context.Context, time.Time, func(models.TokenKey)) (int64, error) {
+	return 0, nil
+}
+func (*memStore) TokenChanges(context.Context, int64, int) ([]models.TokenChange, error) {
+	return nil, nil
 }
 func (*memStore) Tokens(context.Context, string, *models.TokenCursor, int) ([]models.Token, error) {
 	return nil, nil
@@ -107,7 +110,8 @@ func FuzzCreateToken(f *testing.F) {
 	}
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	st := &memStore{}
-	svc := NewService(st, Options{Now: func() time.Time { return now }})
+	clock := func() time.Time { return now }
+	svc := NewService(st, NewIndex(st, IndexOptions{InProcess: true, Now: clock}), Options{Now: clock})
 	owner := models.Principal{UserID: "u-alice", Username: "alice", Domain: "Default"}
 	f.Fuzz(func(t *testing.T, name string, lifetime int64) {
 		st.created = st.created[:0]

@@ -47,7 +47,7 @@ func replica(t *testing.T, db tokens.IndexStore, st tokens.Store, clk *clock, op
 	if err := x.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return tokens.NewService(st, tokens.Options{Index: x, Now: clk.now}), x
+	return tokens.NewService(st, x, tokens.Options{Now: clk.now}), x
 }
 
 func authenticates(t *testing.T, s *tokens.Service, secret string) string {
@@ -275,7 +275,7 @@ func BenchmarkAuthenticateIndexed(b *testing.B) {
 	if err := x.Load(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	svc := tokens.NewService(db, tokens.Options{Index: x})
+	svc := tokens.NewService(db, x, tokens.Options{})
 	secret, _, err := svc.Create(context.Background(), alice, "bench", 0)
 	if err != nil {
 		b.Fatal(err)
@@ -389,7 +389,7 @@ func TestUnknownTokensAreLookedUpWhileNoticesAreLost(t *testing.T) {
 	if err := x.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	svc := tokens.NewService(db, tokens.Options{Index: x})
+	svc := tokens.NewService(db, x, tokens.Options{})
 	x.Listening(ctx)
 	x.Lost()
 	created, _, err := writer.Create(ctx, alice, "meanwhile", 0)
@@ -439,7 +439,7 @@ func TestNeverSeenTokensShareCatchUps(t *testing.T) {
 	counting.calls.Store(-1) // Listening's catch-up is not held
 	x.Listening(ctx)
 	counting.calls.Store(0)
-	svc := tokens.NewService(db, tokens.Options{Index: x})
+	svc := tokens.NewService(db, x, tokens.Options{})
 	go func() { _ = x.CatchUp(ctx) }()
 	<-counting.entered
 	var wg sync.WaitGroup
@@ -474,7 +474,7 @@ func TestInProcessUnknownTokensNeedNoCatchUp(t *testing.T) {
 	if err := x.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	svc := tokens.NewService(db, tokens.Options{Index: x})
+	svc := tokens.NewService(db, x, tokens.Options{})
 	for range 100 {
 		never, _ := tokens.Generate(nil)
 		if _, err := svc.Authenticate(ctx, never, ""); models.ErrorCode(err) != models.CodeUnauthenticated {

@@ -3,7 +3,6 @@ package tokens
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"fmt"
 	"io"
 	"strings"
@@ -19,7 +18,6 @@ import (
 type Store interface {
 	// CreateTokenCapped stores t unless its owner has maxPerUser tokens (0: no limit).
 	CreateTokenCapped(ctx context.Context, t *models.Token, maxPerUser int) error
-	TokenByHash(ctx context.Context, hash []byte) (*models.Token, error)
 	// Tokens returns at most limit of the user's tokens, newest first, after the cursor.
 	Tokens(ctx context.Context, userID string, after *models.TokenCursor, limit int) ([]models.Token, error)
 	DeleteToken(ctx context.Context, userID, id string) (*models.Token, error)
@@ -27,13 +25,14 @@ type Store interface {
 
 // Metrics observes the token lookups of the hot path. Nil methods are not called.
 type Metrics interface {
+	// CacheLookup counts a lookup; every one is answered from the index in memory (hit).
 	CacheLookup(hit bool)
 }
 
-// Service creates, lists, deletes and authenticates API tokens.
+// Service creates, lists, deletes and authenticates API tokens. Every lookup is answered
+// by its Index, in memory: a review never reads the database.
 type Service struct {
 	store      Store
-	cache      *Cache
 	index      *Index
 	usage      *UsageRecorder
 	metrics    Metrics
@@ -44,47 +43,28 @@ type Service struct {
 
 // Options configures a Service.
 type Options struct {
-	Cache CacheOptions
 	// MaxPerUser caps how many tokens one user may hold; 0 means no limit.
 	MaxPerUser int
 	Usage      *UsageRecorder
 	Metrics    Metrics
-	// Index, when set, answers every lookup from memory (see Index) instead of the
-	// cache and the database.
-	Index *Index
-	Now   func() time.Time
-	Rand  io.Reader
+	Now        func() time.Time
+	Rand       io.Reader
 }
 
-// NewService returns the token service.
-func NewService(store Store, opts Options) *Service {
-	s := &Service{store: store, index: opts.Index, usage: opts.Usage, metrics: opts.Metrics, now: opts.Now, rand: opts.Rand, maxPerUser: max(opts.MaxPerUser, 0)}
+// NewService returns the token service over store, looking tokens up in index (loaded
+// by the caller, see Index.Load).
+func NewService(store Store, index *Index, opts Options) *Service {
+	s := &Service{store: store, index: index, usage: opts.Usage, metrics: opts.Metrics, now: opts.Now, rand: opts.Rand, maxPerUser: max(opts.MaxPerUser, 0)}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader
 	}
-	if opts.Cache.Now == nil {
-		opts.Cache.Now = s.now
-	}
-	s.cache = NewCache(opts.Cache, func(ctx context.Context, h Hash) (*models.Token, error) {
-		t, err := store.TokenByHash(ctx, h[:])
-		if err != nil {
-			return nil, err
-		}
-		if subtle.ConstantTimeCompare(t.Hash, h[:]) != 1 {
-			return nil, models.Errorf(models.CodeNotFound, "token not found")
-		}
-		return t, nil
-	})
 	return s
 }
 
-// Cache returns the service's token cache, for revocation notices from other replicas.
-func (s *Service) Cache() *Cache { return s.cache }
-
-// Index returns the service's token index, nil when it has none.
+// Index returns the service's token index.
 func (s *Service) Index() *Index { return s.index }
 
 // Create makes a token for the owner and returns its secret, which is not kept. lifetime
@@ -116,13 +96,8 @@ func (s *Service) Create(ctx context.Context, owner models.Principal, name strin
 	if err := s.store.CreateTokenCapped(ctx, t, s.maxPerUser); err != nil {
 		return "", nil, fmt.Errorf("store token: %w", err)
 	}
-	// Nobody can have presented this secret before, but should a lookup of its hash be
-	// remembered as unknown, it is forgotten now; other replicas learn of the creation
-	// from the database's notice.
-	s.cache.Forget(h)
-	if s.index != nil {
-		s.index.Put(t)
-	}
+	// Other replicas learn of the creation from the change log.
+	s.index.Put(t)
 	return secret, t, nil
 }
 
@@ -165,10 +140,7 @@ func (s *Service) Delete(ctx context.Context, userID, id string) (*models.Token,
 	if err != nil {
 		return nil, err
 	}
-	s.cache.Invalidate(id)
-	if s.index != nil {
-		s.index.Remove(t)
-	}
+	s.index.Remove(t)
 	return t, nil
 }
 
@@ -180,68 +152,40 @@ var (
 	errExpired   = models.Errorf(models.CodeUnauthenticated, "the token has expired")
 )
 
-// Authenticate returns the live token whose secret is given and records its use on
-// cluster (empty for the panel's API). Malformed, unknown and expired tokens are
-// UNAUTHENTICATED.
-// With the index, the token carries only what the index holds: ID, owner and expiry.
+// Authenticate returns the token whose secret is given and records its use on cluster
+// (empty for the panel's API). Malformed, unknown and expired tokens are UNAUTHENTICATED.
+// The token carries what the index holds: ID, owner and expiry.
 func (s *Service) Authenticate(ctx context.Context, secret, cluster string) (*models.Token, error) {
-	l, t, err := s.authenticate(ctx, secret, cluster)
-	switch {
-	case err != nil:
+	l, err := s.AuthenticateLive(ctx, secret, cluster)
+	if err != nil {
 		return nil, err
-	case t != nil:
-		return t, nil
 	}
 	return l.Token(), nil
 }
 
-// AuthenticateLive is Authenticate for the hot path: with an index, the token it
-// returns is the index's own (no copy), with room for a rendered answer.
+// AuthenticateLive is Authenticate for the hot path: the token it returns is the index's
+// own (no copy), with room for a rendered answer.
 func (s *Service) AuthenticateLive(ctx context.Context, secret, cluster string) (*Live, error) {
-	l, _, err := s.authenticate(ctx, secret, cluster)
-	return l, err
-}
-
-// authenticate returns the live token, and the whole row when it was read from the
-// database (no index).
-func (s *Service) authenticate(ctx context.Context, secret, cluster string) (*Live, *models.Token, error) {
 	h, err := Parse(secret)
 	if err != nil {
-		return nil, nil, errMalformed
+		return nil, errMalformed
 	}
-	var (
-		l   *Live
-		row *models.Token
-	)
-	if s.index != nil {
-		l, err = s.index.Get(ctx, h)
-		if s.metrics != nil {
-			s.metrics.CacheLookup(true) // answered from memory, whatever the answer
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-	} else {
-		t, hit, err := s.cache.Get(ctx, h)
-		if s.metrics != nil {
-			s.metrics.CacheLookup(hit)
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		if t != nil {
-			l, row = NewLive(t), t
-		}
+	l, err := s.index.Get(ctx, h)
+	if s.metrics != nil {
+		s.metrics.CacheLookup(true) // answered from memory, whatever the answer
 	}
-	if l == nil {
-		return nil, nil, errUnknown
+	switch {
+	case err != nil:
+		return nil, err
+	case l == nil:
+		return nil, errUnknown
 	}
 	now := s.now()
 	if now.UnixNano() >= l.expires {
-		return nil, nil, errExpired
+		return nil, errExpired
 	}
 	if s.usage != nil {
 		s.usage.Record(models.TokenUse{TokenID: l.ID, At: now.UTC(), Cluster: cluster})
 	}
-	return l, row, nil
+	return l, nil
 }

@@ -40,16 +40,19 @@ func fixedToken(b byte) string {
 	return s
 }
 
-// memTokens is a token store in memory, looked up by hash as the real one is.
+// memTokens is a token store in memory. It hands the index every token it holds, expired
+// ones too, so that the index's own expiry check is exercised.
 type memTokens map[string]*models.Token
 
 func (m memTokens) CreateTokenCapped(context.Context, *models.Token, int) error { return nil }
-func (m memTokens) TokenByHash(_ context.Context, h []byte) (*models.Token, error) {
-	if t, ok := m[string(h)]; ok {
-		c := *t
-		return &c, nil
+func (m memTokens) LiveTokens(_ context.Context, _ time.Time, fn func(models.TokenKey)) (int64, error) {
+	for _, t := range m {
+		fn(models.TokenKey{ID: t.ID, UserID: t.UserID, Hash: t.Hash, ExpiresAt: t.ExpiresAt})
 	}
-	return nil, models.Errorf(models.CodeNotFound, "no token")
+	return 0, nil
+}
+func (m memTokens) TokenChanges(context.Context, int64, int) ([]models.TokenChange, error) {
+	return nil, nil
 }
 func (m memTokens) Tokens(context.Context, string, *models.TokenCursor, int) ([]models.Token, error) {
 	return nil, nil
@@ -79,7 +82,7 @@ func (m *reviewMetrics) Review(result, apiVersion string, _ time.Duration) {
 	m.mu.Unlock()
 }
 
-// fuzzHandler is the webhook over the real tokens.Service (format check, cache, expiry) and a
+// fuzzHandler is the webhook over the real tokens.Service (format check, index, expiry) and a
 // store that holds exactly the three tokens above.
 func fuzzHandler(f *testing.F, now time.Time, require bool, m *reviewMetrics) *webhook.Handler {
 	store := memTokens{}
@@ -93,7 +96,12 @@ func fuzzHandler(f *testing.F, now time.Time, require bool, m *reviewMetrics) *w
 		}
 		store[string(h[:])] = &models.Token{ID: "id-" + tk.secret[5:13], UserID: tk.user, Hash: h[:], ExpiresAt: tk.expires}
 	}
-	svc := tokens.NewService(store, tokens.Options{Now: func() time.Time { return now }})
+	clock := func() time.Time { return now }
+	index := tokens.NewIndex(store, tokens.IndexOptions{InProcess: true, Now: clock})
+	if err := index.Load(context.Background()); err != nil {
+		f.Fatal(err)
+	}
+	svc := tokens.NewService(store, index, tokens.Options{Now: clock})
 	return &webhook.Handler{
 		Tokens: svc,
 		Identities: fakeIdentities{

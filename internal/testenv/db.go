@@ -88,3 +88,14 @@ func AppDatabaseDSN(tb testing.TB) string {
 		return ""
 	}
 }
+
+// TokenService returns the token service over db with its index loaded, as the panel
+// wires it (in process on SQLite: every change goes through it).
+func TokenService(tb testing.TB, db *store.DB, opts tokens.Options) *tokens.Service {
+	tb.Helper()
+	x := tokens.NewIndex(db, tokens.IndexOptions{InProcess: db.Dialect() == store.SQLite, Now: opts.Now})
+	if err := x.Load(context.Background()); err != nil {
+		tb.Fatalf("load the token index: %v", err)
+	}
+	return tokens.NewService(db, x, opts)
+}
