@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -71,6 +72,9 @@ type Engine struct {
 	clock    Clock
 	log      *slog.Logger
 	hub      *hub
+	// listening is set once the PostgreSQL listener's LISTEN has taken effect (and every
+	// subscriber was made to re-read the database for what it may have missed).
+	listening atomic.Bool
 
 	mu      sync.RWMutex
 	kinds   map[string]Worker

@@ -260,6 +260,7 @@ func (e *Engine) listen(ctx context.Context) {
 		Connected: func() {
 			e.hub.resyncAll()
 			e.wake()
+			e.listening.Store(true)
 		},
 		Notify: func(channel, payload string) {
 			switch channel {
