@@ -263,42 +263,6 @@ func BenchmarkIndexMemory(b *testing.B) {
 	}
 }
 
-// BenchmarkAuthenticateIndexed is a review's token lookup with the index: a known token
-// and a never-seen one cost the same (no database).
-func BenchmarkAuthenticateIndexed(b *testing.B) {
-	db, err := store.Open(context.Background(), store.Options{DataDir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	x := tokens.NewIndex(db, tokens.IndexOptions{InProcess: true})
-	if err := x.Load(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	svc := tokens.NewService(db, x, tokens.Options{})
-	secret, _, err := svc.Create(context.Background(), alice, "bench", 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	unknown := make([]string, 1000)
-	for i := range unknown {
-		unknown[i], _ = tokens.Generate(nil)
-	}
-	for _, tc := range []struct {
-		name    string
-		secrets []string
-	}{{"known", []string{secret}}, {"never seen", unknown}} {
-		b.Run(tc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				_, _ = svc.AuthenticateLive(context.Background(), tc.secrets[i%len(tc.secrets)], "")
-				i++
-			}
-		})
-	}
-}
-
 // TestUsageResolutionWritesATokenAtMostOnceAMinute: with a resolution, repeated uses on
 // the same cluster are written once a resolution, a use on another cluster at once.
 func TestUsageResolutionWritesATokenAtMostOnceAMinute(t *testing.T) {
