@@ -277,6 +277,7 @@ func (a *App) wire() error {
 		WebsocketInit: authSvc.WebsocketInit,
 		RequestID:     httpapi.RequestID,
 		Jobs:          a.Jobs,
+		WithOperation: resolvers.WithLookups,
 		WebsocketLimits: graph.WebsocketLimits{
 			MaxConnections: cfg.MaxWebsocketsPerUser, MaxSubscriptions: cfg.MaxSubscriptionsPerUser,
 			Principal: principalID,

@@ -52,6 +52,9 @@ type Options struct {
 	// Jobs streams job events to the shared jobProgress feeds. Without it, or when
 	// Resolvers is no JobProgressAuthorizer, every subscription runs on its own.
 	Jobs JobEvents
+	// WithOperation, when set, gives each query and mutation its context (for memos
+	// that last one operation, resolvers.WithLookups); subscriptions keep theirs.
+	WithOperation func(context.Context) context.Context
 }
 
 // NewServer returns the GraphQL HTTP handler: POST and websocket transports, a depth and
@@ -119,6 +122,14 @@ func newServer(opts Options) (*handler.Server, *wsTransport) {
 	srv.Use(loginLimit{})
 	if metrics != nil {
 		srv.Use(*metrics)
+	}
+	if opts.WithOperation != nil {
+		srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+			if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation != ast.Subscription {
+				ctx = opts.WithOperation(ctx)
+			}
+			return next(ctx)
+		})
 	}
 	srv.SetErrorPresenter(presenter)
 	srv.SetRecoverFunc(recoverFunc)

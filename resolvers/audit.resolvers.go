@@ -29,7 +29,7 @@ func (r *auditEntryResolver) ClusterName(ctx context.Context, obj *models.AuditE
 	if obj.ClusterID == "" {
 		return nil, nil
 	}
-	c, err := r.Registry.Get(ctx, obj.ClusterID)
+	c, err := r.cluster(ctx, obj.ClusterID)
 	if err != nil {
 		return nil, nil // the cluster was deleted since
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"reflect"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"kaas/audit"
@@ -29,6 +31,7 @@ type registry struct {
 	active    string // the active cluster's ID, "" for none
 	operators map[string]bool
 	admins    map[string]string // user ID → the cluster ID they administer
+	gets      atomic.Int32      // Get calls
 }
 
 func (r *registry) IsOperator(id models.Identity) bool { return r.operators[id.UserID] }
@@ -38,6 +41,7 @@ func (r *registry) IsAdmin(id models.Identity, c *models.Cluster) bool {
 }
 
 func (r *registry) Get(_ context.Context, id string) (*models.Cluster, error) {
+	r.gets.Add(1)
 	if c, ok := r.clusters[id]; ok {
 		return c, nil
 	}
@@ -277,5 +281,54 @@ func TestClusterSize(t *testing.T) {
 				t.Fatalf("clusterSize = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestListRowsReadEachClusterOnce resolves the cluster fields of 60 audit entries and 60
+// resize requests naming 3 clusters and a deleted one, concurrently as gqlgen resolves a
+// list's fields, in one operation (WithLookups): each cluster is read once, not once per
+// row and field. Without the memo every field reads it.
+func TestListRowsReadEachClusterOnce(t *testing.T) {
+	reg := &registry{clusters: map[string]*models.Cluster{
+		"c1": {ID: "c1", Name: "one", Size: models.ClusterSize{Workers: 1}},
+		"c2": {ID: "c2", Name: "two", Size: models.ClusterSize{Workers: 2}},
+		"c3": {ID: "c3", Name: "three", Size: models.ClusterSize{Workers: 3}},
+	}}
+	r := &Resolver{Registry: reg}
+	audits, resizes := &auditEntryResolver{r}, &resizeRequestResolver{r}
+	ids := []string{"c1", "c2", "c3", "gone"}
+	ctx := WithLookups(context.Background())
+	var wg sync.WaitGroup
+	for i := range 60 {
+		wg.Go(func() {
+			id := ids[i%len(ids)]
+			want := reg.clusters[id]
+			name, err := audits.ClusterName(ctx, &models.AuditEntry{ClusterID: id})
+			if err != nil || (name == nil) != (want == nil) || want != nil && *name != want.Name {
+				t.Errorf("audit entry of %s: cluster name %v, %v", id, name, err)
+			}
+			req := &models.ResizeRequest{ClusterID: id}
+			name, err = resizes.ClusterName(ctx, req)
+			if err != nil || (name == nil) != (want == nil) || want != nil && *name != want.Name {
+				t.Errorf("resize request of %s: cluster name %v, %v", id, name, err)
+			}
+			from, err := resizes.From(ctx, req)
+			if err != nil || (from == nil) != (want == nil) || want != nil && from.Workers != want.Size.Workers {
+				t.Errorf("resize request of %s: from %v, %v", id, from, err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := reg.gets.Load(); got != int32(len(ids)) {
+		t.Errorf("%d cluster reads for 180 fields naming %d clusters, want %d", got, len(ids), len(ids))
+	}
+	reg.gets.Store(0)
+	for range 3 {
+		if _, err := audits.ClusterName(context.Background(), &models.AuditEntry{ClusterID: "c1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := reg.gets.Load(); got != 3 {
+		t.Errorf("without the memo: %d reads for 3 fields, want 3", got)
 	}
 }
