@@ -216,7 +216,7 @@ func (a *App) wire() error {
 		st := index.State()
 		return st.Tokens, st.FromMemory, st.Unconfirmed
 	})
-	a.Tokens = tokens.NewService(a.db, index, tokens.Options{Usage: a.usage, Metrics: m, MaxPerUser: cfg.MaxTokensPerUser})
+	a.Tokens = tokens.NewService(a.db, index, tokens.Options{Usage: a.usage, MaxPerUser: cfg.MaxTokensPerUser})
 	a.pruner = retention.New(a.db, retention.Options{AuditRetention: cfg.AuditRetention, ExpiredTokenGrace: cfg.ExpiredTokenGrace, Interval: cfg.PruneInterval, Log: log})
 	sessions, err := session.New(cfg.SessionKey, cfg.SessionTTL, cfg.SecureCookies(), nil)
 	if err != nil {

@@ -22,7 +22,6 @@ type Metrics struct {
 	gqlDuration   *prometheus.HistogramVec
 	reviews       *prometheus.CounterVec
 	reviewLatency *prometheus.HistogramVec
-	tokenCache    *prometheus.CounterVec
 	keystoneCalls *prometheus.CounterVec
 	identityStale prometheus.Counter
 
@@ -30,8 +29,6 @@ type Metrics struct {
 	// labels hashes them on every request.
 	reviewSeries  map[[2]string]prometheus.Counter
 	reviewLatSer  map[string]prometheus.Observer
-	cacheHit      prometheus.Counter
-	cacheMiss     prometheus.Counter
 	httpSeries    map[httpKey]prometheus.Counter
 	httpLatSeries map[string]prometheus.Observer
 	httpSeriesMu  sync.RWMutex
@@ -66,9 +63,6 @@ func New() *Metrics {
 	m.reviewLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "kaas_tokenreview_duration_seconds", Help: "TokenReview latency by result.", Buckets: latency,
 	}, []string{"result"})
-	m.tokenCache = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "kaas_token_cache_lookups_total", Help: "Token cache lookups by outcome (hit or miss).",
-	}, []string{"outcome"})
 	m.keystoneCalls = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "kaas_keystone_identity_fetches_total", Help: "Keystone identity fetches of the identity cache, by result.",
 	}, []string{"result"})
@@ -76,7 +70,7 @@ func New() *Metrics {
 		Name: "kaas_identity_stale_served_total", Help: "Identities served past their TTL because Keystone was unreachable.",
 	})
 	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.gqlOperations, m.gqlDuration, m.reviews,
-		m.reviewLatency, m.tokenCache, m.keystoneCalls, m.identityStale)
+		m.reviewLatency, m.keystoneCalls, m.identityStale)
 	m.reviewSeries, m.reviewLatSer = map[[2]string]prometheus.Counter{}, map[string]prometheus.Observer{}
 	for result := range reviewResults {
 		m.reviewLatSer[result] = m.reviewLatency.WithLabelValues(result)
@@ -84,7 +78,6 @@ func New() *Metrics {
 			m.reviewSeries[[2]string{result, version}] = m.reviews.WithLabelValues(result, version)
 		}
 	}
-	m.cacheHit, m.cacheMiss = m.tokenCache.WithLabelValues("hit"), m.tokenCache.WithLabelValues("miss")
 	m.httpSeries, m.httpLatSeries = map[httpKey]prometheus.Counter{}, map[string]prometheus.Observer{}
 	return m
 }
@@ -157,15 +150,6 @@ func (m *Metrics) Review(result, version string, d time.Duration) {
 	}
 	m.reviews.WithLabelValues(result, version).Inc()
 	m.reviewLatency.WithLabelValues(result).Observe(d.Seconds())
-}
-
-// CacheLookup observes one token cache lookup.
-func (m *Metrics) CacheLookup(hit bool) {
-	if hit {
-		m.cacheHit.Inc()
-	} else {
-		m.cacheMiss.Inc()
-	}
 }
 
 // KeystoneFetch observes one identity fetch from Keystone.

@@ -108,12 +108,11 @@ func (f fetchCount) perUserPerTTL(users int, ttl time.Duration) float64 {
 
 // report is everything the load test measured.
 type report struct {
-	opts        options
-	setup       string
-	results     []result
-	fetches     []fetchCount
-	knownMisses float64
-	rss, peak   int64
+	opts      options
+	setup     string
+	results   []result
+	fetches   []fetchCount
+	rss, peak int64
 	// loadBefore and loadAfter are the machine's load averages (/proc/loadavg) around
 	// the measured phases.
 	loadBefore, loadAfter string
@@ -213,16 +212,7 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 	slice := o.Duration / time.Duration(o.Rounds)
 	for range o.Rounds {
 		do(phase{name: "baseline (HTTP + JSON)", url: baseURL, body: cycle(known), authenticated: true, done: forDuration(slice), measured: true})
-		misses0, err := loadgen.Metric(client, p.URL, "kaas_token_cache_lookups_total", `"miss"`)
-		if err != nil {
-			return 0, err
-		}
 		do(phase{name: "known tokens", url: webhook, body: cycle(known), authenticated: true, done: forDuration(slice), measured: true})
-		misses1, err := loadgen.Metric(client, p.URL, "kaas_token_cache_lookups_total", `"miss"`)
-		if err != nil {
-			return 0, err
-		}
-		rep.knownMisses += misses1 - misses0
 		do(phase{name: "unknown, the same again", url: webhook, body: cycle(unknownBodies), done: forDuration(slice), measured: true})
 		do(phase{name: "unknown, new each request", url: webhook, body: fresh, done: forDuration(slice), measured: true})
 	}
@@ -362,7 +352,6 @@ func (r report) print(out io.Writer) {
 			o.IdentityTTL, f.what, f.fetches, f.span.Round(100*time.Millisecond), v, verdict(v <= 1))
 	}
 	tw.Flush()
-	fmt.Fprintf(out, "  token cache misses during the known phase: %.0f of %d lookups\n", r.knownMisses, known.requests)
 	fmt.Fprintf(out, "RSS %d MiB (peak %d MiB): panel, load generator and %d request bodies in one process\n",
 		r.rss>>20, r.peak>>20, min(o.Tokens, keepSecrets)+unknownSecrets)
 }
