@@ -54,8 +54,8 @@ func (rt Routes) Handler() http.Handler {
 }
 
 // webhookFirst sends TokenReviews straight to the webhook and everything else to the
-// mux: the hot path skips the mux's pattern matching and the document headers. Only paths the mux would route
-// to the webhook unchanged (clean ones) take the short cut.
+// mux: the hot path skips the mux's pattern matching and the document headers. Only
+// paths the mux would route to the webhook unchanged (clean ones) take the short cut.
 func webhookFirst(webhook, mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path

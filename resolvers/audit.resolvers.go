@@ -30,7 +30,7 @@ func (r *auditEntryResolver) ClusterName(ctx context.Context, obj *models.AuditE
 		return nil, nil
 	}
 	c, err := r.cluster(ctx, obj.ClusterID)
-	if err != nil {
+	if err != nil || c == nil {
 		return nil, nil // the cluster was deleted since
 	}
 	return &c.Name, nil

@@ -79,14 +79,14 @@ func (r *queryResolver) ResizeRequests(ctx context.Context, clusterID *string, s
 }
 
 func (r *resizeRequestResolver) ClusterName(ctx context.Context, obj *models.ResizeRequest) (*string, error) {
-	if c, err := r.cluster(ctx, obj.ClusterID); err == nil {
+	if c, err := r.cluster(ctx, obj.ClusterID); err == nil && c != nil {
 		return &c.Name, nil
 	}
 	return nil, nil
 }
 
 func (r *resizeRequestResolver) From(ctx context.Context, obj *models.ResizeRequest) (*models.ClusterSize, error) {
-	if c, err := r.cluster(ctx, obj.ClusterID); err == nil {
+	if c, err := r.cluster(ctx, obj.ClusterID); err == nil && c != nil {
 		return &c.Size, nil
 	}
 	return nil, nil

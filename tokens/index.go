@@ -323,14 +323,14 @@ func (x *Index) removeByIDLocked(id string) {
 	}
 }
 
-// Get is Lookup for a review. With other replicas (not InProcess), an unknown token is
-// looked up again after a catch-up from the change log that began after the review was
-// asked: a token created on another replica a moment ago is committed before its notice
-// arrives here, and kube-apiservers keep a refusal for their cache TTL. Concurrent reviews share one catch-up and at most
-// one runs at a time, so a spray of never-seen tokens costs one small query per
-// catch-up, not one per review. While notices are not followed the same holds for any
-// token past the stale window; when the database does not answer, an unknown token is
-// UNAVAILABLE, not refused.
+// Get looks a token up for a review (see lookup). With other replicas (not InProcess),
+// an unknown token is looked up again after a catch-up from the change log that began
+// after the review was asked: a token created on another replica a moment ago is
+// committed before its notice arrives here, and kube-apiservers keep a refusal for their
+// cache TTL. Concurrent reviews share one catch-up and at most one runs at a time, so a
+// spray of never-seen tokens costs one small query per catch-up, not one per review.
+// While notices are not followed the same holds for any token past the stale window;
+// when the database does not answer, an unknown token is UNAVAILABLE, not refused.
 func (x *Index) Get(ctx context.Context, h Hash) (*Live, error) {
 	asked := x.opts.Now()
 	l, err := x.lookup(h, asked)
