@@ -62,23 +62,28 @@ func pointers[T any](in []T) []*T {
 // when the caller administers it: holds one of its admin roles in Keystone, recomputed on
 // every call.
 func (r *Resolver) clusterAdmin(ctx context.Context, clusterID *string) (models.Identity, *models.Cluster, error) {
-	return r.clusterAccess(ctx, clusterID, false)
+	return r.clusterAccess(ctx, func(viewer models.Identity) (*models.Cluster, error) {
+		return r.clusterOrActive(ctx, viewer, clusterID)
+	}, false)
 }
 
-// operatorOrAdmin is clusterAdmin that also lets operators through.
-func (r *Resolver) operatorOrAdmin(ctx context.Context, clusterID *string) (models.Identity, *models.Cluster, error) {
-	return r.clusterAccess(ctx, clusterID, true)
+// operatorOrAdmin returns the caller and the cluster with that ID (never the active one)
+// when the caller is an operator or administers it.
+func (r *Resolver) operatorOrAdmin(ctx context.Context, clusterID string) (models.Identity, *models.Cluster, error) {
+	return r.clusterAccess(ctx, func(models.Identity) (*models.Cluster, error) {
+		return r.Registry.Get(ctx, clusterID)
+	}, true)
 }
 
-// clusterAccess returns the caller and the cluster (the given one, else the active one)
-// when the caller administers it, or is an operator and operators may; a refusal is
-// recorded in the audit trail.
-func (r *Resolver) clusterAccess(ctx context.Context, clusterID *string, operators bool) (models.Identity, *models.Cluster, error) {
+// clusterAccess returns the caller and the cluster find gives for them when the caller
+// administers it, or is an operator and operators may; a refusal is recorded in the
+// audit trail.
+func (r *Resolver) clusterAccess(ctx context.Context, find func(viewer models.Identity) (*models.Cluster, error), operators bool) (models.Identity, *models.Cluster, error) {
 	viewer, err := r.Auth.Viewer(ctx)
 	if err != nil {
 		return models.Identity{}, nil, err
 	}
-	c, err := r.clusterOrActive(ctx, viewer, clusterID)
+	c, err := find(viewer)
 	if err != nil {
 		return models.Identity{}, nil, err
 	}

@@ -40,10 +40,7 @@ func (r *mutationResolver) RemoveAddon(ctx context.Context, clusterID string, na
 }
 
 func (r *queryResolver) Addons(ctx context.Context, clusterID string) ([]*model.Addon, error) {
-	if clusterID == "" { // an ID is required here: never the active cluster
-		clusterID = "-"
-	}
-	_, c, err := r.operatorOrAdmin(ctx, &clusterID)
+	_, c, err := r.operatorOrAdmin(ctx, clusterID)
 	if err != nil {
 		return nil, err
 	}
