@@ -137,11 +137,18 @@ func FuzzBindings(f *testing.F) {
 		}
 		switch c := models.ErrorCode(err); {
 		case err == nil:
-			if b.Name == "" || b.Name != name || b.Namespace != namespace {
+			if b.Name == "" || b.Name != strings.TrimSpace(name) || b.Namespace != strings.TrimSpace(namespace) {
 				t.Fatalf("Delete(%q, %q) removed a binding the panel did not create now", namespace, name)
 			}
 		case c != models.CodeInvalid && c != models.CodeNotFound && c != models.CodeForbidden:
 			t.Fatalf("Delete = %v (%s)", err, c)
+		}
+		// Whatever this input made is gone before the next one, so no input's verdict
+		// depends on an earlier one's leftovers.
+		if b.Name != "" {
+			if _, err := kube.NewCluster(cs, nil).GetBinding(ctx, b.Namespace, b.Name); models.ErrorCode(err) != models.CodeNotFound {
+				t.Fatalf("Delete(%q, %q) left the binding it was asked to remove (%v)", namespace, name, err)
+			}
 		}
 	})
 }

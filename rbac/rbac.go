@@ -404,8 +404,10 @@ func (s *Service) Create(ctx context.Context, cluster Cluster, in CreateInput) (
 	return Binding{Name: in.Name, Namespace: in.Namespace, RoleKind: "ClusterRole", RoleName: in.RoleName, Subjects: []Subject{shown}, CreatedAt: &now}, nil
 }
 
-// Delete removes a binding; protected ones are refused.
+// Delete removes a binding; protected ones are refused. Like Create, it trims the
+// namespace and name, so a binding made from " team-view " is deleted by the same words.
 func (s *Service) Delete(ctx context.Context, cluster Cluster, namespace, name string) error {
+	namespace, name = strings.TrimSpace(namespace), strings.TrimSpace(name)
 	if (namespace != "" && !dnsLabel.MatchString(namespace)) || !objectName(name) {
 		return models.Errorf(models.CodeInvalid, "no binding can be named %q", clip(models.BindingID(namespace, name)))
 	}
