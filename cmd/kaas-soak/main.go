@@ -68,7 +68,7 @@ func main() {
 	flag.DurationVar(&o.Hold, "hold", 5*time.Second, "how long each subscription is held")
 	flag.IntVar(&o.MaxSubscriptions, "max-subscriptions", 10, "subscriptions open at once at most (the panel allows 20 websockets per user)")
 	flag.IntVar(&o.Tokens, "tokens", 50, "live API tokens the soak keeps; each new one past this deletes the oldest")
-	flag.BoolVar(&o.FreshUnknown, "fresh-unknown", true, "one TokenReview in 10 carries a never-seen token (each fills an entry of the panel's bounded negative cache)")
+	flag.BoolVar(&o.FreshUnknown, "fresh-unknown", true, "one TokenReview in 10 carries a never-seen token (answered from the panel's token index, never the database)")
 	flag.Float64Var(&o.MaxRSSGrowth, "max-rss-growth", 0.10, "the largest accepted growth of the panel's RSS from the start sample to the end one")
 	flag.Parse()
 
