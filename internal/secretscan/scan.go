@@ -41,6 +41,7 @@ type Finding struct {
 	Allowed string // why it may be there; "" for a leak
 }
 
+// String says where the finding is and what kind of secret it is, never the secret.
 func (f Finding) String() string {
 	s := fmt.Sprintf("%s:%d: %s (%s)", f.File, f.Line, f.Kind, f.Form)
 	if f.Allowed != "" {
