@@ -110,10 +110,11 @@ func FuzzBindings(f *testing.F) {
 	ks := &keystone{}
 	svc := rbac.New(ks, identity.NewUsernameRule("Default"))
 	ctx := context.Background()
+	cluster := kube.NewCluster(cs, nil)
 
 	f.Fuzz(func(t *testing.T, name, namespace, role, kind, subject string) {
 		unsafeNames, ks.unsafe, creates = unsafeNames[:0], ks.unsafe[:0], 0
-		b, err := svc.Create(ctx, kube.NewCluster(cs, nil), rbac.CreateInput{Name: name, Namespace: namespace, RoleName: role, SubjectKind: kind, SubjectID: subject})
+		b, err := svc.Create(ctx, cluster, rbac.CreateInput{Name: name, Namespace: namespace, RoleName: role, SubjectKind: kind, SubjectID: subject})
 		if len(unsafeNames) > 0 || len(ks.unsafe) > 0 {
 			t.Fatalf("Create(%q, %q, %q, %q, %q) sent %q to the cluster and %q to Keystone", name, namespace, role, kind, subject, unsafeNames, ks.unsafe)
 		}
@@ -131,7 +132,7 @@ func FuzzBindings(f *testing.F) {
 			checkCreated(t, cs, b)
 		}
 
-		err = svc.Delete(ctx, kube.NewCluster(cs, nil), namespace, name)
+		err = svc.Delete(ctx, cluster, namespace, name)
 		if len(unsafeNames) > 0 {
 			t.Fatalf("Delete(%q, %q) sent %q to the cluster", namespace, name, unsafeNames)
 		}
@@ -146,7 +147,7 @@ func FuzzBindings(f *testing.F) {
 		// Whatever this input made is gone before the next one, so no input's verdict
 		// depends on an earlier one's leftovers.
 		if b.Name != "" {
-			if _, err := kube.NewCluster(cs, nil).GetBinding(ctx, b.Namespace, b.Name); models.ErrorCode(err) != models.CodeNotFound {
+			if _, err := cluster.GetBinding(ctx, b.Namespace, b.Name); models.ErrorCode(err) != models.CodeNotFound {
 				t.Fatalf("Delete(%q, %q) left the binding it was asked to remove (%v)", namespace, name, err)
 			}
 		}

@@ -52,6 +52,13 @@ fuzz_once() {
   return 1
 }
 
+# fail ends the run with a reason about the target being fuzzed ($name, its log $log).
+fail() {
+  rm -f "$log"
+  echo "== fuzz: $name $1" >&2
+  exit 1
+}
+
 summary=()
 for t in "${TARGETS[@]}"; do
   read -r pkg name <<<"$t"
@@ -67,22 +74,11 @@ for t in "${TARGETS[@]}"; do
     # under load, with an input that passes on its own: golang/go#56238, #52569). That
     # is said, its input dropped and the target run once more; a second such failure, or
     # a target's own failure that does not repeat, fails the run.
-    if [[ -n $FINDING ]]; then
-      rm -f "$log"
-      echo "== fuzz: $name found a failure: $FINDING (go test -run '^$name' $pkg runs it)" >&2
-      exit 1
-    fi
-    if ! grep -qE 'fuzzing process (hung|terminated)' "$log"; then
-      rm -f "$log"
-      echo "== fuzz: $name failed on an input that passes on its own: the target is not deterministic" >&2
-      exit 1
-    fi
+    [[ -z $FINDING ]] || fail "found a failure: $FINDING (go test -run '^$name' $pkg runs it)"
+    grep -qE 'fuzzing process (hung|terminated)' "$log" ||
+      fail "failed on an input that passes on its own: the target is not deterministic"
     tries=$((tries + 1))
-    if ((tries > 1)); then
-      rm -f "$log"
-      echo "== fuzz: $name: the fuzzing engine failed twice without a failing input" >&2
-      exit 1
-    fi
+    ((tries < 2)) || fail "failed twice in the fuzzing engine without a failing input"
     echo "== fuzz: $name: the fuzzing engine failed without an input that fails on its own; running it again" >&2
   done
   # The last progress line carries the totals: "fuzz: elapsed: 10s, execs: 12345 (…/sec), …"
